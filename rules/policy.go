@@ -1,0 +1,211 @@
+package rules
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+)
+
+// Policy holds every number the seeds give as a promise or a delay (P-1).
+// Defaults are the seeds' numbers; partners and markets override them. A
+// workflow receives its Policy in its input, resolved once before it starts,
+// so a later policy change never alters a running workflow's history.
+type Policy struct {
+	// Visits (V).
+	ClaimLock      time.Duration `json:"claim_lock"`       // V-2: a claim lapses unless booked within this
+	HelpPromise    time.Duration `json:"help_promise"`     // V-5: help within this of the booking
+	SLAWarningLead time.Duration `json:"sla_warning_lead"` // V-5: ops warned this long before a breach
+	ReminderLead   time.Duration `json:"reminder_lead"`    // V-7: reminder call this long before the appointment
+	RatingWindow   time.Duration `json:"rating_window"`    // R-1: how long a visit waits for its rating
+
+	// Ratings (R-2).
+	RatingReportTime time.Duration `json:"rating_report_time"` // R-2: worker reports on a 1-2 star rating within this
+
+	// Reclamations (C).
+	ReclamationReply      time.Duration `json:"reclamation_reply"`      // C-2: acknowledge within this
+	ReclamationEscalation time.Duration `json:"reclamation_escalation"` // C-2: next escalation level after this
+
+	// Tasks (T) and notifications (N): wall-clock times are minutes after
+	// midnight in the market's time zone.
+	ReactionCutoff        Clock         `json:"reaction_cutoff"`         // T-2: 14:00
+	ReactionSameDayBy     Clock         `json:"reaction_same_day_by"`    // T-2: 18:00
+	ReactionNextDayBy     Clock         `json:"reaction_next_day_by"`    // T-2: 12:00
+	DeadlineWarningLead   time.Duration `json:"deadline_warning_lead"`   // T-5: warn this long before a deadline
+	ExtensionAnswerWindow time.Duration `json:"extension_answer_window"` // T-6: an unanswered extension request expires
+	BudgetWarnPercent     int           `json:"budget_warn_percent"`     // T-7: ask for more when less than this % is left
+	EmailWindowStart      Clock         `json:"email_window_start"`      // N-3: 08:00
+	EmailWindowEnd        Clock         `json:"email_window_end"`        // N-3: 19:00
+	DigestAt              Clock         `json:"digest_at"`               // N-1: 08:00
+	HandoverUnreadDelay   time.Duration `json:"handover_unread_delay"`   // N-1: 30 min
+	ChatUnreadDelay       time.Duration `json:"chat_unread_delay"`       // N-2: 2 h
+	InactivityNudge       time.Duration `json:"inactivity_nudge"`        // N-4: 3 weeks
+	InactivityEmail       time.Duration `json:"inactivity_email"`        // N-4: 7 weeks
+	InactivityMark        time.Duration `json:"inactivity_mark"`         // N-4: 10 weeks
+
+	// Absences (A).
+	AcuteAbsenceLead time.Duration `json:"acute_absence_lead"` // A-3: absence this close to a job goes to the manager at once
+	LongAbsence      time.Duration `json:"long_absence"`       // A-4: longer absences e-mail the customers
+	SubstituteLead   time.Duration `json:"substitute_lead"`    // A-1: escalate if no substitute this long before a job
+}
+
+// Clock is a wall-clock time of day, in minutes after midnight.
+type Clock int
+
+// At builds a Clock from hours and minutes.
+func At(hour, minute int) Clock { return Clock(hour*60 + minute) }
+
+// Hour and Minute split the clock for time.Date.
+func (c Clock) Hour() int   { return int(c) / 60 }
+func (c Clock) Minute() int { return int(c) % 60 }
+
+func (c Clock) String() string { return fmt.Sprintf("%02d:%02d", c.Hour(), c.Minute()) }
+
+// ParseClock reads "HH:MM".
+func ParseClock(s string) (Clock, error) {
+	t, err := time.Parse("15:04", s)
+	if err != nil {
+		return 0, fmt.Errorf("want a time of day as HH:MM, got %q", s)
+	}
+	return At(t.Hour(), t.Minute()), nil
+}
+
+// DefaultPolicy returns the seeds' numbers (P-1).
+func DefaultPolicy() Policy {
+	return Policy{
+		ClaimLock:             time.Hour,               // V-2
+		HelpPromise:           48 * time.Hour,          // V-5
+		SLAWarningLead:        4 * time.Hour,           // V-5: seeds are silent; 4 h leaves ops a half shift to act
+		ReminderLead:          time.Hour,               // V-7
+		RatingWindow:          7 * 24 * time.Hour,      // R-1: seeds are silent; a week to rate
+		RatingReportTime:      24 * time.Hour,          // R-2: seeds say "within the reaction time"; one day by default
+		ReclamationReply:      2 * time.Hour,           // C-2
+		ReclamationEscalation: time.Hour,               // C-2: seeds are silent; escalate again every hour
+		ReactionCutoff:        At(14, 0),               // T-2
+		ReactionSameDayBy:     At(18, 0),               // T-2
+		ReactionNextDayBy:     At(12, 0),               // T-2
+		DeadlineWarningLead:   48 * time.Hour,          // T-5: "never on the last day"
+		ExtensionAnswerWindow: 72 * time.Hour,          // T-6: seeds are silent
+		BudgetWarnPercent:     20,                      // T-7: seeds say "early"
+		EmailWindowStart:      At(8, 0),                // N-3
+		EmailWindowEnd:        At(19, 0),               // N-3
+		DigestAt:              At(8, 0),                // N-1
+		HandoverUnreadDelay:   30 * time.Minute,        // N-1
+		ChatUnreadDelay:       2 * time.Hour,           // N-2
+		InactivityNudge:       3 * 7 * 24 * time.Hour,  // N-4
+		InactivityEmail:       7 * 7 * 24 * time.Hour,  // N-4
+		InactivityMark:        10 * 7 * 24 * time.Hour, // N-4
+		AcuteAbsenceLead:      12 * time.Hour,          // A-3: seeds say "close to the start of a shift"
+		LongAbsence:           48 * time.Hour,          // A-4: "longer than two days"
+		SubstituteLead:        24 * time.Hour,          // A-1: seeds are silent
+	}
+}
+
+// durationFields maps the override names (the JSON names) to their fields,
+// so partner and market files can set any duration by name.
+func (p *Policy) durationFields() map[string]*time.Duration {
+	return map[string]*time.Duration{
+		"claim_lock": &p.ClaimLock, "help_promise": &p.HelpPromise,
+		"sla_warning_lead": &p.SLAWarningLead, "reminder_lead": &p.ReminderLead,
+		"rating_window": &p.RatingWindow, "rating_report_time": &p.RatingReportTime,
+		"reclamation_reply": &p.ReclamationReply, "reclamation_escalation": &p.ReclamationEscalation,
+		"deadline_warning_lead": &p.DeadlineWarningLead, "extension_answer_window": &p.ExtensionAnswerWindow,
+		"handover_unread_delay": &p.HandoverUnreadDelay, "chat_unread_delay": &p.ChatUnreadDelay,
+		"inactivity_nudge": &p.InactivityNudge, "inactivity_email": &p.InactivityEmail,
+		"inactivity_mark": &p.InactivityMark, "acute_absence_lead": &p.AcuteAbsenceLead,
+		"long_absence": &p.LongAbsence, "substitute_lead": &p.SubstituteLead,
+	}
+}
+
+func (p *Policy) clockFields() map[string]*Clock {
+	return map[string]*Clock{
+		"reaction_cutoff": &p.ReactionCutoff, "reaction_same_day_by": &p.ReactionSameDayBy,
+		"reaction_next_day_by": &p.ReactionNextDayBy, "email_window_start": &p.EmailWindowStart,
+		"email_window_end": &p.EmailWindowEnd, "digest_at": &p.DigestAt,
+	}
+}
+
+// Overrides are policy values by name, as written in a partner's or a
+// market's configuration: durations as Go durations ("90m", "72h"), times of
+// day as "HH:MM", percentages as integers.
+type Overrides map[string]string
+
+// Apply returns p with the overrides set, or an error naming the first bad
+// entry (in name order, so the message is stable).
+func (p Policy) Apply(o Overrides) (Policy, error) {
+	names := make([]string, 0, len(o))
+	for n := range o {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	durations, clocks := p.durationFields(), p.clockFields()
+	for _, name := range names {
+		v := o[name]
+		switch {
+		case durations[name] != nil:
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				return p, fmt.Errorf("policy %s: want a duration such as 90m or 48h, got %q", name, v)
+			}
+			*durations[name] = d
+		case clocks[name] != nil:
+			c, err := ParseClock(v)
+			if err != nil {
+				return p, fmt.Errorf("policy %s: %w", name, err)
+			}
+			*clocks[name] = c
+		case name == "budget_warn_percent":
+			var n int
+			if _, err := fmt.Sscanf(v, "%d", &n); err != nil {
+				return p, fmt.Errorf("policy %s: want a whole number, got %q", name, v)
+			}
+			p.BudgetWarnPercent = n
+		default:
+			return p, fmt.Errorf("policy: unknown value %q", name)
+		}
+	}
+	return p, p.Validate()
+}
+
+// Resolve builds the policy a new workflow is started with (P-1): the
+// defaults, then the market's overrides, then the partner's, which win.
+func Resolve(market, partner Overrides) (Policy, error) {
+	p, err := DefaultPolicy().Apply(market)
+	if err != nil {
+		return p, fmt.Errorf("market %w", err)
+	}
+	p, err = p.Apply(partner)
+	if err != nil {
+		return p, fmt.Errorf("partner %w", err)
+	}
+	return p, nil
+}
+
+// Validate refuses a policy whose numbers cannot work together.
+func (p Policy) Validate() error {
+	var errs []error
+	names := make([]string, 0)
+	fields := p.durationFields()
+	for n := range fields {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if *fields[n] <= 0 {
+			errs = append(errs, fmt.Errorf("policy %s must be positive", n))
+		}
+	}
+	if p.SLAWarningLead >= p.HelpPromise {
+		errs = append(errs, errors.New("policy sla_warning_lead must be shorter than help_promise"))
+	}
+	if !(p.InactivityNudge < p.InactivityEmail && p.InactivityEmail < p.InactivityMark) {
+		errs = append(errs, errors.New("policy inactivity_nudge < inactivity_email < inactivity_mark must hold"))
+	}
+	if p.EmailWindowStart >= p.EmailWindowEnd {
+		errs = append(errs, errors.New("policy email_window_start must be before email_window_end"))
+	}
+	if p.BudgetWarnPercent < 0 || p.BudgetWarnPercent > 100 {
+		errs = append(errs, errors.New("policy budget_warn_percent must be 0..100"))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,8 @@
+package workflows
+
+import "go.temporal.io/sdk/worker"
+
+// Register adds every jobflow workflow to a worker under its stable name.
+func Register(r worker.WorkflowRegistry) {
+	registerVisit(r)
+}

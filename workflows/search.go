@@ -1,0 +1,78 @@
+package workflows
+
+import (
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+)
+
+// Typed search attributes ops filter on in the Temporal UI. None of them
+// may hold personal data (V-14): ids, codes, statuses and times only.
+var (
+	// Shared by every flow.
+	PartnerKey = temporal.NewSearchAttributeKeyKeyword("Partner")
+	MarketKey  = temporal.NewSearchAttributeKeyKeyword("Market")
+	RegionKey  = temporal.NewSearchAttributeKeyKeyword("Region")
+
+	// Visits (V).
+	VisitStatusKey   = temporal.NewSearchAttributeKeyKeyword("VisitStatus")
+	BuddyIDKey       = temporal.NewSearchAttributeKeyKeyword("BuddyId")
+	AppointmentAtKey = temporal.NewSearchAttributeKeyTime("AppointmentAt")
+	HelpDeadlineKey  = temporal.NewSearchAttributeKeyTime("HelpDeadline")
+	SLAStateKey      = temporal.NewSearchAttributeKeyKeyword("SlaState")
+
+	// Reclamations (C).
+	ReclamationStatusKey = temporal.NewSearchAttributeKeyKeyword("ReclamationStatus")
+	ReplyDeadlineKey     = temporal.NewSearchAttributeKeyTime("ReplyDeadline")
+	AssigneeKey          = temporal.NewSearchAttributeKeyKeyword("Assignee")
+	EscalationLevelKey   = temporal.NewSearchAttributeKeyInt64("EscalationLevel")
+
+	// Tasks (T).
+	TaskStatusKey     = temporal.NewSearchAttributeKeyKeyword("TaskStatus")
+	AssistantIDKey    = temporal.NewSearchAttributeKeyKeyword("AssistantId")
+	ReviewDeadlineKey = temporal.NewSearchAttributeKeyTime("ReviewDeadline")
+	TaskDeadlineKey   = temporal.NewSearchAttributeKeyTime("TaskDeadline")
+	WorkAreaKey       = temporal.NewSearchAttributeKeyKeyword("WorkArea")
+
+	// Absences (A).
+	AbsenceStatusKey = temporal.NewSearchAttributeKeyKeyword("AbsenceStatus")
+	WorkerIDKey      = temporal.NewSearchAttributeKeyKeyword("WorkerId")
+	UncoveredJobsKey = temporal.NewSearchAttributeKeyInt64("UncoveredJobs")
+	AbsenceStartKey  = temporal.NewSearchAttributeKeyTime("AbsenceStart")
+	AbsenceEndKey    = temporal.NewSearchAttributeKeyTime("AbsenceEnd")
+
+	// Customer accounts (N-4): an opaque account id, never an e-mail.
+	AccountIDKey     = temporal.NewSearchAttributeKeyKeyword("AccountId")
+	AccountStatusKey = temporal.NewSearchAttributeKeyKeyword("AccountStatus")
+)
+
+// SearchAttribute is one custom attribute to register on a namespace.
+type SearchAttribute struct {
+	Name string
+	Type enumspb.IndexedValueType
+}
+
+// SearchAttributes lists every custom attribute jobflow uses, for the worker
+// to register at start-up and the dev-server scripts to pass to
+// `temporal server start-dev --search-attribute`.
+var SearchAttributes = func() []SearchAttribute {
+	kw := enumspb.INDEXED_VALUE_TYPE_KEYWORD
+	dt := enumspb.INDEXED_VALUE_TYPE_DATETIME
+	in := enumspb.INDEXED_VALUE_TYPE_INT
+	var out []SearchAttribute
+	add := func(t enumspb.IndexedValueType, names ...string) {
+		for _, n := range names {
+			out = append(out, SearchAttribute{Name: n, Type: t})
+		}
+	}
+	add(kw, "Partner", "Market", "Region", "VisitStatus", "BuddyId", "SlaState",
+		"ReclamationStatus", "Assignee", "TaskStatus", "AssistantId", "WorkArea",
+		"AbsenceStatus", "WorkerId", "AccountId", "AccountStatus")
+	add(dt, "AppointmentAt", "HelpDeadline", "ReplyDeadline", "ReviewDeadline",
+		"TaskDeadline", "AbsenceStart", "AbsenceEnd")
+	add(in, "EscalationLevel", "UncoveredJobs")
+	return out
+}()
+
+// TaskQueue is the one queue every jobflow worker polls; scale out by
+// running more workers on it.
+const TaskQueue = "jobflow"

@@ -1,8 +1,10 @@
 package workflows
 
 import (
+	"fmt"
 	"time"
 
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
@@ -247,7 +249,646 @@ func registerVisit(r worker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(VisitWorkflow, workflow.RegisterOptions{Name: VisitWorkflowName})
 }
 
-// VisitWorkflow is a placeholder until the lifecycle lands in this file.
+// visit is the workflow's memory. Update handlers change it and return at
+// once; timers and sends run in their own coroutines, so an answer to the
+// buddy's app never waits for an SMS.
+type visit struct {
+	in  VisitInput
+	st  VisitState
+	loc *time.Location
+
+	claimGen, reminderGen       int // bumped to retire a superseded timer
+	cancelClaim, cancelReminder workflow.CancelFunc
+	cancelPromise               workflow.CancelFunc
+	sendSeq                     int // numbers send steps, so each step is unique
+	pending                     int // sends in flight; the workflow waits for them
+	upserted                    visitAttrs
+}
+
+// visitAttrs mirrors the search attributes last written, so a transition
+// upserts only what changed (fewer events per visit).
+type visitAttrs struct {
+	status, buddy, sla string
+	appointment        time.Time
+}
+
+// VisitWorkflow runs one visit from the partner's booking to the rating.
 func VisitWorkflow(ctx workflow.Context, in VisitInput) (VisitState, error) {
-	return VisitState{}, nil
+	v := &visit{in: in, loc: in.Booking.Market.Location()}
+	info := workflow.GetInfo(ctx)
+	b := in.Booking
+	v.st = VisitState{
+		ID: info.WorkflowExecution.ID, Partner: b.Partner, Market: b.Market, Region: b.Region,
+		Status:       StatusOpen,
+		HelpDeadline: rules.HelpDeadline(b.BookedAt, b.WishedTimes, in.Policy.HelpPromise), // V-5
+		SLA:          rules.SLAOk,
+		Log:          []Transition{},
+		Deliveries:   []Delivery{},
+	}
+	if err := workflow.SetQueryHandler(ctx, QueryVisit, func() (VisitState, error) { return v.st, nil }); err != nil {
+		return v.st, err
+	}
+	if err := v.registerUpdates(ctx); err != nil {
+		return v.st, err
+	}
+	v.logTransition(ctx, "booked-by-partner", Actor{Role: RoleSystem, ID: b.Partner}, StatusOpen, "in the pool (V-1)")
+	v.publish(ctx)
+
+	// V-5: the help promise runs from the booking, whatever else happens.
+	promiseCtx, cancelPromise := workflow.WithCancel(ctx)
+	v.cancelPromise = cancelPromise
+	workflow.Go(promiseCtx, v.watchHelpPromise)
+
+	// Everything until the visit is completed or ended happens in handlers
+	// and timer coroutines.
+	if err := workflow.Await(ctx, func() bool {
+		return v.st.Status == StatusCompleted || v.st.Status.Terminal()
+	}); err != nil {
+		return v.st, err
+	}
+
+	if v.st.Status == StatusCompleted {
+		// ask for the rating, then wait for it (and, when mileage was
+		// reported, for ops to confirm it, V-13) until the window closes.
+		v.sendEmail(ctx, "rating-request", "visit.rating_request", "rating e-mail (R-1)",
+			map[string]string{"rating_url": in.RatingLink})
+		closed := workflow.Now(ctx).Add(in.Policy.RatingWindow)
+		v.st.RatingClosesAt = &closed
+		rated, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
+			Timeout:      in.Policy.RatingWindow,
+			TimerOptions: workflow.TimerOptions{Summary: "rating window (R-1)"},
+		}, func() bool {
+			return v.st.Status == StatusRated && (v.st.Completion.MileageKm == 0 || v.st.MileageOK)
+		})
+		if err != nil {
+			return v.st, err
+		}
+		if !rated {
+			v.logTransition(ctx, "rating-window-closed", Actor{Role: RoleSystem}, v.st.Status, "")
+		}
+	}
+
+	// Let sends in flight and update handlers finish before the run closes.
+	if err := workflow.Await(ctx, func() bool { return v.pending == 0 && workflow.AllHandlersFinished(ctx) }); err != nil {
+		return v.st, err
+	}
+	return v.st, nil
+}
+
+func (v *visit) registerUpdates(ctx workflow.Context) error {
+	type reg struct {
+		name      string
+		handler   any
+		validator any
+	}
+	regs := []reg{
+		{UpdateClaim, v.claim, v.validateClaim},
+		{UpdateRelease, v.release, v.validateRelease},
+		{UpdateBook, v.book, v.validateBook},
+		{UpdateReschedule, v.reschedule, v.validateReschedule},
+		{UpdateStart, v.start, v.validateStart},
+		{UpdatePanic, v.panicButton, v.validatePanic},
+		{UpdateAbort, v.abort, v.validateAbort},
+		{UpdateComplete, v.complete, v.validateComplete},
+		{UpdateCancel, v.cancel, v.validateCancel},
+		{UpdateRate, v.rate, v.validateRate},
+		{UpdateReassign, v.reassign, v.validateReassign},
+		{UpdateMileage, v.confirmMileage, v.validateMileage},
+	}
+	for _, r := range regs {
+		if err := workflow.SetUpdateHandlerWithOptions(ctx, r.name, r.handler,
+			workflow.UpdateHandlerOptions{Validator: r.validator}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// --- V-2: claim and release ---------------------------------------------
+
+func (v *visit) validateClaim(ctx workflow.Context, r ClaimRequest) error {
+	if r.Buddy == "" {
+		return refuse("a claim needs the buddy's id")
+	}
+	switch v.st.Status {
+	case StatusOpen:
+		return nil
+	case StatusClaimed:
+		if v.st.Holder == r.Buddy {
+			return refuse("you already hold this job until %s (V-2)", v.clock(*v.st.ClaimLapsesAt))
+		}
+		return refuse("the job is held by another buddy until %s; a second claim is refused (V-2)", v.clock(*v.st.ClaimLapsesAt))
+	}
+	return refuse("the job is %s, not in the pool; only open jobs can be claimed (V-2)", v.st.Status)
+}
+
+func (v *visit) claim(ctx workflow.Context, r ClaimRequest) (VisitState, error) {
+	now := workflow.Now(ctx)
+	lapses := now.Add(v.in.Policy.ClaimLock)
+	v.st.Holder, v.st.ClaimedAt, v.st.ClaimLapsesAt = r.Buddy, &now, &lapses
+	v.setStatus(ctx, "claim", Actor{RoleBuddy, r.Buddy}, StatusClaimed, "held until "+v.clock(lapses))
+
+	// V-2: the claim lapses unless a time is booked within the lock.
+	v.claimGen++
+	gen := v.claimGen
+	claimCtx, cancel := workflow.WithCancel(ctx)
+	v.cancelClaim = cancel
+	workflow.Go(claimCtx, func(ctx workflow.Context) {
+		if !sleep(ctx, v.in.Policy.ClaimLock, "claim lock (V-2)") {
+			return
+		}
+		if v.claimGen == gen && v.st.Status == StatusClaimed {
+			v.st.Holder, v.st.ClaimedAt, v.st.ClaimLapsesAt = "", nil, nil
+			v.setStatus(ctx, "claim-lapsed", Actor{Role: RoleSystem}, StatusOpen, "no time booked within the claim lock; back in the pool (V-2)")
+		}
+	})
+	return v.st, nil
+}
+
+func (v *visit) validateRelease(ctx workflow.Context, r ReleaseRequest) error {
+	if v.st.Status != StatusClaimed {
+		return refuse("only a claimed job can be released; this one is %s", v.st.Status)
+	}
+	return v.mustHold(r.Buddy)
+}
+
+func (v *visit) release(ctx workflow.Context, r ReleaseRequest) (VisitState, error) {
+	v.endClaim()
+	v.st.Holder, v.st.ClaimedAt, v.st.ClaimLapsesAt = "", nil, nil
+	v.setStatus(ctx, "release", Actor{RoleBuddy, r.Buddy}, StatusOpen, "back in the pool (V-2)")
+	return v.st, nil
+}
+
+// --- V-3, V-4: booking a time --------------------------------------------
+
+func (v *visit) validateBook(ctx workflow.Context, r BookRequest) error {
+	if v.st.Status != StatusClaimed {
+		return refuse("claim the job before booking a time; it is %s (V-2)", v.st.Status)
+	}
+	if err := v.mustHold(r.Buddy); err != nil {
+		return err
+	}
+	if r.Recording != RecordingAccepted && r.Recording != RecordingRefused {
+		return refuse("record the customer's answer to the recording notice: accepted or refused (V-3)")
+	}
+	if r.Recording == RecordingRefused {
+		return nil // V-4: the visit is cancelled; no time is needed
+	}
+	if err := v.checkTime(ctx, r.At, r.CustomerAgreed); err != nil {
+		return err
+	}
+	if r.ClarifiedProblem == "" {
+		return refuse("describe the clarified problem before booking (V-3)")
+	}
+	if r.HardwareFault && !r.CustomerToldNoFix {
+		return refuse("a hardware fault is suspected: tell the customer a fix on site cannot be guaranteed, then book (V-3)")
+	}
+	if !r.ProductsAtHome {
+		return refuse("make sure the customer has the needed products at home before booking (V-3)")
+	}
+	return nil
+}
+
+func (v *visit) book(ctx workflow.Context, r BookRequest) (VisitState, error) {
+	v.endClaim()
+	booking := r
+	v.st.Booking = &booking
+	v.st.ClaimLapsesAt = nil
+	if r.Recording == RecordingRefused {
+		// V-4: recording refused cancels the visit; ops take over the contact.
+		v.st.Holder = ""
+		v.setStatus(ctx, "book", Actor{RoleBuddy, r.Buddy}, StatusCancelled, "customer refused recording; ops take over (V-4)")
+		v.endTimers()
+		v.alertOps(ctx, "recording_refused", "ops.recording_refused", "recording refused alert (V-4)", nil)
+		return v.st, nil
+	}
+	at := r.At
+	v.st.AppointmentAt = &at
+	v.setStatus(ctx, "book", Actor{RoleBuddy, r.Buddy}, StatusBooked, "appointment "+v.clock(at))
+	v.sendEmail(ctx, "booking-confirmation", "visit.booking_confirmation", "booking confirmation (V-3)", map[string]string{
+		"appointment":    at.Format(time.RFC3339),
+		"hardware_fault": fmt.Sprint(r.HardwareFault),
+	})
+	v.scheduleReminder(ctx)
+	return v.st, nil
+}
+
+// --- V-6: reschedule -----------------------------------------------------
+
+func (v *visit) validateReschedule(ctx workflow.Context, r RescheduleRequest) error {
+	if v.st.Status != StatusBooked {
+		return refuse("only a booked visit can be rescheduled; this one is %s (V-6)", v.st.Status)
+	}
+	if err := v.mustHold(r.Buddy); err != nil {
+		return err
+	}
+	if r.Reason == "" {
+		return refuse("give the reason the time cannot be kept (V-6)")
+	}
+	return v.checkTime(ctx, r.At, r.CustomerAgreed)
+}
+
+func (v *visit) reschedule(ctx workflow.Context, r RescheduleRequest) (VisitState, error) {
+	at := r.At
+	v.st.AppointmentAt = &at
+	v.setStatus(ctx, "reschedule", Actor{RoleBuddy, r.Buddy}, StatusBooked, "new appointment "+v.clock(at)+" (V-6)")
+	v.sendSMS(ctx, "rescheduled", "visit.rescheduled", "reschedule notice (V-6)", map[string]string{"appointment": at.Format(time.RFC3339)})
+	v.scheduleReminder(ctx) // V-7: the reminder follows the new time
+	return v.st, nil
+}
+
+// --- V-7: the reminder call ----------------------------------------------
+
+// scheduleReminder (re)starts the reminder timer for the current
+// appointment, retiring any earlier one.
+func (v *visit) scheduleReminder(ctx workflow.Context) {
+	if v.cancelReminder != nil {
+		v.cancelReminder()
+	}
+	v.reminderGen++
+	gen := v.reminderGen
+	at := rules.ReminderAt(*v.st.AppointmentAt, workflow.Now(ctx), v.in.Policy.ReminderLead)
+	v.st.ReminderAt = &at
+	remCtx, cancel := workflow.WithCancel(ctx)
+	v.cancelReminder = cancel
+	workflow.Go(remCtx, func(ctx workflow.Context) {
+		if !sleep(ctx, at.Sub(workflow.Now(ctx)), "reminder call (V-7), 1 h before") {
+			return
+		}
+		if v.reminderGen != gen || v.st.Status != StatusBooked {
+			return
+		}
+		data := map[string]string{"appointment": v.st.AppointmentAt.Format(time.RFC3339)}
+		outcome := v.call(ctx, fmt.Sprintf("reminder-call-%d", gen), "visit.reminder_call", "reminder call (V-7)", data)
+		if !outcome.Answered() && v.reminderGen == gen && v.st.Status == StatusBooked {
+			// V-7: not answered means the text message instead.
+			v.sendSMSNow(ctx, fmt.Sprintf("reminder-sms-%d", gen), "visit.reminder_sms", "reminder SMS fallback (V-7)", data)
+		}
+	})
+}
+
+// --- V-8..V-11: on the visit ---------------------------------------------
+
+func (v *visit) validateStart(ctx workflow.Context, r StartRequest) error {
+	if v.st.Status != StatusBooked {
+		return refuse("only a booked visit can start; this one is %s", v.st.Status)
+	}
+	if err := v.mustHold(r.Buddy); err != nil {
+		return err
+	}
+	if !r.RecordingNoticeGiven {
+		return refuse("tell the customer again that the visit is recorded, then start (V-8)")
+	}
+	return nil
+}
+
+func (v *visit) start(ctx workflow.Context, r StartRequest) (VisitState, error) {
+	now := workflow.Now(ctx)
+	v.st.StartedAt = &now
+	v.endReminder()
+	if v.cancelPromise != nil {
+		v.cancelPromise() // V-5: started in time, no warning or breach follows
+	}
+	v.setStatus(ctx, "start", Actor{RoleBuddy, r.Buddy}, StatusStarted, "recording notice repeated (V-8)")
+	v.sendSMS(ctx, "start-notice", "visit.start_notice", "start notice (V-8)", nil)
+	return v.st, nil
+}
+
+func (v *visit) validatePanic(ctx workflow.Context, r PanicRequest) error {
+	if v.st.Status != StatusStarted {
+		return refuse("the panic button works during a started visit (V-9)")
+	}
+	return v.mustHold(r.Buddy)
+}
+
+func (v *visit) panicButton(ctx workflow.Context, r PanicRequest) (VisitState, error) {
+	v.st.Panics++
+	v.logTransition(ctx, "panic", Actor{RoleBuddy, r.Buddy}, v.st.Status, "the person on duty calls back within a minute (V-9)")
+	v.alertOps(ctx, "panic", "ops.panic", "panic button: call the buddy back (V-9)", map[string]string{"buddy": r.Buddy})
+	return v.st, nil
+}
+
+func (v *visit) validateAbort(ctx workflow.Context, r AbortRequest) error {
+	if v.st.Status != StatusStarted && v.st.Status != StatusBooked {
+		return refuse("only a booked or started visit can be aborted; this one is %s (V-10)", v.st.Status)
+	}
+	if err := v.mustHold(r.Buddy); err != nil {
+		return err
+	}
+	if r.Reason == "" {
+		return refuse("say why you left (unsafe, illegal, other) so ops can act (V-10)")
+	}
+	return nil
+}
+
+func (v *visit) abort(ctx workflow.Context, r AbortRequest) (VisitState, error) {
+	v.endTimers()
+	v.setStatus(ctx, "abort", Actor{RoleBuddy, r.Buddy}, StatusAborted, "buddy left; ops told at once (V-10)")
+	v.alertOps(ctx, "abort", "ops.abort", "abort alert (V-10)", map[string]string{"buddy": r.Buddy, "reason": r.Reason})
+	return v.st, nil
+}
+
+func (v *visit) validateComplete(ctx workflow.Context, r CompleteRequest) error {
+	if v.st.Status != StatusStarted {
+		return refuse("only a started visit can be completed; this one is %s (V-11)", v.st.Status)
+	}
+	if err := v.mustHold(r.Buddy); err != nil {
+		return err
+	}
+	if len(r.Checklist) == 0 {
+		return refuse("go through the checklist before ending the visit (V-11)")
+	}
+	for _, item := range r.Checklist {
+		if !item.Done {
+			return refuse("checklist item %q is not done (V-11)", item.Item)
+		}
+	}
+	if !r.SatisfactionAsked {
+		return refuse("ask the customer whether they are satisfied before ending the visit (V-11)")
+	}
+	if r.WorkedMinutes < 0 || r.MileageKm < 0 {
+		return refuse("worked minutes and mileage cannot be negative")
+	}
+	return nil
+}
+
+func (v *visit) complete(ctx workflow.Context, r CompleteRequest) (VisitState, error) {
+	now := workflow.Now(ctx)
+	worked := now.Sub(*v.st.StartedAt)
+	if r.WorkedMinutes > 0 {
+		worked = time.Duration(r.WorkedMinutes) * time.Minute
+	}
+	done := r
+	done.WorkedMinutes = int(worked / time.Minute)
+	v.st.Completion, v.st.CompletedAt = &done, &now
+	v.st.BillableMin = rules.BillableMinutes(worked) // V-11: at least one hour
+	pay := rules.BuddyPay(v.st.BillableMin, r.MileageKm, false)
+	v.st.Pay = &pay // V-13: mileage counts once ops confirm it
+	v.setStatus(ctx, "complete", Actor{RoleBuddy, r.Buddy}, StatusCompleted,
+		fmt.Sprintf("worked %d min, billed %d min (V-11)", done.WorkedMinutes, v.st.BillableMin))
+	return v.st, nil
+}
+
+// --- cancel, rate, reassign, mileage ---------------------------------------
+
+func (v *visit) validateCancel(ctx workflow.Context, r CancelRequest) error {
+	switch v.st.Status {
+	case StatusOpen, StatusClaimed, StatusBooked:
+	default:
+		return refuse("a %s visit can no longer be cancelled", v.st.Status)
+	}
+	if r.By.Role != RoleOps && r.By.Role != RoleCustomer {
+		return refuse("only ops or the customer cancel a visit; a buddy releases it instead (V-2)")
+	}
+	if r.Reason == "" {
+		return refuse("give the reason for the cancellation")
+	}
+	return nil
+}
+
+func (v *visit) cancel(ctx workflow.Context, r CancelRequest) (VisitState, error) {
+	v.endTimers()
+	wasBooked := v.st.Status == StatusBooked
+	v.setStatus(ctx, "cancel", r.By, StatusCancelled, r.Reason)
+	if wasBooked {
+		v.sendSMS(ctx, "cancelled", "visit.cancelled", "cancellation notice", nil)
+	}
+	return v.st, nil
+}
+
+func (v *visit) validateRate(ctx workflow.Context, r RateRequest) error {
+	if v.st.Status == StatusRated {
+		return refuse("this visit has already been rated; a rating link works once (R-1)")
+	}
+	if v.st.Status != StatusCompleted {
+		return refuse("a visit can be rated once it is completed (R-1)")
+	}
+	if r.Stars < 1 || r.Stars > 5 {
+		return refuse("a rating is 1 to 5 stars (R-1)")
+	}
+	if len(r.Comment) > 2000 {
+		return refuse("a comment is at most 2000 characters")
+	}
+	return nil
+}
+
+func (v *visit) rate(ctx workflow.Context, r RateRequest) (VisitState, error) {
+	rating := r
+	v.st.Rating = &rating
+	v.setStatus(ctx, "rate", Actor{Role: RoleCustomer}, StatusRated, fmt.Sprintf("%d stars (R-1)", r.Stars))
+	switch {
+	case r.Stars == 3: // ask kindly what could have been better
+		v.sendEmail(ctx, "rating-followup", "visit.rating_followup", "rating follow-up (R-2)", nil)
+	case r.Stars <= 2: // the team lead hears at once
+		v.alertOps(ctx, "rating_low", "ops.rating_low", "low rating to team lead (R-2)",
+			map[string]string{"stars": fmt.Sprint(r.Stars), "buddy": v.st.Holder})
+	}
+	return v.st, nil
+}
+
+func (v *visit) validateReassign(ctx workflow.Context, r ReassignRequest) error {
+	if v.st.Status != StatusClaimed && v.st.Status != StatusBooked {
+		return refuse("only a claimed or booked visit can move to a substitute; this one is %s (A-1)", v.st.Status)
+	}
+	if r.To == "" || r.To == r.From {
+		return refuse("name the substitute buddy (A-1)")
+	}
+	if r.From != "" && r.From != v.st.Holder {
+		return refuse("the visit is not held by %s", r.From)
+	}
+	return nil
+}
+
+func (v *visit) reassign(ctx workflow.Context, r ReassignRequest) (VisitState, error) {
+	from := v.st.Holder
+	v.st.Holder = r.To
+	// The claim lock, the help promise and the reminder keep running: a
+	// substitute inherits the promises, not a fresh clock.
+	v.setStatus(ctx, "reassign", Actor{RoleOps, ""}, v.st.Status, fmt.Sprintf("from %s to %s: %s (A-1)", from, r.To, r.Reason))
+	return v.st, nil
+}
+
+func (v *visit) validateMileage(ctx workflow.Context, r MileageRequest) error {
+	if v.st.Completion == nil || v.st.Completion.MileageKm == 0 {
+		return refuse("no mileage was reported on this visit (V-13)")
+	}
+	if v.st.MileageOK {
+		return refuse("mileage is already confirmed (V-13)")
+	}
+	if r.Ops == "" {
+		return refuse("name the ops person confirming the mileage (V-13)")
+	}
+	return nil
+}
+
+func (v *visit) confirmMileage(ctx workflow.Context, r MileageRequest) (VisitState, error) {
+	v.st.MileageOK = true
+	pay := rules.BuddyPay(v.st.BillableMin, v.st.Completion.MileageKm, true)
+	v.st.Pay = &pay
+	v.logTransition(ctx, "confirm-mileage", Actor{RoleOps, r.Ops}, v.st.Status, fmt.Sprintf("%.1f km confirmed (V-13)", v.st.Completion.MileageKm))
+	return v.st, nil
+}
+
+// --- V-5: the help promise -----------------------------------------------
+
+func (v *visit) watchHelpPromise(ctx workflow.Context) {
+	warnAt := v.st.HelpDeadline.Add(-v.in.Policy.SLAWarningLead)
+	if !sleep(ctx, warnAt.Sub(workflow.Now(ctx)), "48 h help promise: warning (V-5)") {
+		return
+	}
+	if v.promiseAtRisk() {
+		v.st.SLA = rules.SLAWarning
+		v.logTransition(ctx, "sla-warning", Actor{Role: RoleSystem}, v.st.Status, "help promise ends "+v.clock(v.st.HelpDeadline)+" (V-5)")
+		v.publish(ctx)
+		v.alertOps(ctx, "sla_warning", "ops.sla_warning", "help promise warning (V-5)", map[string]string{"deadline": v.st.HelpDeadline.Format(time.RFC3339)})
+	}
+	if !sleep(ctx, v.st.HelpDeadline.Sub(workflow.Now(ctx)), "48 h help promise: breach (V-5)") {
+		return
+	}
+	if v.promiseAtRisk() {
+		v.st.SLA = rules.SLABreached
+		v.logTransition(ctx, "sla-breach", Actor{Role: RoleSystem}, v.st.Status, "not started within the help promise (V-5)")
+		v.publish(ctx)
+		v.alertOps(ctx, "sla_breach", "ops.sla_breach", "help promise breached (V-5)", map[string]string{"deadline": v.st.HelpDeadline.Format(time.RFC3339)})
+	}
+}
+
+func (v *visit) promiseAtRisk() bool {
+	switch v.st.Status {
+	case StatusOpen, StatusClaimed, StatusBooked:
+		return true
+	}
+	return false
+}
+
+// --- helpers -------------------------------------------------------------
+
+// refuse builds a validator rejection a person can read.
+func refuse(format string, args ...any) error {
+	return temporal.NewApplicationError(fmt.Sprintf(format, args...), "TransitionRefused")
+}
+
+func (v *visit) mustHold(buddy string) error {
+	if buddy == "" {
+		return refuse("name the buddy acting on the job")
+	}
+	if v.st.Holder != buddy {
+		return refuse("the job is not held by %s; only its holder can do this (V-2)", buddy)
+	}
+	return nil
+}
+
+// checkTime enforces V-3: a future time inside the customer's wishes, or
+// the customer's explicit agreement to another.
+func (v *visit) checkTime(ctx workflow.Context, at time.Time, agreed bool) error {
+	if at.IsZero() {
+		return refuse("give the agreed day and time (V-3)")
+	}
+	if !at.After(workflow.Now(ctx)) {
+		return refuse("the agreed time %s is in the past (V-3)", v.clock(at))
+	}
+	if !rules.WithinWishes(at, v.in.Booking.WishedTimes) && !agreed {
+		return refuse("%s is outside the customer's wished times; the customer's wish wins unless they explicitly agree (set customer_agreed) (V-3)", v.clock(at))
+	}
+	return nil
+}
+
+func (v *visit) clock(t time.Time) string { return t.In(v.loc).Format("Mon 2 Jan 15:04 MST") }
+
+func (v *visit) endClaim() {
+	v.claimGen++
+	if v.cancelClaim != nil {
+		v.cancelClaim()
+		v.cancelClaim = nil
+	}
+}
+
+func (v *visit) endReminder() {
+	v.reminderGen++
+	if v.cancelReminder != nil {
+		v.cancelReminder()
+		v.cancelReminder = nil
+	}
+	v.st.ReminderAt = nil
+}
+
+// endTimers retires every pending promise: nothing fires for a visit that
+// was cancelled or aborted.
+func (v *visit) endTimers() {
+	v.endClaim()
+	v.endReminder()
+	if v.cancelPromise != nil {
+		v.cancelPromise()
+	}
+}
+
+func (v *visit) setStatus(ctx workflow.Context, action string, by Actor, to VisitStatus, note string) {
+	from := v.st.Status
+	v.st.Status = to
+	v.logTransition(ctx, action, by, from, note)
+	v.publish(ctx)
+}
+
+func (v *visit) logTransition(ctx workflow.Context, action string, by Actor, from VisitStatus, note string) {
+	v.st.Log = append(v.st.Log, Transition{At: workflow.Now(ctx), Action: action, By: by, From: from, To: v.st.Status, Note: note})
+}
+
+// publish writes what changed to the search attributes ops filter on, and
+// the current details the UI shows. No personal data goes here (V-14).
+func (v *visit) publish(ctx workflow.Context) {
+	var ups []temporal.SearchAttributeUpdate
+	want := visitAttrs{status: string(v.st.Status), buddy: v.st.Holder, sla: string(v.st.SLA)}
+	if v.st.AppointmentAt != nil {
+		want.appointment = *v.st.AppointmentAt
+	}
+	first := v.upserted == (visitAttrs{})
+	if first {
+		ups = append(ups, PartnerKey.ValueSet(v.st.Partner), MarketKey.ValueSet(string(v.st.Market)),
+			RegionKey.ValueSet(v.st.Region), HelpDeadlineKey.ValueSet(v.st.HelpDeadline))
+	}
+	if first || want.status != v.upserted.status {
+		ups = append(ups, VisitStatusKey.ValueSet(want.status))
+	}
+	if first || want.sla != v.upserted.sla {
+		ups = append(ups, SLAStateKey.ValueSet(want.sla))
+	}
+	if want.buddy != v.upserted.buddy {
+		if want.buddy == "" {
+			ups = append(ups, BuddyIDKey.ValueUnset())
+		} else {
+			ups = append(ups, BuddyIDKey.ValueSet(want.buddy))
+		}
+	}
+	if !want.appointment.Equal(v.upserted.appointment) {
+		ups = append(ups, AppointmentAtKey.ValueSet(want.appointment))
+	}
+	if len(ups) > 0 {
+		if err := workflow.UpsertTypedSearchAttributes(ctx, ups...); err != nil {
+			workflow.GetLogger(ctx).Error("upsert search attributes", "error", err)
+		}
+	}
+	v.upserted = want
+	workflow.SetCurrentDetails(ctx, v.details())
+}
+
+func (v *visit) details() string {
+	s := fmt.Sprintf("**%s** · %s · region %s", v.st.Status, v.st.Partner, v.st.Region)
+	if v.st.Holder != "" {
+		s += " · buddy " + v.st.Holder
+	}
+	if v.st.AppointmentAt != nil {
+		s += " · appointment " + v.clock(*v.st.AppointmentAt)
+	}
+	s += fmt.Sprintf(" · help promise until %s (%s)", v.clock(v.st.HelpDeadline), v.st.SLA)
+	return s
+}
+
+// sleep waits d on a durable timer; false when the context was cancelled.
+func sleep(ctx workflow.Context, d time.Duration, summary string) bool {
+	if d > 0 {
+		if err := workflow.NewTimerWithOptions(ctx, d, workflow.TimerOptions{Summary: summary}).Get(ctx, nil); err != nil {
+			return false
+		}
+	}
+	return ctx.Err() == nil
 }

@@ -1,0 +1,72 @@
+package workflows
+
+import (
+	"errors"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/jobflow/jobflow/activities"
+)
+
+// outreach is a nil receiver used only to name the activity methods, so the
+// workflow references them with compile-time checks.
+var outreach *activities.Outreach
+
+// Retries back off to a minute between attempts; a provider's permanent
+// refusal (invalid number, rejected e-mail) is non-retryable at the source.
+var sendRetry = &temporal.RetryPolicy{
+	InitialInterval:    time.Second,
+	BackoffCoefficient: 2,
+	MaximumInterval:    time.Minute,
+}
+
+// messageOptions: a customer message either goes out within two hours or
+// is recorded as failed and handed to ops.
+func messageOptions(summary string) workflow.ActivityOptions {
+	return workflow.ActivityOptions{
+		Summary:                summary,
+		StartToCloseTimeout:    30 * time.Second,
+		ScheduleToCloseTimeout: 2 * time.Hour,
+		RetryPolicy:            sendRetry,
+	}
+}
+
+// callOptions: a reminder call rings for minutes and reports by heartbeat.
+func callOptions(summary string) workflow.ActivityOptions {
+	return workflow.ActivityOptions{
+		Summary:                summary,
+		StartToCloseTimeout:    5 * time.Minute,
+		HeartbeatTimeout:       30 * time.Second,
+		ScheduleToCloseTimeout: 20 * time.Minute,
+		RetryPolicy:            sendRetry,
+	}
+}
+
+// alertOptions: an alert to the person on duty keeps trying for a day.
+func alertOptions(summary string) workflow.ActivityOptions {
+	return workflow.ActivityOptions{
+		Summary:                summary,
+		StartToCloseTimeout:    30 * time.Second,
+		ScheduleToCloseTimeout: 24 * time.Hour,
+		RetryPolicy:            sendRetry,
+	}
+}
+
+// failureOutcome names a delivery that will not happen: the provider's
+// stable error type when it refused, "timeout" or "error" otherwise.
+func failureOutcome(err error) string {
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) && app.Type() != "" {
+		return "failed: " + app.Type()
+	}
+	var to *temporal.TimeoutError
+	if errors.As(err, &to) {
+		return "failed: timeout"
+	}
+	if temporal.IsCanceledError(err) {
+		return "cancelled"
+	}
+	return "failed: error"
+}

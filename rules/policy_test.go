@@ -1,0 +1,53 @@
+package rules
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestP1_DefaultsAreTheSeedsNumbers(t *testing.T) {
+	p := DefaultPolicy()
+	assert.Equal(t, time.Hour, p.ClaimLock, "V-2")
+	assert.Equal(t, 48*time.Hour, p.HelpPromise, "V-5")
+	assert.Equal(t, time.Hour, p.ReminderLead, "V-7")
+	assert.Equal(t, 2*time.Hour, p.ReclamationReply, "C-2")
+	assert.Equal(t, At(14, 0), p.ReactionCutoff, "T-2")
+	assert.Equal(t, At(18, 0), p.ReactionSameDayBy, "T-2")
+	assert.Equal(t, At(12, 0), p.ReactionNextDayBy, "T-2")
+	assert.Equal(t, At(8, 0), p.EmailWindowStart, "N-3")
+	assert.Equal(t, At(19, 0), p.EmailWindowEnd, "N-3")
+	assert.Equal(t, 30*time.Minute, p.HandoverUnreadDelay, "N-1")
+	assert.Equal(t, 2*time.Hour, p.ChatUnreadDelay, "N-2")
+	assert.Equal(t, 21*24*time.Hour, p.InactivityNudge, "N-4")
+	assert.Equal(t, 70*24*time.Hour, p.InactivityMark, "N-4")
+	assert.NoError(t, p.Validate())
+}
+
+func TestP1_PartnerOverridesMarketOverridesDefault(t *testing.T) {
+	p, err := Resolve(Overrides{"claim_lock": "45m", "reminder_lead": "2h"}, Overrides{"claim_lock": "30m", "email_window_end": "18:00"})
+	require.NoError(t, err)
+	assert.Equal(t, 30*time.Minute, p.ClaimLock, "the partner wins over the market")
+	assert.Equal(t, 2*time.Hour, p.ReminderLead, "the market wins over the default")
+	assert.Equal(t, At(18, 0), p.EmailWindowEnd)
+	assert.Equal(t, 48*time.Hour, p.HelpPromise, "untouched values keep the default")
+}
+
+func TestP1_BadOverridesAreRefusedByName(t *testing.T) {
+	for _, tc := range []struct {
+		o   Overrides
+		err string
+	}{
+		{Overrides{"claim_lok": "1h"}, `unknown value "claim_lok"`},
+		{Overrides{"claim_lock": "soon"}, "policy claim_lock: want a duration"},
+		{Overrides{"claim_lock": "-1h"}, "claim_lock must be positive"},
+		{Overrides{"digest_at": "25:00"}, "policy digest_at"},
+		{Overrides{"sla_warning_lead": "72h"}, "shorter than help_promise"},
+		{Overrides{"budget_warn_percent": "many"}, "whole number"},
+	} {
+		_, err := Resolve(nil, tc.o)
+		assert.ErrorContains(t, err, tc.err)
+	}
+}

@@ -1,0 +1,95 @@
+// Command worker runs jobflow's workflows and activities on the Temporal task
+// queue. Configuration is environment only (see README "Configuration"):
+// the Temporal connection (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
+// TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE),
+// logging (LOG_FORMAT, LOG_LEVEL) and the WORKER_* tuning below.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"go.temporal.io/sdk/worker"
+
+	"github.com/jobflow/jobflow/activities"
+	"github.com/jobflow/jobflow/internal/config"
+	"github.com/jobflow/jobflow/internal/temporalx"
+	"github.com/jobflow/jobflow/workflows"
+)
+
+// Config is the worker's own configuration; zero values mean the SDK default.
+type Config struct {
+	TaskQueue                  string        `env:"WORKER_TASK_QUEUE"`
+	MaxConcurrentActivities    int           `env:"WORKER_MAX_CONCURRENT_ACTIVITIES"`
+	MaxConcurrentWorkflowTasks int           `env:"WORKER_MAX_CONCURRENT_WORKFLOW_TASKS"`
+	WorkflowTaskPollers        int           `env:"WORKER_WORKFLOW_TASK_POLLERS"`
+	ActivityTaskPollers        int           `env:"WORKER_ACTIVITY_TASK_POLLERS"`
+	StickyCacheSize            int           `env:"WORKER_STICKY_CACHE_SIZE"`
+	RegisterSearchAttributes   bool          `env:"WORKER_REGISTER_SEARCH_ATTRIBUTES" envDefault:"true"`
+	ConnectTimeout             time.Duration `env:"TEMPORAL_CONNECT_TIMEOUT" envDefault:"30s"`
+}
+
+func main() {
+	log, err := config.Logger()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "worker:", err)
+		os.Exit(2)
+	}
+	if err := run(context.Background(), log, worker.InterruptCh()); err != nil {
+		log.Error("worker stopped", "error", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, log *slog.Logger, interrupt <-chan interface{}) error {
+	cfg, err := config.Load[Config]()
+	if err != nil {
+		return err
+	}
+	if cfg.TaskQueue == "" {
+		cfg.TaskQueue = workflows.TaskQueue
+	}
+	if cfg.StickyCacheSize > 0 {
+		worker.SetStickyWorkflowCacheSize(cfg.StickyCacheSize) // process-wide, before worker.New
+	}
+	channels, err := newChannels(log)
+	if err != nil {
+		return err
+	}
+
+	c, opts, err := config.Dial(ctx, log, cfg.ConnectTimeout)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+
+	if cfg.RegisterSearchAttributes {
+		sactx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		err := temporalx.EnsureSearchAttributes(sactx, c, opts.Namespace)
+		cancel()
+		if err != nil {
+			return err
+		}
+	}
+
+	w := worker.New(c, cfg.TaskQueue, worker.Options{
+		MaxConcurrentActivityExecutionSize:     cfg.MaxConcurrentActivities,
+		MaxConcurrentWorkflowTaskExecutionSize: cfg.MaxConcurrentWorkflowTasks,
+		MaxConcurrentWorkflowTaskPollers:       cfg.WorkflowTaskPollers,
+		MaxConcurrentActivityTaskPollers:       cfg.ActivityTaskPollers,
+	})
+	workflows.Register(w)
+	w.RegisterActivity(&activities.Outreach{Channels: channels})
+
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("starting worker on task queue %q: %w", cfg.TaskQueue, err)
+	}
+	log.Info("worker connected", "address", opts.HostPort, "namespace", opts.Namespace, "task_queue", cfg.TaskQueue)
+	<-interrupt
+	log.Info("worker stopping", "task_queue", cfg.TaskQueue)
+	w.Stop()
+	return nil
+}

@@ -5,10 +5,51 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
 )
+
+// Error types of the non-retryable application errors the outreach channels
+// return (temporal.ApplicationError.Type()). A workflow that sees one records
+// the failed delivery and alerts ops instead of retrying; every other error
+// from a channel is transient and retried by the activity's retry policy.
+const (
+	ErrInvalidRecipient   = "InvalidRecipient"   // Twilio 21211 and similar: the number is not a valid phone number
+	ErrUnsubscribed       = "Unsubscribed"       // Twilio 21610: the recipient replied STOP
+	ErrNotMobile          = "NotMobile"          // Twilio 21614: the number cannot receive SMS
+	ErrRejectedByProvider = "RejectedByProvider" // any other Twilio 4xx except 429
+	ErrProviderAuth       = "ProviderAuth"       // Twilio 401/403 or credentials it rejects locally
+	ErrEmailRejected      = "EmailRejected"      // SendGrid 400 (bad address, bad payload)
+	ErrEmailAuth          = "EmailAuth"          // SendGrid 401/403: key missing, wrong or without permission
+	ErrTemplate           = "TemplateError"      // unknown template id or a field the template needs is missing
+)
+
+// PermanentDeliveryTypes lists every type above: a failure of one of these
+// types will not succeed on retry.
+var PermanentDeliveryTypes = []string{
+	ErrInvalidRecipient, ErrUnsubscribed, ErrNotMobile, ErrRejectedByProvider,
+	ErrProviderAuth, ErrEmailRejected, ErrEmailAuth, ErrTemplate,
+}
+
+// DeliveryFailure reports whether err (as returned by an activity, possibly
+// wrapped in a temporal.ActivityError) is a permanent delivery failure, and
+// its type. Workflows use it to record the failure and alert ops (see the
+// constants above).
+func DeliveryFailure(err error) (string, bool) {
+	var appErr *temporal.ApplicationError
+	if !errors.As(err, &appErr) {
+		return "", false
+	}
+	for _, t := range PermanentDeliveryTypes {
+		if appErr.Type() == t {
+			return t, true
+		}
+	}
+	return "", false
+}
 
 // Message is what to say: a template id (see the outreach package's
 // catalogue), the language to say it in, and the template's fields. The text
@@ -20,7 +61,8 @@ type Message struct {
 }
 
 // Step identifies one send in one workflow; retries of the same step must not
-// send twice, so adapters record the provider's id per step.
+// send twice, so adapters record the provider's id per step (see the outreach
+// package's doc for how, and for the window that remains).
 type Step struct {
 	JobID string `json:"job_id"` // the workflow id: never personal data
 	Name  string `json:"name"`   // e.g. "booking-confirmation", "reminder-call-2"

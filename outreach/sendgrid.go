@@ -1,0 +1,131 @@
+package outreach
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	netmail "net/mail"
+	"strings"
+
+	"github.com/sendgrid/rest"
+	"github.com/sendgrid/sendgrid-go"
+	"github.com/sendgrid/sendgrid-go/helpers/mail"
+
+	"github.com/jobflow/jobflow/activities"
+)
+
+// SendGrid sends e-mail through SendGrid's v3 mail send.
+type SendGrid struct {
+	key       string
+	host      string
+	from      *mail.Email
+	templates map[string]string
+	client    *rest.Client
+	ledger    Ledger
+}
+
+// NewSendGrid builds the adapter from cfg (validated by the caller).
+func NewSendGrid(cfg Config, ledger Ledger) (*SendGrid, error) {
+	from, err := netmail.ParseAddress(cfg.SendGridFrom)
+	if err != nil {
+		return nil, fmt.Errorf("SENDGRID_FROM: %w", err)
+	}
+	// sendgrid-go's default client has no timeout; ours has.
+	hc := &http.Client{Timeout: cfg.HTTPTimeout}
+	return &SendGrid{
+		key:       cfg.SendGridAPIKey,
+		host:      strings.TrimSuffix(cfg.SendGridAPIBase, "/"),
+		from:      mail.NewEmail(from.Name, from.Address),
+		templates: cfg.SendGridTemplates,
+		client:    &rest.Client{HTTPClient: hc},
+		ledger:    ledger,
+	}, nil
+}
+
+// buildMail is the v3 mail send body: rendered subject, text and HTML (text
+// first, as SendGrid requires), categories, and custom args carrying only the
+// workflow id and step name (V-14). With a dynamic template configured for
+// the id, SendGrid renders instead, from the same data.
+func (s *SendGrid) buildMail(req activities.EmailRequest, r Rendered) *mail.SGMailV3 {
+	m := mail.NewV3Mail()
+	m.SetFrom(s.from)
+	p := mail.NewPersonalization()
+	p.AddTos(mail.NewEmail(req.ToName, req.To))
+	m.AddPersonalizations(p)
+	m.SetCustomArg("job_id", req.Step.JobID)
+	m.SetCustomArg("step", req.Step.Name)
+	cats := append([]string{req.Message.Template}, req.Categories...)
+	if len(cats) > 10 { // SendGrid's limit
+		cats = cats[:10]
+	}
+	m.AddCategories(cats...)
+	if tpl, ok := s.templates[req.Message.Template]; ok {
+		m.SetTemplateID(tpl)
+		for k, v := range req.Message.Data {
+			p.SetDynamicTemplateData(k, v)
+		}
+		p.SetDynamicTemplateData("subject", r.Subject)
+		p.SetDynamicTemplateData("text", r.Text)
+		p.SetDynamicTemplateData("language", string(r.Language))
+		return m
+	}
+	m.Subject = r.Subject
+	m.AddContent(mail.NewContent("text/plain", r.Text), mail.NewContent("text/html", r.HTML))
+	return m
+}
+
+// SendEmail renders and sends one e-mail, once per step. SendGrid offers no
+// cheap way to ask whether an earlier attempt's mail was accepted, so only
+// the ledger and heartbeats guard retries (see doc.go).
+func (s *SendGrid) SendEmail(ctx context.Context, req activities.EmailRequest) (activities.EmailResult, error) {
+	r, err := Render(req.Message)
+	if err != nil {
+		return activities.EmailResult{}, err
+	}
+	sent, _, err := once(ctx, s.ledger, req.Step.Key(), "email", nil, func() (Sent, error) {
+		rq := sendgrid.GetRequest(s.key, "/v3/mail/send", s.host)
+		rq.Method = rest.Post
+		rq.Body = mail.GetRequestBody(s.buildMail(req, r))
+		resp, err := s.client.SendWithContext(ctx, rq)
+		if err := classifySendGrid(resp, err); err != nil {
+			return Sent{}, err
+		}
+		id := headerValue(resp.Headers, "X-Message-Id")
+		if id == "" {
+			id = "sg-" + req.Step.Key()
+		}
+		return Sent{SID: id}, nil
+	})
+	if err != nil {
+		return activities.EmailResult{}, err
+	}
+	return activities.EmailResult{MessageID: sent.SID}, nil
+}
+
+func headerValue(h map[string][]string, name string) string {
+	return http.Header(h).Get(name)
+}
+
+// sendGridFields lists the fields SendGrid's error body blames; its
+// messages can quote addresses, so they are left out.
+func sendGridFields(body string) string {
+	var e struct {
+		Errors []struct {
+			Field *string `json:"field"`
+		} `json:"errors"`
+	}
+	if json.Unmarshal([]byte(body), &e) != nil {
+		return ""
+	}
+	var fields []string
+	for _, x := range e.Errors {
+		if x.Field != nil && *x.Field != "" {
+			fields = append(fields, *x.Field)
+		}
+	}
+	if len(fields) == 0 {
+		return ""
+	}
+	return " (fields: " + strings.Join(fields, ", ") + ")"
+}

@@ -26,11 +26,15 @@ var (
 	AssigneeKey          = temporal.NewSearchAttributeKeyKeyword("Assignee")
 	EscalationLevelKey   = temporal.NewSearchAttributeKeyInt64("EscalationLevel")
 
-	// Tasks (T).
+	// Tasks (T). SQL visibility (dev server, PostgreSQL) holds 10 Keyword,
+	// 3 Datetime and 3 Int attributes per namespace, so tasks reuse the
+	// attributes whose meaning carries over: the assistant is a WorkerId, the
+	// review deadline (T-1/T-2) is a ReplyDeadline, the task's deadline
+	// (T-5) is the HelpDeadline promised to the customer.
 	TaskStatusKey     = temporal.NewSearchAttributeKeyKeyword("TaskStatus")
-	AssistantIDKey    = temporal.NewSearchAttributeKeyKeyword("AssistantId")
-	ReviewDeadlineKey = temporal.NewSearchAttributeKeyTime("ReviewDeadline")
-	TaskDeadlineKey   = temporal.NewSearchAttributeKeyTime("TaskDeadline")
+	AssistantIDKey    = WorkerIDKey
+	ReviewDeadlineKey = ReplyDeadlineKey
+	TaskDeadlineKey   = HelpDeadlineKey
 	WorkAreaKey       = temporal.NewSearchAttributeKeyKeyword("WorkArea")
 
 	// Absences (A).

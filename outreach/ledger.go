@@ -176,4 +176,3 @@ func once(ctx context.Context, ledger Ledger, key, channel string,
 	}
 	return s, false, nil
 }
-

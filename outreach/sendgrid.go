@@ -45,7 +45,7 @@ func NewSendGrid(cfg Config, ledger Ledger) (*SendGrid, error) {
 
 // buildMail is the v3 mail send body: rendered subject, text and HTML (text
 // first, as SendGrid requires), categories, and custom args carrying only the
-// workflow id and step name (V-14). With a dynamic template configured for
+// workflow id, step name, template id and language (V-14: no personal data). With a dynamic template configured for
 // the id, SendGrid renders instead, from the same data.
 func (s *SendGrid) buildMail(req activities.EmailRequest, r Rendered) *mail.SGMailV3 {
 	m := mail.NewV3Mail()
@@ -55,6 +55,8 @@ func (s *SendGrid) buildMail(req activities.EmailRequest, r Rendered) *mail.SGMa
 	m.AddPersonalizations(p)
 	m.SetCustomArg("job_id", req.Step.JobID)
 	m.SetCustomArg("step", req.Step.Name)
+	m.SetCustomArg("template", req.Message.Template)
+	m.SetCustomArg("language", string(r.Language))
 	cats := append([]string{req.Message.Template}, req.Categories...)
 	if len(cats) > 10 { // SendGrid's limit
 		cats = cats[:10]

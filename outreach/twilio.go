@@ -52,9 +52,28 @@ func newHTTPClient(base string, timeout time.Duration) (*http.Client, error) {
 	return c, nil
 }
 
+// taggedClient adds the template id and language as request headers when
+// the adapter talks to the sandbox (or Prism), so the outbox can show them;
+// real Twilio traffic carries no such headers. Neither value is personal.
+type taggedClient struct {
+	*twclient.Client
+	template, language string
+}
+
+func (c *taggedClient) SendRequest(method, rawURL string, data url.Values, headers map[string]interface{}, body ...byte) (*http.Response, error) {
+	if headers == nil {
+		headers = map[string]interface{}{}
+	}
+	headers["X-Jobflow-Template"] = c.template
+	headers["X-Jobflow-Language"] = c.language
+	return c.Client.SendRequest(method, rawURL, data, headers, body...)
+}
+
 // Twilio sends SMS and places reminder calls through twilio-go.
 type Twilio struct {
 	api                 *twapi.ApiService
+	client              *twclient.Client
+	tag                 bool
 	from                string
 	messagingServiceSID string
 	publicBaseURL       string
@@ -74,6 +93,8 @@ func NewTwilio(cfg Config, ledger Ledger) (*Twilio, error) {
 	c.SetAccountSid(cfg.TwilioAccountSID)
 	return &Twilio{
 		api:                 twapi.NewApiServiceWithClient(c),
+		client:              c,
+		tag:                 cfg.TwilioAPIBase != "",
 		from:                cfg.TwilioFrom,
 		messagingServiceSID: cfg.TwilioMessagingServiceSID,
 		publicBaseURL:       strings.TrimSuffix(cfg.PublicBaseURL, "/"),
@@ -82,6 +103,14 @@ func NewTwilio(cfg Config, ledger Ledger) (*Twilio, error) {
 		pollInterval:        cfg.CallPollInterval,
 		ledger:              ledger,
 	}, nil
+}
+
+// apiFor returns the API service to send r with: tagged for the sandbox.
+func (t *Twilio) apiFor(r Rendered) *twapi.ApiService {
+	if !t.tag {
+		return t.api
+	}
+	return twapi.NewApiServiceWithClient(&taggedClient{Client: t.client, template: r.Template, language: string(r.Language)})
 }
 
 // StatusCallbackPath is where Twilio posts status changes, below
@@ -115,7 +144,7 @@ func (t *Twilio) SendSMS(ctx context.Context, req activities.SMSRequest) (activi
 			if cb := t.statusCallback(req.Step); cb != "" {
 				p.SetStatusCallback(cb)
 			}
-			m, err := t.api.CreateMessage(p)
+			m, err := t.apiFor(r).CreateMessage(p)
 			if err != nil {
 				return Sent{}, classifyTwilio("create message", err)
 			}
@@ -218,7 +247,7 @@ func (t *Twilio) ReminderCall(ctx context.Context, req activities.CallRequest) (
 				p.SetStatusCallback(cb).SetStatusCallbackMethod("POST").
 					SetStatusCallbackEvent([]string{"initiated", "ringing", "answered", "completed"})
 			}
-			c, err := t.api.CreateCall(p)
+			c, err := t.apiFor(r).CreateCall(p)
 			if err != nil {
 				return Sent{}, classifyTwilio("create call", err)
 			}

@@ -284,8 +284,8 @@ func LoadTokens(file, inline string) (*Tokens, error) {
 				}
 				copy(h[:], raw)
 			} else {
-				if len(k) < 16 {
-					return fmt.Errorf("%s: a token for %s %s is shorter than 16 characters", src, p.Role, p.ID)
+				if len(k) < 12 {
+					return fmt.Errorf("%s: a token for %s %s is shorter than 12 characters", src, p.Role, p.ID)
 				}
 				h = sha256.Sum256([]byte(k))
 			}

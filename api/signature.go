@@ -91,4 +91,3 @@ func boolInt(b bool) int {
 	}
 	return 0
 }
-

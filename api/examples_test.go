@@ -1,0 +1,63 @@
+package api
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/jobflow/jobflow/workflows"
+)
+
+// The README's examples stay valid: they decode strictly and validate.
+func TestExamples(t *testing.T) {
+	dir := filepath.Join("..", "examples")
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	p, err := LoadPartners(filepath.Join(dir, "partners.json"), false)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"acme", "globex"}, p.IDs())
+
+	load := func(name string, v any) {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		require.NoError(t, err)
+		require.Nil(t, DecodeStrict(b, v), name)
+	}
+	var b BookingRequest
+	load("booking.json", &b)
+	_, verr := b.Validate(b.Partner, now)
+	assert.Nil(t, verr)
+	_, verr = p.Policy(b.Partner, "SE")
+	assert.Nil(t, verr)
+
+	load("booking-bad-phone.json", &b)
+	_, verr = b.Validate(b.Partner, now)
+	require.NotNil(t, verr)
+	assert.Equal(t, "invalid_phone", verr.Code)
+
+	load("book.json", &workflows.BookRequest{})
+	load("book-outside-wishes.json", &workflows.BookRequest{})
+	load("start.json", &workflows.StartRequest{})
+	load("complete.json", &workflows.CompleteRequest{})
+	load("rating.json", &workflows.RateRequest{})
+
+	f, err := os.Open(filepath.Join(dir, "bookings.jsonl"))
+	require.NoError(t, err)
+	defer f.Close()
+	var codes []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var b BookingRequest
+		require.Nil(t, DecodeStrict(sc.Bytes(), &b))
+		_, verr := b.Validate(b.Partner, now)
+		if verr != nil {
+			codes = append(codes, verr.Code)
+		} else {
+			codes = append(codes, "ok")
+		}
+	}
+	assert.Equal(t, []string{"ok", "ok", "invalid_phone", "ok", "unknown_market"}, codes)
+}

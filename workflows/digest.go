@@ -1,0 +1,154 @@
+package workflows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/jobflow/jobflow/activities"
+	"github.com/jobflow/jobflow/rules"
+)
+
+// NotificationDigest workflow (N-1): unread in-app notifications go to the
+// customer by e-mail in one digest at 08:00 on working days.
+//
+// Design: a Temporal Schedule per market ("digest-<market>", made by
+// EnsureDigestSchedule) starts this workflow at DigestAt Mon-Fri in the
+// market's zone. The schedule cannot know holidays, so the workflow skips a
+// run on a non-working day (rules.IsWorkingDay); the next working day's run
+// then covers everything since the last digest slot. One activity
+// (activities.Notifications.SendTaskDigest) lists the market's running task
+// workflows through visibility, queries each for unread notifications
+// created since the previous digest slot and not already e-mailed on their
+// own, and sends one e-mail per customer account; contact data stay inside
+// the activity, the history holds only counts and ids.
+const (
+	DigestWorkflowName = "NotificationDigest"
+)
+
+// DigestScheduleID is the schedule of a market's digest.
+func DigestScheduleID(m rules.Market) string { return "digest-" + string(m) }
+
+// DigestInput is what the schedule starts the digest with; the policy is
+// fixed when the schedule is made (P-1).
+type DigestInput struct {
+	Market rules.Market `json:"market"`
+	Policy rules.Policy `json:"policy"`
+}
+
+// DigestOutcome is the digest run's result.
+type DigestOutcome struct {
+	Market  rules.Market             `json:"market"`
+	Date    string                   `json:"date"`
+	Skipped string                   `json:"skipped,omitempty"` // why no digest went out
+	Since   time.Time                `json:"since"`
+	Until   time.Time                `json:"until"`
+	Result  *activities.DigestResult `json:"result,omitempty"`
+}
+
+// notifications names the activity method for the workflow.
+var notifications *activities.Notifications
+
+func registerDigest(r worker.WorkflowRegistry) {
+	r.RegisterWorkflowWithOptions(DigestWorkflow, workflow.RegisterOptions{Name: DigestWorkflowName})
+}
+
+// DigestWorkflow sends one market's digest, or skips a holiday.
+func DigestWorkflow(ctx workflow.Context, in DigestInput) (DigestOutcome, error) {
+	now := workflow.Now(ctx)
+	loc := rules.Location(in.Market)
+	out := DigestOutcome{Market: in.Market, Date: now.In(loc).Format("2006-01-02"), Until: now}
+	if !rules.IsWorkingDay(in.Market, now) {
+		name, ok := rules.HolidayName(in.Market, now)
+		if !ok {
+			name = now.In(loc).Weekday().String()
+		}
+		out.Skipped = "not a working day: " + name
+		workflow.SetCurrentDetails(ctx, fmt.Sprintf("digest %s %s skipped (%s)", in.Market, out.Date, name))
+		return out, nil
+	}
+	out.Since = PreviousDigestSlot(in.Market, now, in.Policy)
+	req := activities.DigestRequest{
+		Market: string(in.Market), Date: out.Date, Since: out.Since, Until: out.Until,
+		Query: fmt.Sprintf("WorkflowType = '%s' AND ExecutionStatus = 'Running' AND %s = '%s'",
+			TaskWorkflowName, MarketKey.GetName(), in.Market),
+	}
+	opts := workflow.ActivityOptions{
+		Summary:                "digest e-mails (N-1)",
+		StartToCloseTimeout:    30 * time.Minute,
+		HeartbeatTimeout:       2 * time.Minute,
+		ScheduleToCloseTimeout: 4 * time.Hour,
+		RetryPolicy:            sendRetry,
+	}
+	var res activities.DigestResult
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), notifications.SendTaskDigest, req).Get(ctx, &res); err != nil {
+		return out, err
+	}
+	out.Result = &res
+	workflow.SetCurrentDetails(ctx, fmt.Sprintf("digest %s %s: %d e-mails, %d notifications, %d tasks",
+		in.Market, out.Date, res.Emails, res.Notifications, res.Tasks))
+	return out, nil
+}
+
+// PreviousDigestSlot is the digest slot before the one at `now` (N-1): the
+// start of the period a digest at `now` covers. A run a little late (the
+// schedule's jitter) still counts as the slot it belongs to.
+func PreviousDigestSlot(m rules.Market, now time.Time, p rules.Policy) time.Time {
+	const lateness = time.Hour
+	slot := rules.NextDigest(m, now.AddDate(0, 0, -14), p)
+	for {
+		n := rules.NextDigest(m, slot, p)
+		if !n.Before(now.Add(-lateness)) {
+			return slot
+		}
+		slot = n
+	}
+}
+
+// EnsureDigestSchedule makes the market's digest schedule with the default
+// policy (see EnsureDigestScheduleWithPolicy).
+func EnsureDigestSchedule(ctx context.Context, c client.Client, market rules.Market) error {
+	return EnsureDigestScheduleWithPolicy(ctx, c, market, rules.DefaultPolicy())
+}
+
+// EnsureDigestScheduleWithPolicy makes the schedule "digest-<market>":
+// DigestAt Mon-Fri in the market's zone, starting DigestWorkflow on
+// TaskQueue; overlapping runs are skipped. An existing schedule is left as
+// it is (delete it to change the time).
+func EnsureDigestScheduleWithPolicy(ctx context.Context, c client.Client, market rules.Market, p rules.Policy) error {
+	id := DigestScheduleID(market)
+	_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{
+		ID: id,
+		Spec: client.ScheduleSpec{
+			Calendars: []client.ScheduleCalendarSpec{{
+				Hour:      []client.ScheduleRange{{Start: p.DigestAt.Hour()}},
+				Minute:    []client.ScheduleRange{{Start: p.DigestAt.Minute()}},
+				DayOfWeek: []client.ScheduleRange{{Start: 1, End: 5}},
+				Comment:   fmt.Sprintf("N-1 digest %s Mon-Fri %s; holidays skipped by the workflow", market, p.DigestAt),
+			}},
+			TimeZoneName: market.TimeZone(),
+		},
+		Action: &client.ScheduleWorkflowAction{
+			ID:        id,
+			Workflow:  DigestWorkflowName,
+			Args:      []any{DigestInput{Market: market, Policy: p}},
+			TaskQueue: TaskQueue,
+		},
+		Overlap:       enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
+		CatchupWindow: 2 * time.Hour,
+	})
+	if errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("digest schedule %s: %w", id, err)
+	}
+	return nil
+}

@@ -1,0 +1,275 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/jobflow/jobflow/activities"
+	"github.com/jobflow/jobflow/rules"
+)
+
+// CustomerAccount workflow (N-4): one long-lived workflow per customer
+// account, id "account-<id>". Any activity on the account arrives as the
+// signal AccountSignalActivity (start it with SignalWithStart) and resets
+// the clock. Without activity the customer gets the friendly message after
+// InactivityNudge (3 weeks), the unused-hours e-mail after InactivityEmail
+// (7 weeks), and counts as inactive after InactivityMark (10 weeks:
+// AccountStatus "inactive"). Both e-mails wait for the e-mail window (N-3):
+// their timers are set to the first e-mail slot after the threshold, so the
+// send itself never waits. Activity after the inactive mark makes the
+// account active again and starts over.
+//
+// Every signal may cancel and restart a timer, so the history grows with
+// signals: the run continues as new after AccountSignalsPerRun signals or
+// when the server suggests it, after draining the signals already
+// delivered, carrying the clock and the stage in AccountInput.
+const (
+	AccountWorkflowName   = "CustomerAccount"
+	AccountSignalActivity = "activity"
+	AccountQuery          = "account"
+
+	// AccountSignalsPerRun bounds one run's history.
+	AccountSignalsPerRun = 100
+	// accountLogKeep is how many log lines survive a continue-as-new.
+	accountLogKeep = 20
+)
+
+// AccountWorkflowID is the workflow id of an account: an opaque id, never an e-mail.
+func AccountWorkflowID(accountID string) string { return "account-" + accountID }
+
+// AccountStage is how far the inactivity rules have gone (N-4).
+type AccountStage string
+
+const (
+	AccountActive   AccountStage = "active"   // nothing sent since the last activity
+	AccountNudged   AccountStage = "nudged"   // the 3-week message went out
+	AccountEmailed  AccountStage = "emailed"  // the 7-week unused-hours e-mail went out
+	AccountInactive AccountStage = "inactive" // 10 weeks without activity
+)
+
+// AccountInput starts (or continues) an account's workflow. The fields after
+// Policy are carried across continue-as-new; leave them zero on first start.
+type AccountInput struct {
+	AccountID string       `json:"account_id"`
+	Market    rules.Market `json:"market"`
+	Customer  Customer     `json:"customer"` // personal data: never in search attributes
+	Policy    rules.Policy `json:"policy"`   // P-1, fixed at first start and carried on
+
+	LastActivity time.Time      `json:"last_activity,omitempty"` // zero: the first start
+	Stage        AccountStage   `json:"stage,omitempty"`
+	Runs         int            `json:"runs,omitempty"`
+	Log          []AccountEvent `json:"log,omitempty"`
+}
+
+// AccountActivitySignal is one activity on the account (a task created, a
+// login, a chat message ...). Kind and Ref are ids for the log only.
+type AccountActivitySignal struct {
+	Kind string `json:"kind"`
+	Ref  string `json:"ref,omitempty"`
+}
+
+// AccountEvent is one line of the account's log.
+type AccountEvent struct {
+	At     time.Time    `json:"at"`
+	Action string       `json:"action"` // activity, nudge, unused-hours, inactive, reactivated
+	Stage  AccountStage `json:"stage"`
+	Note   string       `json:"note,omitempty"`
+}
+
+// AccountState is the account as the Query returns it.
+type AccountState struct {
+	AccountID    string         `json:"account_id"`
+	Market       rules.Market   `json:"market"`
+	Stage        AccountStage   `json:"stage"`
+	Inactive     bool           `json:"inactive"`
+	LastActivity time.Time      `json:"last_activity"`
+	NextAction   string         `json:"next_action,omitempty"`
+	NextAt       *time.Time     `json:"next_at,omitempty"`
+	Signals      int            `json:"signals"` // in this run
+	Runs         int            `json:"runs"`    // earlier runs (continue-as-new)
+	Log          []AccountEvent `json:"log"`
+	Deliveries   []Delivery     `json:"deliveries"`
+}
+
+func registerAccount(r worker.WorkflowRegistry) {
+	r.RegisterWorkflowWithOptions(CustomerAccountWorkflow, workflow.RegisterOptions{Name: AccountWorkflowName})
+}
+
+type customerAccount struct {
+	in      AccountInput
+	st      AccountState
+	sendSeq int
+}
+
+// CustomerAccountWorkflow runs the inactivity rules of one account (N-4).
+func CustomerAccountWorkflow(ctx workflow.Context, in AccountInput) (AccountState, error) {
+	a := &customerAccount{in: in}
+	now := workflow.Now(ctx)
+	a.st = AccountState{AccountID: in.AccountID, Market: in.Market, Stage: in.Stage, LastActivity: in.LastActivity,
+		Runs: in.Runs, Log: append([]AccountEvent{}, in.Log...), Deliveries: []Delivery{}}
+	if a.st.LastActivity.IsZero() {
+		a.st.LastActivity = now
+	}
+	if a.st.Stage == "" {
+		a.st.Stage = AccountActive
+	}
+	a.st.Inactive = a.st.Stage == AccountInactive
+	if err := workflow.SetQueryHandler(ctx, AccountQuery, func() (AccountState, error) { return a.st, nil }); err != nil {
+		return a.st, err
+	}
+	a.publish(ctx)
+
+	signals := workflow.GetSignalChannel(ctx, AccountSignalActivity)
+	for {
+		action, at := a.next()
+		if action != "" {
+			a.st.NextAction, a.st.NextAt = action, &at
+		} else {
+			a.st.NextAction, a.st.NextAt = "", nil
+		}
+		received, fired := false, false
+		var sig AccountActivitySignal
+		tctx, cancel := workflow.WithCancel(ctx)
+		sel := workflow.NewSelector(ctx)
+		sel.AddReceive(signals, func(c workflow.ReceiveChannel, more bool) {
+			c.Receive(ctx, &sig)
+			received = true
+		})
+		if action != "" {
+			d := at.Sub(workflow.Now(ctx))
+			if d <= 0 {
+				fired = true
+			} else {
+				sel.AddFuture(workflow.NewTimerWithOptions(tctx, d, workflow.TimerOptions{Summary: "inactivity: " + action + " (N-4)"}),
+					func(f workflow.Future) { fired = f.Get(ctx, nil) == nil })
+			}
+		}
+		if !fired {
+			sel.Select(ctx)
+		}
+		cancel()
+		if received {
+			a.activity(ctx, sig)
+		} else if fired {
+			a.advance(ctx, action)
+		}
+
+		if a.st.Signals >= AccountSignalsPerRun || workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+			// Drain what was already delivered so no signal is lost.
+			for {
+				var s AccountActivitySignal
+				if !signals.ReceiveAsync(&s) {
+					break
+				}
+				a.activity(ctx, s)
+			}
+			log := a.st.Log
+			if len(log) > accountLogKeep {
+				log = log[len(log)-accountLogKeep:]
+			}
+			next := AccountInput{AccountID: in.AccountID, Market: in.Market, Customer: in.Customer, Policy: in.Policy,
+				LastActivity: a.st.LastActivity, Stage: a.st.Stage, Runs: a.st.Runs + 1, Log: log}
+			return a.st, workflow.NewContinueAsNewError(ctx, AccountWorkflowName, next)
+		}
+	}
+}
+
+// next is the next inactivity step and when it is due: the e-mails at the
+// first e-mail slot after their threshold (N-3), the inactive mark at its
+// threshold.
+func (a *customerAccount) next() (string, time.Time) {
+	p, last := a.in.Policy, a.st.LastActivity
+	switch a.st.Stage {
+	case AccountActive:
+		return "nudge", rules.NextEmailSlot(a.in.Market, last.Add(p.InactivityNudge), p)
+	case AccountNudged:
+		return "unused-hours", rules.NextEmailSlot(a.in.Market, last.Add(p.InactivityEmail), p)
+	case AccountEmailed:
+		return "inactive", last.Add(p.InactivityMark)
+	}
+	return "", time.Time{}
+}
+
+func (a *customerAccount) activity(ctx workflow.Context, s AccountActivitySignal) {
+	a.st.Signals++
+	a.st.LastActivity = workflow.Now(ctx)
+	was := a.st.Stage
+	a.st.Stage, a.st.Inactive = AccountActive, false
+	note := s.Kind
+	if s.Ref != "" {
+		note += " " + s.Ref
+	}
+	action := "activity"
+	if was == AccountInactive {
+		action = "reactivated"
+	}
+	// Log stage changes only, so a busy account's log stays short.
+	if was != AccountActive {
+		a.event(ctx, action, note)
+		a.publish(ctx)
+	}
+}
+
+func (a *customerAccount) advance(ctx workflow.Context, action string) {
+	switch action {
+	case "nudge":
+		a.st.Stage = AccountNudged
+		a.event(ctx, "nudge", "no activity for "+a.in.Policy.InactivityNudge.String())
+		a.email(ctx, "nudge", "account.nudge", "friendly message after inactivity (N-4)")
+	case "unused-hours":
+		a.st.Stage = AccountEmailed
+		a.event(ctx, "unused-hours", "no activity for "+a.in.Policy.InactivityEmail.String())
+		a.email(ctx, "unused-hours", "account.unused_hours", "unused hours e-mail (N-4)")
+	case "inactive":
+		a.st.Stage, a.st.Inactive = AccountInactive, true
+		a.event(ctx, "inactive", "no activity for "+a.in.Policy.InactivityMark.String())
+		a.publish(ctx)
+	}
+}
+
+func (a *customerAccount) event(ctx workflow.Context, action, note string) {
+	a.st.Log = append(a.st.Log, AccountEvent{At: workflow.Now(ctx), Action: action, Stage: a.st.Stage, Note: note})
+}
+
+// email sends at once: the step's timer already waited for the window.
+func (a *customerAccount) email(ctx workflow.Context, name, template, summary string) {
+	a.sendSeq++
+	step := activities.Step{JobID: AccountWorkflowID(a.in.AccountID), Name: fmt.Sprintf("%s-r%d-%d", name, a.st.Runs, a.sendSeq)}
+	lang := string(a.in.Customer.Language)
+	req := activities.EmailRequest{Step: step, To: a.in.Customer.Email, ToName: a.in.Customer.Name,
+		Message: activities.Message{Template: template, Language: lang, Data: map[string]string{
+			"account_id":    a.in.AccountID,
+			"name":          a.in.Customer.Name,
+			"last_activity": a.st.LastActivity.In(rules.Location(a.in.Market)).Format(time.RFC3339),
+			"timezone":      a.in.Market.TimeZone(),
+		}},
+		Categories: []string{"account", template}}
+	var res activities.EmailResult
+	outcome := "sent"
+	if req.To == "" {
+		outcome = "no address"
+	} else if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, messageOptions(summary)), outreach.SendEmail, req).Get(ctx, &res); err != nil {
+		outcome = failureOutcome(err)
+	}
+	a.st.Deliveries = append(a.st.Deliveries, Delivery{At: workflow.Now(ctx), Step: step.Name, Channel: "email", Template: template, Outcome: outcome})
+	if len(a.st.Deliveries) > accountLogKeep {
+		a.st.Deliveries = a.st.Deliveries[len(a.st.Deliveries)-accountLogKeep:]
+	}
+}
+
+// publish writes the account's status (N-4) for ops; ids only (V-14).
+func (a *customerAccount) publish(ctx workflow.Context) {
+	status := "active"
+	if a.st.Inactive {
+		status = "inactive"
+	}
+	if err := workflow.UpsertTypedSearchAttributes(ctx, AccountIDKey.ValueSet(a.in.AccountID),
+		MarketKey.ValueSet(string(a.in.Market)), AccountStatusKey.ValueSet(status)); err != nil {
+		workflow.GetLogger(ctx).Error("upsert search attributes", "error", err)
+	}
+	workflow.SetCurrentDetails(ctx, fmt.Sprintf("**%s** · account %s · %s · last activity %s",
+		status, a.in.AccountID, a.st.Stage, a.st.LastActivity.In(rules.Location(a.in.Market)).Format("Mon 2 Jan 2006 15:04 MST")))
+}

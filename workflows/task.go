@@ -1,0 +1,1347 @@
+package workflows
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/jobflow/jobflow/activities"
+	"github.com/jobflow/jobflow/rules"
+)
+
+// Task workflow: one per remote task of a virtual assistant, id
+// "task-<id>" (T-1..T-8, R-1/R-2, N-1..N-3). Transitions that need an answer
+// are Updates with validators returning the new TaskState; the whole state is
+// the TaskQuery; the digest reads unread notifications through
+// activities.TaskDigestQuery.
+//
+// Message templates used (the outreach catalogue renders them in sv, da, de,
+// en; every customer e-mail waits for the e-mail window, N-3):
+//
+//	task.ack                    customer: task received, reviewed by {review_deadline} (T-1, T-2)
+//	task.marketing_factor       customer: marketing factor {factor}, {work_time} of work cost {customer_time} (T-3)
+//	task.extension_request      customer: assistant asks to move {deadline} to {proposed_deadline}, {reason}, {consent_url} (T-6)
+//	task.extension_answered     assistant: the customer agreed/declined/let expire the request (T-6)
+//	task.budget_request         customer: less than {threshold_percent} % budget left, {reason} (T-7)
+//	task.handover               customer: a result was handed over and is still unread (N-1, T-8)
+//	task.chat_unread            customer: an unread chat message (N-2)
+//	task.digest                 customer: the 08:00 digest of unread notifications (N-1, sent by activities.Notifications)
+//	assistant.deadline_warning  assistant: the deadline {deadline} is near (T-5)
+//	ops.task_review_overdue     ops: review not done by {review_deadline} (T-1/T-2)
+//	ops.task_deadline_missed    ops: deadline missed without hand-over, refund eligible (T-5)
+//	ops.task_low_rating         team lead: 1-2 stars, escalate (R-2)
+//	ops.delivery_failed         ops: a message could not be delivered (shared with visits)
+//	account.nudge               customer: friendly message after 3 weeks without activity (N-4, workflows/inactivity.go)
+//	account.unused_hours        customer: unused hours after 7 weeks (N-4, workflows/inactivity.go)
+const (
+	TaskWorkflowName = "Task"
+
+	TaskUpdateRelease          = "release"           // T-3: ops release a specialist area
+	TaskUpdateAccept           = "accept"            // T-1, T-3: accept with a work area
+	TaskUpdateAskQuestions     = "ask-questions"     // T-1
+	TaskUpdateDelegate         = "delegate"          // T-1: hand the review to the team lead
+	TaskUpdateDelete           = "delete"            // T-4: only while in review
+	TaskUpdateStart            = "start"             // N-1: work started
+	TaskUpdateChange           = "change"            // N-1: title, description, budget changed
+	TaskUpdateRequestExtension = "request-extension" // T-6
+	TaskUpdateRespondExtension = "respond-extension" // T-6: the customer's consent
+	TaskUpdateLogTime          = "log-time"          // T-7
+	TaskUpdateHandover         = "handover"          // T-8
+	TaskUpdateRate             = "rate"              // R-1
+	TaskUpdateMarkRead         = "mark-read"         // N-1
+	TaskUpdateChat             = "chat"              // N-2
+	TaskUpdateReassign         = "reassign"          // new assistant (absence, A-1); timers keep running
+
+	TaskQuery = "task"
+)
+
+// Roles of task actors beyond the visit roles (RoleOps, RoleCustomer,
+// RoleSystem).
+const (
+	RoleAssistant = "assistant"
+	RoleTeamLead  = "teamlead"
+)
+
+// TaskWorkflowID is the workflow id of a task: an opaque id, never personal data.
+func TaskWorkflowID(taskID string) string { return "task-" + taskID }
+
+// TaskAssistant is the virtual assistant working on the task. The e-mail is
+// personal data of the worker: input and state only, never search attributes.
+type TaskAssistant struct {
+	ID       string         `json:"id"`
+	Email    string         `json:"email,omitempty"`
+	Language rules.Language `json:"language,omitempty"`
+}
+
+// TaskInput starts a task. Customer and assistant contacts are personal
+// data: they stay in the input and state and never reach search attributes,
+// logs or ops alerts (V-14).
+type TaskInput struct {
+	TaskID        string         `json:"task_id"`
+	AccountID     string         `json:"account_id"` // the customer's account (N-1 digest, N-4)
+	Partner       string         `json:"partner,omitempty"`
+	Market        rules.Market   `json:"market"`
+	Language      rules.Language `json:"language"` // the task's language; customer messages use Customer.Language first
+	Title         string         `json:"title"`
+	Description   string         `json:"description"`
+	BudgetMinutes int            `json:"budget_minutes"` // real working time the customer grants (T-3, T-7)
+	Deadline      time.Time      `json:"deadline"`       // T-5
+	Customer      Customer       `json:"customer"`
+	Assistant     TaskAssistant  `json:"assistant"`
+	CreatedBy     Actor          `json:"created_by"` // RoleCustomer or RoleAssistant
+	// CreatedAt is when the request arrived, for the reaction time (T-2);
+	// zero means the workflow's start.
+	CreatedAt time.Time `json:"created_at,omitempty"`
+	// LinkBase is the base URL of the customer's links (T-6 consent); the
+	// API fills it and signs what it serves, so the workflow mints no secrets.
+	LinkBase string       `json:"link_base,omitempty"`
+	Policy   rules.Policy `json:"policy"` // P-1, fixed at start
+}
+
+// TaskStatus is where a task is in its lifecycle.
+type TaskStatus string
+
+const (
+	TaskReview     TaskStatus = "review"      // new, to be reviewed within the reaction time (T-1)
+	TaskQuestions  TaskStatus = "questions"   // the assistant asked questions; still in review (T-1)
+	TaskDelegated  TaskStatus = "delegated"   // with the team lead; still in review (T-1)
+	TaskAccepted   TaskStatus = "accepted"    // the deadline is a contract now (T-5)
+	TaskStarted    TaskStatus = "started"     // work under way
+	TaskHandedOver TaskStatus = "handed_over" // final result handed over, waiting for the rating (T-8, R-1)
+	TaskRated      TaskStatus = "rated"       // R-1
+	TaskClosed     TaskStatus = "closed"      // the rating window closed unrated
+	TaskDeleted    TaskStatus = "deleted"     // T-4
+)
+
+// InReview reports whether the task is still in review (T-1, T-4).
+func (s TaskStatus) InReview() bool {
+	return s == TaskReview || s == TaskQuestions || s == TaskDelegated
+}
+
+// Working reports whether the task is accepted and not yet handed over.
+func (s TaskStatus) Working() bool { return s == TaskAccepted || s == TaskStarted }
+
+// Terminal reports whether no further work happens on the task.
+func (s TaskStatus) Terminal() bool { return s == TaskRated || s == TaskClosed || s == TaskDeleted }
+
+// --- requests --------------------------------------------------------------
+
+// TaskReleaseRequest: ops release a specialist work area (T-3).
+type TaskReleaseRequest struct {
+	Ops  string         `json:"ops"`
+	Area rules.WorkArea `json:"area"`
+}
+
+// TaskAcceptRequest: the assistant (or the team lead the review was
+// delegated to) accepts the task in a work area (T-1, T-3).
+type TaskAcceptRequest struct {
+	By   Actor          `json:"by"`
+	Area rules.WorkArea `json:"area"`
+}
+
+// TaskQuestionsRequest: the assistant needs answers before accepting (T-1).
+type TaskQuestionsRequest struct {
+	Assistant string `json:"assistant"`
+	Questions string `json:"questions"`
+}
+
+// TaskDelegateRequest: the assistant hands the review to the team lead (T-1).
+type TaskDelegateRequest struct {
+	Assistant string `json:"assistant"`
+	TeamLead  string `json:"team_lead"`
+	Reason    string `json:"reason"`
+}
+
+// TaskDeleteRequest: the customer or ops delete a task still in review (T-4).
+type TaskDeleteRequest struct {
+	By     Actor  `json:"by"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// TaskStartRequest: the assistant starts working (N-1).
+type TaskStartRequest struct {
+	Assistant string `json:"assistant"`
+}
+
+// TaskChangeRequest changes what the task is about (N-1 "changed"). The
+// deadline moves only through an extension the customer agreed to (T-6).
+type TaskChangeRequest struct {
+	By            Actor   `json:"by"`
+	Title         *string `json:"title,omitempty"`
+	Description   *string `json:"description,omitempty"`
+	BudgetMinutes *int    `json:"budget_minutes,omitempty"`
+}
+
+// TaskExtensionRequest: the assistant asks to move the deadline (T-6).
+type TaskExtensionRequest struct {
+	Assistant   string    `json:"assistant"`
+	Reason      string    `json:"reason"`
+	NewDeadline time.Time `json:"new_deadline"`
+}
+
+// TaskExtensionResponse: the customer's answer (T-6).
+type TaskExtensionResponse struct {
+	ExtensionID int    `json:"extension_id"`
+	Agree       bool   `json:"agree"`
+	Note        string `json:"note,omitempty"`
+}
+
+// TaskTimeEntryRequest records working time (T-7). Reason is required when
+// the entry takes the remaining budget under the policy threshold: it is
+// what the customer is told when asked for more.
+type TaskTimeEntryRequest struct {
+	Assistant string `json:"assistant"`
+	Minutes   int    `json:"minutes"`
+	Note      string `json:"note,omitempty"`
+	Reason    string `json:"reason,omitempty"`
+}
+
+// TaskHandoverRequest hands over a result (T-8); only a final one ends the work.
+type TaskHandoverRequest struct {
+	Assistant string `json:"assistant"`
+	Final     bool   `json:"final"`
+	Note      string `json:"note,omitempty"`
+	ResultRef string `json:"result_ref,omitempty"` // where the result lies (chat attachment, cloud folder)
+}
+
+// TaskMarkReadRequest marks in-app notifications read (N-1); no ids: all.
+type TaskMarkReadRequest struct {
+	IDs []int `json:"ids,omitempty"`
+}
+
+// TaskChatRequest is one chat message (N-2).
+type TaskChatRequest struct {
+	From Actor  `json:"from"`
+	Text string `json:"text"`
+}
+
+// TaskReassignRequest: a new assistant takes over (absence, A-1).
+type TaskReassignRequest struct {
+	By     Actor         `json:"by"`
+	To     TaskAssistant `json:"to"`
+	Reason string        `json:"reason,omitempty"`
+}
+
+// --- state -----------------------------------------------------------------
+
+// TaskTransition is one line of the task's log: who did what, when.
+type TaskTransition struct {
+	At     time.Time  `json:"at"`
+	Action string     `json:"action"`
+	By     Actor      `json:"by"`
+	From   TaskStatus `json:"from"`
+	To     TaskStatus `json:"to"`
+	Note   string     `json:"note,omitempty"`
+}
+
+// Kinds of in-app notifications (N-1, N-2).
+const (
+	NoteCreated          = "created"
+	NoteChanged          = "changed"
+	NoteAccepted         = "accepted"
+	NoteStarted          = "started"
+	NoteHandedOver       = "handed_over"
+	NoteNewAssistant     = "new_assistant"
+	NoteChat             = "chat"
+	NoteExtensionRequest = "extension_request"
+)
+
+// TaskNotification is one in-app notification for the customer (N-1).
+type TaskNotification struct {
+	ID        int        `json:"id"`
+	Kind      string     `json:"kind"`
+	At        time.Time  `json:"at"`
+	Text      string     `json:"text"` // a short summary without personal data
+	ReadAt    *time.Time `json:"read_at,omitempty"`
+	EmailedAt *time.Time `json:"emailed_at,omitempty"` // sent on its own (N-1 hand-over, N-2 chat)
+}
+
+// TaskChatMessage is one chat message.
+type TaskChatMessage struct {
+	ID   int       `json:"id"`
+	At   time.Time `json:"at"`
+	From Actor     `json:"from"`
+	Text string    `json:"text"`
+}
+
+// Extension request states (T-6).
+const (
+	ExtensionPending  = "pending"
+	ExtensionAgreed   = "agreed"
+	ExtensionDeclined = "declined"
+	ExtensionExpired  = "expired"
+)
+
+// TaskExtension is one deadline extension request and its outcome (T-6).
+type TaskExtension struct {
+	ID               int        `json:"id"`
+	RequestedBy      string     `json:"requested_by"`
+	RequestedAt      time.Time  `json:"requested_at"`
+	Reason           string     `json:"reason"`
+	CurrentDeadline  time.Time  `json:"current_deadline"`
+	ProposedDeadline time.Time  `json:"proposed_deadline"`
+	ExpiresAt        time.Time  `json:"expires_at"`
+	ConsentURL       string     `json:"consent_url"`
+	Status           string     `json:"status"`
+	AnsweredAt       *time.Time `json:"answered_at,omitempty"`
+	Note             string     `json:"note,omitempty"`
+}
+
+// TaskTimeEntry is recorded working time (T-7).
+type TaskTimeEntry struct {
+	At        time.Time `json:"at"`
+	Assistant string    `json:"assistant"`
+	Minutes   int       `json:"minutes"`
+	Note      string    `json:"note,omitempty"`
+}
+
+// TaskHandover is one handed-over result (T-8).
+type TaskHandover struct {
+	ID             int       `json:"id"`
+	At             time.Time `json:"at"`
+	Assistant      string    `json:"assistant"`
+	Final          bool      `json:"final"`
+	Note           string    `json:"note,omitempty"`
+	ResultRef      string    `json:"result_ref,omitempty"`
+	NotificationID int       `json:"notification_id"`
+}
+
+// TaskState is the task as the Query returns it.
+type TaskState struct {
+	ID          string       `json:"id"`
+	AccountID   string       `json:"account_id"`
+	Partner     string       `json:"partner,omitempty"`
+	Market      rules.Market `json:"market"`
+	Status      TaskStatus   `json:"status"`
+	Title       string       `json:"title"`
+	Description string       `json:"description"`
+	AssistantID string       `json:"assistant_id"`
+	TeamLead    string       `json:"team_lead,omitempty"`
+	CreatedBy   Actor        `json:"created_by"`
+	CreatedAt   time.Time    `json:"created_at"`
+
+	ReviewDeadline time.Time `json:"review_deadline"` // T-2
+	ReviewOverdue  bool      `json:"review_overdue,omitempty"`
+
+	WorkArea        rules.WorkArea `json:"work_area,omitempty"`     // T-3
+	ReleasedArea    rules.WorkArea `json:"released_area,omitempty"` // T-3: ops released this specialist area
+	ReleasedBy      string         `json:"released_by,omitempty"`
+	CustomerFactor  string         `json:"customer_factor,omitempty"`
+	AssistantFactor string         `json:"assistant_factor,omitempty"`
+
+	BudgetMinutes         int             `json:"budget_minutes"`                    // real working time (T-7)
+	CustomerBudgetMinutes int             `json:"customer_budget_minutes,omitempty"` // charged to the customer's account (T-3)
+	UsedMinutes           int             `json:"used_minutes"`
+	RemainingMinutes      int             `json:"remaining_minutes"`
+	BudgetLow             bool            `json:"budget_low,omitempty"`
+	BudgetRequests        int             `json:"budget_requests,omitempty"`
+	TimeEntries           []TaskTimeEntry `json:"time_entries"`
+
+	Deadline         time.Time       `json:"deadline"` // T-5
+	OriginalDeadline time.Time       `json:"original_deadline"`
+	DeadlineWarnedAt *time.Time      `json:"deadline_warned_at,omitempty"`
+	DeadlineMissed   bool            `json:"deadline_missed,omitempty"`
+	RefundEligible   bool            `json:"refund_eligible,omitempty"` // T-5
+	Extensions       []TaskExtension `json:"extensions"`                // T-6
+
+	Handovers      []TaskHandover `json:"handovers"` // T-8
+	Rating         *RateRequest   `json:"rating,omitempty"`
+	RatingClosesAt *time.Time     `json:"rating_closes_at,omitempty"`
+
+	Notifications []TaskNotification `json:"notifications"` // N-1
+	Chat          []TaskChatMessage  `json:"chat"`          // N-2
+	Log           []TaskTransition   `json:"log"`
+	Deliveries    []Delivery         `json:"deliveries"`
+}
+
+func registerTask(r worker.WorkflowRegistry) {
+	r.RegisterWorkflowWithOptions(TaskWorkflow, workflow.RegisterOptions{Name: TaskWorkflowName})
+}
+
+// task is the workflow's memory; handlers change it and return at once,
+// timers and sends run in coroutines.
+type task struct {
+	in  TaskInput
+	st  TaskState
+	loc *time.Location
+	asg TaskAssistant // the current assistant's contact
+
+	deadlineGen    int
+	cancelDeadline workflow.CancelFunc
+	sendSeq        int
+	pending        int
+	upserted       taskAttrs
+}
+
+type taskAttrs struct {
+	status, assistant, area string
+	review, deadline        time.Time
+}
+
+// TaskWorkflow runs one task from its creation to the rating (or deletion).
+func TaskWorkflow(ctx workflow.Context, in TaskInput) (TaskState, error) {
+	t := &task{in: in, loc: rules.Location(in.Market), asg: in.Assistant}
+	now := workflow.Now(ctx)
+	created := in.CreatedAt
+	if created.IsZero() {
+		created = now
+	}
+	t.st = TaskState{
+		ID: workflow.GetInfo(ctx).WorkflowExecution.ID, AccountID: in.AccountID, Partner: in.Partner,
+		Market: in.Market, Status: TaskReview, Title: in.Title, Description: in.Description,
+		AssistantID: in.Assistant.ID, CreatedBy: in.CreatedBy, CreatedAt: created,
+		ReviewDeadline:   rules.ReactionDeadline(in.Market, created, in.Policy), // T-2
+		BudgetMinutes:    in.BudgetMinutes,
+		RemainingMinutes: in.BudgetMinutes,
+		Deadline:         in.Deadline, OriginalDeadline: in.Deadline,
+		TimeEntries: []TaskTimeEntry{}, Extensions: []TaskExtension{}, Handovers: []TaskHandover{},
+		Notifications: []TaskNotification{}, Chat: []TaskChatMessage{}, Log: []TaskTransition{}, Deliveries: []Delivery{},
+	}
+	if err := workflow.SetQueryHandler(ctx, TaskQuery, func() (TaskState, error) { return t.st, nil }); err != nil {
+		return t.st, err
+	}
+	if err := workflow.SetQueryHandler(ctx, activities.TaskDigestQuery, t.digestView); err != nil {
+		return t.st, err
+	}
+	if err := t.registerUpdates(ctx); err != nil {
+		return t.st, err
+	}
+	t.log(ctx, "created", in.CreatedBy, TaskReview, "review by "+t.clock(t.st.ReviewDeadline)+" (T-1, T-2)")
+	t.publish(ctx)
+
+	// T-1: the customer learns by when the task will be reviewed.
+	t.emailCustomer(ctx, "ack", "task.ack", "task acknowledgement (T-1)",
+		map[string]string{"review_deadline": t.iso(t.st.ReviewDeadline)},
+		func() bool { return t.st.Status.InReview() }, nil)
+	if in.CreatedBy.Role == RoleAssistant {
+		t.notify(ctx, NoteCreated, "a new task was created for you", 0, "")
+	}
+
+	// T-1: a review not done within the reaction time escalates.
+	workflow.Go(ctx, t.watchReview)
+
+	if err := workflow.Await(ctx, func() bool {
+		return t.st.Status == TaskHandedOver || t.st.Status.Terminal()
+	}); err != nil {
+		return t.st, err
+	}
+	t.stopDeadline()
+
+	if t.st.Status == TaskHandedOver {
+		// R-1: the customer may rate within the rating window.
+		closes := workflow.Now(ctx).Add(in.Policy.RatingWindow)
+		t.st.RatingClosesAt = &closes
+		rated, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
+			Timeout:      in.Policy.RatingWindow,
+			TimerOptions: workflow.TimerOptions{Summary: "rating window (R-1)"},
+		}, func() bool { return t.st.Status == TaskRated })
+		if err != nil {
+			return t.st, err
+		}
+		if !rated {
+			t.setStatus(ctx, "rating-window-closed", Actor{Role: RoleSystem}, TaskClosed, "")
+		}
+	}
+
+	if err := workflow.Await(ctx, func() bool { return t.pending == 0 && workflow.AllHandlersFinished(ctx) }); err != nil {
+		return t.st, err
+	}
+	return t.st, nil
+}
+
+func (t *task) registerUpdates(ctx workflow.Context) error {
+	type reg struct {
+		name               string
+		handler, validator any
+	}
+	regs := []reg{
+		{TaskUpdateRelease, t.release, t.validateRelease},
+		{TaskUpdateAccept, t.accept, t.validateAccept},
+		{TaskUpdateAskQuestions, t.askQuestions, t.validateAskQuestions},
+		{TaskUpdateDelegate, t.delegate, t.validateDelegate},
+		{TaskUpdateDelete, t.delete, t.validateDelete},
+		{TaskUpdateStart, t.start, t.validateStart},
+		{TaskUpdateChange, t.change, t.validateChange},
+		{TaskUpdateRequestExtension, t.requestExtension, t.validateRequestExtension},
+		{TaskUpdateRespondExtension, t.respondExtension, t.validateRespondExtension},
+		{TaskUpdateLogTime, t.logTime, t.validateLogTime},
+		{TaskUpdateHandover, t.handover, t.validateHandover},
+		{TaskUpdateRate, t.rate, t.validateRate},
+		{TaskUpdateMarkRead, t.markRead, t.validateMarkRead},
+		{TaskUpdateChat, t.chat, t.validateChat},
+		{TaskUpdateReassign, t.reassign, t.validateReassign},
+	}
+	for _, r := range regs {
+		if err := workflow.SetUpdateHandlerWithOptions(ctx, r.name, r.handler,
+			workflow.UpdateHandlerOptions{Validator: r.validator}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// --- T-1 review ------------------------------------------------------------
+
+func (t *task) watchReview(ctx workflow.Context) {
+	wait := t.st.ReviewDeadline.Sub(workflow.Now(ctx))
+	reacted := func() bool { return t.st.Status != TaskReview }
+	if wait > 0 {
+		ok, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
+			Timeout: wait, TimerOptions: workflow.TimerOptions{Summary: "review deadline (T-2)"},
+		}, reacted)
+		if err != nil || ok {
+			return
+		}
+	}
+	if reacted() {
+		return
+	}
+	t.st.ReviewOverdue = true
+	t.log(ctx, "review-overdue", Actor{Role: RoleSystem}, t.st.Status, "not reviewed by "+t.clock(t.st.ReviewDeadline)+" (T-1)")
+	t.publish(ctx)
+	t.alertOps(ctx, "task_review_overdue", "ops.task_review_overdue", "review overdue (T-1)",
+		map[string]string{"review_deadline": t.iso(t.st.ReviewDeadline), "assistant_id": t.st.AssistantID})
+}
+
+func (t *task) validateRelease(ctx workflow.Context, r TaskReleaseRequest) error {
+	if r.Ops == "" {
+		return taskRefuse("name the ops person releasing the task (T-3)")
+	}
+	if !t.st.Status.InReview() {
+		return taskRefuse("the task is %s; a release is only needed while it is in review (T-3)", t.st.Status)
+	}
+	a, err := rules.ParseWorkArea(string(r.Area))
+	if err != nil {
+		return taskRefuse("%v", err)
+	}
+	if !a.NeedsOpsRelease() {
+		return taskRefuse("%s is not a specialist area; only front desk, sales and design need a release (T-3)", a)
+	}
+	return nil
+}
+
+func (t *task) release(ctx workflow.Context, r TaskReleaseRequest) (TaskState, error) {
+	a, _ := rules.ParseWorkArea(string(r.Area))
+	t.st.ReleasedArea, t.st.ReleasedBy = a, r.Ops
+	t.log(ctx, "released", Actor{Role: RoleOps, ID: r.Ops}, t.st.Status, string(a)+" released by ops (T-3)")
+	t.publish(ctx)
+	return t.st, nil
+}
+
+// mayReview: the assistant, or the team lead the review was delegated to.
+func (t *task) mayReview(by Actor) error {
+	switch {
+	case by.ID == "":
+		return taskRefuse("name who acts on the task")
+	case by.ID == t.st.AssistantID:
+		return nil
+	case t.st.Status == TaskDelegated && by.ID == t.st.TeamLead:
+		return nil
+	}
+	return taskRefuse("%s is neither the task's assistant nor the team lead it was delegated to", by.ID)
+}
+
+func (t *task) validateAccept(ctx workflow.Context, r TaskAcceptRequest) error {
+	if err := t.mayReview(r.By); err != nil {
+		return err
+	}
+	if !t.st.Status.InReview() {
+		return taskRefuse("the task is %s; only a task in review can be accepted (T-1)", t.st.Status)
+	}
+	a, err := rules.ParseWorkArea(string(r.Area))
+	if err != nil {
+		return taskRefuse("%v (T-3)", err)
+	}
+	if a.NeedsOpsRelease() && t.st.ReleasedArea != a {
+		return taskRefuse("%s is a specialist task: ops must release it before it is accepted (T-3)", a)
+	}
+	return nil
+}
+
+func (t *task) accept(ctx workflow.Context, r TaskAcceptRequest) (TaskState, error) {
+	a, _ := rules.ParseWorkArea(string(r.Area))
+	t.st.WorkArea = a
+	t.st.CustomerFactor, t.st.AssistantFactor = a.CustomerFactor().String(), a.AssistantFactor().String()
+	t.st.CustomerBudgetMinutes = rules.CustomerMinutes(a, t.st.BudgetMinutes)
+	t.setStatus(ctx, "accepted", r.By, TaskAccepted, "work area "+string(a)+" (T-3)")
+	t.notify(ctx, NoteAccepted, "your task was accepted", 0, "")
+	if a.TellsCustomerFactor() {
+		// T-3: marketing tells the customer the factor and what the budget costs.
+		t.emailCustomer(ctx, "marketing-factor", "task.marketing_factor", "marketing factor message (T-3)", map[string]string{
+			"factor":           t.st.CustomerFactor,
+			"work_minutes":     fmt.Sprint(t.st.BudgetMinutes),
+			"work_time":        rules.FormatMinutes(t.st.BudgetMinutes),
+			"customer_minutes": fmt.Sprint(t.st.CustomerBudgetMinutes),
+			"customer_time":    rules.FormatMinutes(t.st.CustomerBudgetMinutes),
+		}, func() bool { return t.st.Status != TaskDeleted }, nil)
+	}
+	t.armDeadline(ctx) // T-5: the deadline is a contract from acceptance
+	return t.st, nil
+}
+
+func (t *task) validateAskQuestions(ctx workflow.Context, r TaskQuestionsRequest) error {
+	if err := t.mustBeAssistant(r.Assistant); err != nil {
+		return err
+	}
+	if !t.st.Status.InReview() {
+		return taskRefuse("the task is %s; questions before acceptance belong to the review (T-1)", t.st.Status)
+	}
+	if strings.TrimSpace(r.Questions) == "" {
+		return taskRefuse("write the questions for the customer (T-1)")
+	}
+	return nil
+}
+
+func (t *task) askQuestions(ctx workflow.Context, r TaskQuestionsRequest) (TaskState, error) {
+	by := Actor{Role: RoleAssistant, ID: r.Assistant}
+	t.setStatus(ctx, "asked-questions", by, TaskQuestions, "")
+	t.addChat(ctx, by, r.Questions)
+	return t.st, nil
+}
+
+func (t *task) validateDelegate(ctx workflow.Context, r TaskDelegateRequest) error {
+	if err := t.mustBeAssistant(r.Assistant); err != nil {
+		return err
+	}
+	if !t.st.Status.InReview() || t.st.Status == TaskDelegated {
+		return taskRefuse("the task is %s; only a task in review can be delegated to the team lead (T-1)", t.st.Status)
+	}
+	if r.TeamLead == "" {
+		return taskRefuse("name the team lead (T-1)")
+	}
+	return nil
+}
+
+func (t *task) delegate(ctx workflow.Context, r TaskDelegateRequest) (TaskState, error) {
+	t.st.TeamLead = r.TeamLead
+	t.setStatus(ctx, "delegated", Actor{Role: RoleAssistant, ID: r.Assistant}, TaskDelegated, "to team lead "+r.TeamLead+": "+r.Reason)
+	return t.st, nil
+}
+
+// --- T-4 delete --------------------------------------------------------------
+
+func (t *task) validateDelete(ctx workflow.Context, r TaskDeleteRequest) error {
+	if r.By.Role != RoleCustomer && r.By.Role != RoleOps {
+		return taskRefuse("only the customer or ops can delete a task (T-4)")
+	}
+	if !t.st.Status.InReview() {
+		return taskRefuse("the task is %s: a task can be deleted only while in review; once accepted it can only be handed over (T-4)", t.st.Status)
+	}
+	return nil
+}
+
+func (t *task) delete(ctx workflow.Context, r TaskDeleteRequest) (TaskState, error) {
+	t.setStatus(ctx, "deleted", r.By, TaskDeleted, r.Reason)
+	t.stopDeadline()
+	return t.st, nil
+}
+
+// --- work ---------------------------------------------------------------------
+
+func (t *task) validateStart(ctx workflow.Context, r TaskStartRequest) error {
+	if err := t.mustBeAssistant(r.Assistant); err != nil {
+		return err
+	}
+	if t.st.Status != TaskAccepted {
+		return taskRefuse("the task is %s; only an accepted task can be started", t.st.Status)
+	}
+	return nil
+}
+
+func (t *task) start(ctx workflow.Context, r TaskStartRequest) (TaskState, error) {
+	t.setStatus(ctx, "started", Actor{Role: RoleAssistant, ID: r.Assistant}, TaskStarted, "")
+	t.notify(ctx, NoteStarted, "work on your task has started", 0, "")
+	return t.st, nil
+}
+
+func (t *task) validateChange(ctx workflow.Context, r TaskChangeRequest) error {
+	if r.By.ID == "" && r.By.Role != RoleCustomer {
+		return taskRefuse("name who changes the task")
+	}
+	if r.By.Role == RoleAssistant && r.By.ID != t.st.AssistantID {
+		return taskRefuse("%s is not the task's assistant", r.By.ID)
+	}
+	if t.st.Status.Terminal() || t.st.Status == TaskHandedOver {
+		return taskRefuse("the task is %s and can no longer be changed", t.st.Status)
+	}
+	if r.Title == nil && r.Description == nil && r.BudgetMinutes == nil {
+		return taskRefuse("nothing to change: give a title, description or budget (the deadline moves only by an agreed extension, T-6)")
+	}
+	if r.Title != nil && strings.TrimSpace(*r.Title) == "" {
+		return taskRefuse("the title cannot be empty")
+	}
+	if r.BudgetMinutes != nil && *r.BudgetMinutes <= 0 {
+		return taskRefuse("the budget must be positive minutes (T-7)")
+	}
+	return nil
+}
+
+func (t *task) change(ctx workflow.Context, r TaskChangeRequest) (TaskState, error) {
+	var what []string
+	if r.Title != nil {
+		t.st.Title = *r.Title
+		what = append(what, "title")
+	}
+	if r.Description != nil {
+		t.st.Description = *r.Description
+		what = append(what, "description")
+	}
+	if r.BudgetMinutes != nil {
+		t.st.BudgetMinutes = *r.BudgetMinutes
+		if t.st.WorkArea != "" {
+			t.st.CustomerBudgetMinutes = rules.CustomerMinutes(t.st.WorkArea, t.st.BudgetMinutes)
+		}
+		t.recomputeBudget()
+		what = append(what, fmt.Sprintf("budget %d min", t.st.BudgetMinutes))
+	}
+	note := strings.Join(what, ", ")
+	t.log(ctx, "changed", r.By, t.st.Status, note)
+	if r.By.Role != RoleCustomer {
+		t.notify(ctx, NoteChanged, "your task was changed: "+note, 0, "")
+	}
+	t.publish(ctx)
+	return t.st, nil
+}
+
+// --- T-5 deadline ---------------------------------------------------------------
+
+// armDeadline (re)starts the deadline coroutine for the current deadline;
+// a moved deadline cancels the old timers first (T-6).
+func (t *task) armDeadline(ctx workflow.Context) {
+	t.stopDeadline()
+	t.deadlineGen++
+	dctx, cancel := workflow.WithCancel(ctx)
+	t.cancelDeadline = cancel
+	gen, deadline := t.deadlineGen, t.st.Deadline
+	workflow.Go(dctx, func(ctx workflow.Context) { t.watchDeadline(ctx, gen, deadline) })
+}
+
+func (t *task) stopDeadline() {
+	if t.cancelDeadline != nil {
+		t.cancelDeadline()
+		t.cancelDeadline = nil
+	}
+}
+
+// watchDeadline warns the assistant DeadlineWarningLead ahead (T-5; skipped
+// when the deadline is already that close when armed: the assistant just
+// accepted or agreed it) and flags a missed deadline: refund eligible, ops
+// alerted.
+func (t *task) watchDeadline(ctx workflow.Context, gen int, deadline time.Time) {
+	current := func() bool { return gen == t.deadlineGen && t.st.Status.Working() }
+	warnAt := deadline.Add(-t.in.Policy.DeadlineWarningLead)
+	if warnAt.After(workflow.Now(ctx)) {
+		if !taskSleep(ctx, warnAt.Sub(workflow.Now(ctx)), "deadline warning (T-5)") {
+			return
+		}
+		if current() {
+			now := workflow.Now(ctx)
+			t.st.DeadlineWarnedAt = &now
+			t.log(ctx, "deadline-warning", Actor{Role: RoleSystem}, t.st.Status, "deadline "+t.clock(deadline)+" (T-5)")
+			t.emailAssistant(ctx, "deadline-warning", "assistant.deadline_warning", "deadline warning to the assistant (T-5)",
+				map[string]string{"deadline": t.iso(deadline)}, current)
+		}
+	}
+	if !taskSleep(ctx, deadline.Sub(workflow.Now(ctx)), "task deadline (T-5)") {
+		return
+	}
+	if !current() {
+		return
+	}
+	t.st.DeadlineMissed, t.st.RefundEligible = true, true
+	t.log(ctx, "deadline-missed", Actor{Role: RoleSystem}, t.st.Status, "no hand-over by "+t.clock(deadline)+": full refund eligible (T-5)")
+	t.publish(ctx)
+	t.alertOps(ctx, "task_deadline_missed", "ops.task_deadline_missed", "deadline missed (T-5)",
+		map[string]string{"deadline": t.iso(deadline), "assistant_id": t.st.AssistantID, "refund_eligible": "true"})
+}
+
+// --- T-6 extension ----------------------------------------------------------------
+
+func (t *task) pendingExtension() *TaskExtension {
+	for i := range t.st.Extensions {
+		if t.st.Extensions[i].Status == ExtensionPending {
+			return &t.st.Extensions[i]
+		}
+	}
+	return nil
+}
+
+func (t *task) validateRequestExtension(ctx workflow.Context, r TaskExtensionRequest) error {
+	if err := t.mustBeAssistant(r.Assistant); err != nil {
+		return err
+	}
+	if !t.st.Status.InReview() && !t.st.Status.Working() {
+		return taskRefuse("the task is %s; an extension can be asked while it is in review or being worked on (T-6)", t.st.Status)
+	}
+	if strings.TrimSpace(r.Reason) == "" {
+		return taskRefuse("give the customer the reason for the extension (T-6)")
+	}
+	if !r.NewDeadline.After(t.st.Deadline) {
+		return taskRefuse("the proposed deadline %s is not after the current one %s (T-6)", t.clock(r.NewDeadline), t.clock(t.st.Deadline))
+	}
+	if p := t.pendingExtension(); p != nil {
+		return taskRefuse("extension request %d is still waiting for the customer's answer (until %s) (T-6)", p.ID, t.clock(p.ExpiresAt))
+	}
+	return nil
+}
+
+func (t *task) requestExtension(ctx workflow.Context, r TaskExtensionRequest) (TaskState, error) {
+	now := workflow.Now(ctx)
+	id := len(t.st.Extensions) + 1
+	ext := TaskExtension{
+		ID: id, RequestedBy: r.Assistant, RequestedAt: now, Reason: r.Reason,
+		CurrentDeadline: t.st.Deadline, ProposedDeadline: r.NewDeadline,
+		ExpiresAt:  now.Add(t.in.Policy.ExtensionAnswerWindow),
+		ConsentURL: fmt.Sprintf("%s/tasks/%s/extensions/%d", strings.TrimRight(t.in.LinkBase, "/"), t.st.ID, id),
+		Status:     ExtensionPending,
+	}
+	t.st.Extensions = append(t.st.Extensions, ext)
+	t.log(ctx, "extension-requested", Actor{Role: RoleAssistant, ID: r.Assistant}, t.st.Status,
+		fmt.Sprintf("request %d: %s -> %s (T-6)", id, t.clock(ext.CurrentDeadline), t.clock(ext.ProposedDeadline)))
+	t.notify(ctx, NoteExtensionRequest, "your assistant asks to move the deadline", 0, "")
+	pendingStill := func() bool { return t.extension(id).Status == ExtensionPending }
+	t.emailCustomer(ctx, fmt.Sprintf("extension-request-%d", id), "task.extension_request", "extension request to the customer (T-6)", map[string]string{
+		"extension_id":      fmt.Sprint(id),
+		"reason":            r.Reason,
+		"deadline":          t.iso(ext.CurrentDeadline),
+		"proposed_deadline": t.iso(ext.ProposedDeadline),
+		"expires_at":        t.iso(ext.ExpiresAt),
+		"consent_url":       ext.ConsentURL,
+	}, pendingStill, nil)
+	// An unanswered request expires; the old deadline stands.
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		ok, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
+			Timeout:      t.in.Policy.ExtensionAnswerWindow,
+			TimerOptions: workflow.TimerOptions{Summary: fmt.Sprintf("extension %d answer window (T-6)", id)},
+		}, func() bool { return !pendingStill() })
+		if err != nil || ok {
+			return
+		}
+		e := t.extension(id)
+		e.Status = ExtensionExpired
+		t.log(ctx, "extension-expired", Actor{Role: RoleSystem}, t.st.Status, fmt.Sprintf("request %d unanswered: deadline stays %s (T-6)", id, t.clock(t.st.Deadline)))
+		t.emailAssistant(ctx, fmt.Sprintf("extension-expired-%d", id), "task.extension_answered", "extension expired (T-6)",
+			map[string]string{"extension_id": fmt.Sprint(id), "outcome": ExtensionExpired, "deadline": t.iso(t.st.Deadline)}, nil)
+	})
+	return t.st, nil
+}
+
+func (t *task) extension(id int) *TaskExtension { return &t.st.Extensions[id-1] }
+
+func (t *task) validateRespondExtension(ctx workflow.Context, r TaskExtensionResponse) error {
+	if r.ExtensionID < 1 || r.ExtensionID > len(t.st.Extensions) {
+		return taskRefuse("there is no extension request %d (T-6)", r.ExtensionID)
+	}
+	if e := t.extension(r.ExtensionID); e.Status != ExtensionPending {
+		return taskRefuse("extension request %d is already %s (T-6)", r.ExtensionID, e.Status)
+	}
+	if t.st.Status.Terminal() || t.st.Status == TaskHandedOver {
+		return taskRefuse("the task is %s; its deadline no longer matters", t.st.Status)
+	}
+	return nil
+}
+
+func (t *task) respondExtension(ctx workflow.Context, r TaskExtensionResponse) (TaskState, error) {
+	now := workflow.Now(ctx)
+	e := t.extension(r.ExtensionID)
+	e.AnsweredAt, e.Note = &now, r.Note
+	by := Actor{Role: RoleCustomer, ID: t.st.AccountID}
+	if r.Agree {
+		e.Status = ExtensionAgreed
+		t.st.Deadline = e.ProposedDeadline
+		t.st.DeadlineWarnedAt = nil
+		t.log(ctx, "extension-agreed", by, t.st.Status, fmt.Sprintf("request %d: deadline moved to %s (T-6)", e.ID, t.clock(t.st.Deadline)))
+		if t.st.Status.Working() {
+			t.armDeadline(ctx) // the deadline timer follows the new date
+		}
+		t.notify(ctx, NoteChanged, "the deadline was moved as you agreed", 0, "")
+		t.publish(ctx)
+	} else {
+		e.Status = ExtensionDeclined
+		t.log(ctx, "extension-declined", by, t.st.Status, fmt.Sprintf("request %d: deadline stays %s (T-6)", e.ID, t.clock(t.st.Deadline)))
+	}
+	t.emailAssistant(ctx, fmt.Sprintf("extension-answered-%d", e.ID), "task.extension_answered", "extension answer to the assistant (T-6)",
+		map[string]string{"extension_id": fmt.Sprint(e.ID), "outcome": e.Status, "deadline": t.iso(t.st.Deadline)}, nil)
+	return t.st, nil
+}
+
+// --- T-7 budget -----------------------------------------------------------------------
+
+// budgetLow: less than BudgetWarnPercent of the budget remains.
+func (t *task) budgetLow(remaining int) bool {
+	return remaining*100 < t.in.Policy.BudgetWarnPercent*t.st.BudgetMinutes
+}
+
+func (t *task) recomputeBudget() {
+	t.st.RemainingMinutes = t.st.BudgetMinutes - t.st.UsedMinutes
+	t.st.BudgetLow = t.budgetLow(t.st.RemainingMinutes) // a larger budget re-arms the request
+}
+
+func (t *task) validateLogTime(ctx workflow.Context, r TaskTimeEntryRequest) error {
+	if err := t.mustBeAssistant(r.Assistant); err != nil {
+		return err
+	}
+	if !t.st.Status.Working() {
+		return taskRefuse("the task is %s; time is recorded on an accepted task before the final hand-over (T-7)", t.st.Status)
+	}
+	if r.Minutes <= 0 {
+		return taskRefuse("record a positive number of minutes (T-7)")
+	}
+	remaining := t.st.RemainingMinutes - r.Minutes
+	if !t.st.BudgetLow && t.budgetLow(remaining) && strings.TrimSpace(r.Reason) == "" {
+		return taskRefuse("this entry leaves %d of %d min (under %d %%): give the reason the customer is asked for more budget (T-7)",
+			remaining, t.st.BudgetMinutes, t.in.Policy.BudgetWarnPercent)
+	}
+	return nil
+}
+
+func (t *task) logTime(ctx workflow.Context, r TaskTimeEntryRequest) (TaskState, error) {
+	t.st.TimeEntries = append(t.st.TimeEntries, TaskTimeEntry{At: workflow.Now(ctx), Assistant: r.Assistant, Minutes: r.Minutes, Note: r.Note})
+	t.st.UsedMinutes += r.Minutes
+	wasLow := t.st.BudgetLow
+	t.recomputeBudget()
+	t.log(ctx, "time-logged", Actor{Role: RoleAssistant, ID: r.Assistant}, t.st.Status,
+		fmt.Sprintf("%d min, %d of %d min left", r.Minutes, t.st.RemainingMinutes, t.st.BudgetMinutes))
+	if !wasLow && t.st.BudgetLow {
+		// T-7: once per crossing of the threshold, ask the customer for more.
+		t.st.BudgetRequests++
+		t.emailCustomer(ctx, fmt.Sprintf("budget-request-%d", t.st.BudgetRequests), "task.budget_request", "budget request to the customer (T-7)", map[string]string{
+			"reason":            r.Reason,
+			"budget_minutes":    fmt.Sprint(t.st.BudgetMinutes),
+			"used_minutes":      fmt.Sprint(t.st.UsedMinutes),
+			"remaining_minutes": fmt.Sprint(t.st.RemainingMinutes),
+			"remaining_time":    rules.FormatMinutes(t.st.RemainingMinutes),
+			"threshold_percent": fmt.Sprint(t.in.Policy.BudgetWarnPercent),
+		}, func() bool { return t.st.Status != TaskDeleted }, nil)
+	}
+	return t.st, nil
+}
+
+// --- T-8 hand-over, R-1 rating ----------------------------------------------------------
+
+func (t *task) validateHandover(ctx workflow.Context, r TaskHandoverRequest) error {
+	if err := t.mustBeAssistant(r.Assistant); err != nil {
+		return err
+	}
+	if !t.st.Status.Working() {
+		return taskRefuse("the task is %s; results are handed over on an accepted task (T-8)", t.st.Status)
+	}
+	return nil
+}
+
+func (t *task) handover(ctx workflow.Context, r TaskHandoverRequest) (TaskState, error) {
+	id := len(t.st.Handovers) + 1
+	kind := "intermediate result"
+	if r.Final {
+		kind = "final result"
+	}
+	// N-1: a hand-over still unread after HandoverUnreadDelay goes by e-mail.
+	nid := t.notify(ctx, NoteHandedOver, kind+" handed over", t.in.Policy.HandoverUnreadDelay, "task.handover")
+	t.st.Handovers = append(t.st.Handovers, TaskHandover{ID: id, At: workflow.Now(ctx), Assistant: r.Assistant,
+		Final: r.Final, Note: r.Note, ResultRef: r.ResultRef, NotificationID: nid})
+	by := Actor{Role: RoleAssistant, ID: r.Assistant}
+	if r.Final {
+		t.stopDeadline()
+		t.setStatus(ctx, "handed-over", by, TaskHandedOver, fmt.Sprintf("hand-over %d, final (T-8)", id))
+	} else {
+		t.log(ctx, "intermediate-handover", by, t.st.Status, fmt.Sprintf("hand-over %d (T-8)", id))
+	}
+	return t.st, nil
+}
+
+func (t *task) validateRate(ctx workflow.Context, r RateRequest) error {
+	if t.st.Status != TaskHandedOver {
+		return taskRefuse("the task is %s; it can be rated after the final hand-over, within the rating window (R-1)", t.st.Status)
+	}
+	if r.Stars < 1 || r.Stars > 5 {
+		return taskRefuse("give 1 to 5 stars (R-1)")
+	}
+	return nil
+}
+
+func (t *task) rate(ctx workflow.Context, r RateRequest) (TaskState, error) {
+	t.st.Rating = &r
+	note := fmt.Sprintf("%d stars (R-1)", r.Stars)
+	switch {
+	case r.Stars <= 2:
+		note += "; escalated to the team lead (R-2)"
+		t.alertOps(ctx, "task_low_rating", "ops.task_low_rating", "low rating to the team lead (R-2)",
+			map[string]string{"stars": fmt.Sprint(r.Stars), "assistant_id": t.st.AssistantID})
+	case r.Stars == 3:
+		note += "; the assistant asks what could be better (R-2)"
+	}
+	t.setStatus(ctx, "rated", Actor{Role: RoleCustomer, ID: t.st.AccountID}, TaskRated, note)
+	return t.st, nil
+}
+
+// --- N-1/N-2 notifications and chat ---------------------------------------------------
+
+// notify adds an in-app notification; with a delay, one still unread after
+// it goes by e-mail at the next e-mail slot (N-1 hand-over, N-2 chat).
+func (t *task) notify(ctx workflow.Context, kind, text string, unreadDelay time.Duration, template string) int {
+	id := len(t.st.Notifications) + 1
+	t.st.Notifications = append(t.st.Notifications, TaskNotification{ID: id, Kind: kind, At: workflow.Now(ctx), Text: text})
+	if unreadDelay <= 0 || template == "" {
+		return id
+	}
+	unread := func() bool { return t.st.Notifications[id-1].ReadAt == nil && t.st.Status != TaskDeleted }
+	t.pending++
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		defer func() { t.pending-- }()
+		read, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
+			Timeout:      unreadDelay,
+			TimerOptions: workflow.TimerOptions{Summary: fmt.Sprintf("%s unread for %s (N-1/N-2)", kind, unreadDelay)},
+		}, func() bool { return !unread() })
+		if err != nil || read {
+			return
+		}
+		t.emailCustomer(ctx, fmt.Sprintf("%s-unread-%d", kind, id), template, kind+" unread e-mail (N-1/N-2)",
+			map[string]string{"notification_id": fmt.Sprint(id), "kind": kind, "text": text}, unread,
+			func(at time.Time) { t.st.Notifications[id-1].EmailedAt = &at })
+	})
+	return id
+}
+
+func (t *task) validateMarkRead(ctx workflow.Context, r TaskMarkReadRequest) error {
+	for _, id := range r.IDs {
+		if id < 1 || id > len(t.st.Notifications) {
+			return taskRefuse("there is no notification %d (N-1)", id)
+		}
+	}
+	return nil
+}
+
+func (t *task) markRead(ctx workflow.Context, r TaskMarkReadRequest) (TaskState, error) {
+	now := workflow.Now(ctx)
+	mark := func(i int) {
+		if t.st.Notifications[i].ReadAt == nil {
+			t.st.Notifications[i].ReadAt = &now
+		}
+	}
+	if len(r.IDs) == 0 {
+		for i := range t.st.Notifications {
+			mark(i)
+		}
+	}
+	for _, id := range r.IDs {
+		mark(id - 1)
+	}
+	return t.st, nil
+}
+
+func (t *task) validateChat(ctx workflow.Context, r TaskChatRequest) error {
+	if strings.TrimSpace(r.Text) == "" {
+		return taskRefuse("the message is empty")
+	}
+	switch r.From.Role {
+	case RoleCustomer, RoleOps, RoleTeamLead:
+	case RoleAssistant:
+		if r.From.ID != t.st.AssistantID {
+			return taskRefuse("%s is not the task's assistant", r.From.ID)
+		}
+	default:
+		return taskRefuse("chat messages come from the customer, the assistant, the team lead or ops")
+	}
+	if t.st.Status == TaskDeleted {
+		return taskRefuse("the task was deleted")
+	}
+	return nil
+}
+
+func (t *task) chat(ctx workflow.Context, r TaskChatRequest) (TaskState, error) {
+	t.addChat(ctx, r.From, r.Text)
+	return t.st, nil
+}
+
+// addChat records a message; one to the customer becomes an in-app
+// notification that goes by e-mail if unread after ChatUnreadDelay (N-2).
+// Messages from the customer are not e-mailed to the assistant here (the
+// assistant works in the app; see the report).
+func (t *task) addChat(ctx workflow.Context, from Actor, text string) {
+	t.st.Chat = append(t.st.Chat, TaskChatMessage{ID: len(t.st.Chat) + 1, At: workflow.Now(ctx), From: from, Text: text})
+	if from.Role != RoleCustomer {
+		t.notify(ctx, NoteChat, "a new chat message", t.in.Policy.ChatUnreadDelay, "task.chat_unread")
+	}
+}
+
+// digestView answers the digest's query (N-1): unread notifications created
+// in [since, until) that were not e-mailed on their own.
+func (t *task) digestView(since, until time.Time) (activities.TaskDigestView, error) {
+	v := activities.TaskDigestView{
+		TaskID: t.st.ID, AccountID: t.st.AccountID, Market: string(t.st.Market), Title: t.st.Title,
+		Customer: activities.DigestRecipient{Name: t.in.Customer.Name, Email: t.in.Customer.Email, Language: t.customerLanguage()},
+		Unread:   []activities.DigestItem{},
+	}
+	for _, n := range t.st.Notifications {
+		if n.ReadAt != nil || n.EmailedAt != nil || n.At.Before(since) || !n.At.Before(until) {
+			continue
+		}
+		v.Unread = append(v.Unread, activities.DigestItem{ID: n.ID, Kind: n.Kind, At: n.At, Text: n.Text})
+	}
+	return v, nil
+}
+
+// --- reassign --------------------------------------------------------------------
+
+func (t *task) validateReassign(ctx workflow.Context, r TaskReassignRequest) error {
+	if r.By.Role != RoleOps && r.By.Role != RoleTeamLead {
+		return taskRefuse("ops or the team lead assign a new assistant (A-1)")
+	}
+	if r.To.ID == "" {
+		return taskRefuse("name the new assistant")
+	}
+	if r.To.ID == t.st.AssistantID {
+		return taskRefuse("%s already works on the task", r.To.ID)
+	}
+	if t.st.Status.Terminal() {
+		return taskRefuse("the task is %s", t.st.Status)
+	}
+	return nil
+}
+
+// reassign hands the task to a new assistant; every timer keeps running
+// (deadline, review, extension windows).
+func (t *task) reassign(ctx workflow.Context, r TaskReassignRequest) (TaskState, error) {
+	from := t.st.AssistantID
+	t.asg, t.st.AssistantID = r.To, r.To.ID
+	t.log(ctx, "reassigned", r.By, t.st.Status, fmt.Sprintf("%s -> %s: %s", from, r.To.ID, r.Reason))
+	t.notify(ctx, NoteNewAssistant, "a new assistant works on your task", 0, "")
+	t.publish(ctx)
+	return t.st, nil
+}
+
+// --- sends ------------------------------------------------------------------------
+
+func (t *task) customerLanguage() string {
+	if t.in.Customer.Language != "" {
+		return string(t.in.Customer.Language)
+	}
+	return string(t.in.Language)
+}
+
+func (t *task) step(name string) activities.Step {
+	t.sendSeq++
+	return activities.Step{JobID: t.st.ID, Name: fmt.Sprintf("%s-%d", name, t.sendSeq)}
+}
+
+func (t *task) data(extra map[string]string) map[string]string {
+	d := map[string]string{"task_id": t.st.ID, "title": t.st.Title, "timezone": t.in.Market.TimeZone(), "market": string(t.in.Market)}
+	for k, v := range extra {
+		d[k] = v
+	}
+	return d
+}
+
+// emailCustomer sends an e-mail to the customer at the next e-mail slot
+// (N-3: working days, EmailWindowStart..EmailWindowEnd, market zone). The
+// wait ends early, and nothing is sent, when needed (if given) turns false;
+// sent (if given) learns when the mail left.
+func (t *task) emailCustomer(ctx workflow.Context, name, template, summary string, extra map[string]string, needed func() bool, sent func(time.Time)) {
+	d := t.data(extra)
+	d["name"] = t.in.Customer.Name
+	to := activities.EmailRequest{To: t.in.Customer.Email, ToName: t.in.Customer.Name,
+		Message: activities.Message{Template: template, Language: t.customerLanguage(), Data: d}, Categories: []string{"task", template}}
+	t.deferredEmail(ctx, name, summary, to, needed, sent)
+}
+
+// emailAssistant e-mails the current assistant, also within the window
+// (N-3 applies to every e-mail notification); without an address the
+// message is only recorded.
+func (t *task) emailAssistant(ctx workflow.Context, name, template, summary string, extra map[string]string, needed func() bool) {
+	lang := string(t.asg.Language)
+	if lang == "" {
+		lang = string(t.in.Language)
+	}
+	d := t.data(extra)
+	d["assistant_id"] = t.asg.ID
+	req := activities.EmailRequest{To: t.asg.Email, Message: activities.Message{Template: template, Language: lang, Data: d},
+		Categories: []string{"task", template}}
+	t.deferredEmail(ctx, name, summary, req, needed, nil)
+}
+
+func (t *task) deferredEmail(ctx workflow.Context, name, summary string, req activities.EmailRequest, needed func() bool, sent func(time.Time)) {
+	template := req.Message.Template
+	t.pending++
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		defer func() { t.pending-- }()
+		if needed == nil {
+			needed = func() bool { return true }
+		}
+		now := workflow.Now(ctx)
+		if slot := rules.NextEmailSlot(t.in.Market, now, t.in.Policy); slot.After(now) {
+			if _, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
+				Timeout:      slot.Sub(now),
+				TimerOptions: workflow.TimerOptions{Summary: "e-mail window (N-3): " + summary},
+			}, func() bool { return !needed() }); err != nil {
+				return
+			}
+		}
+		step := t.step(name)
+		if !needed() {
+			t.record(ctx, step, "email", template, "not needed")
+			return
+		}
+		if req.To == "" {
+			t.record(ctx, step, "email", template, "no address")
+			return
+		}
+		req.Step = step
+		var res activities.EmailResult
+		err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, messageOptions(summary)), outreach.SendEmail, req).Get(ctx, &res)
+		if err != nil {
+			t.failed(ctx, step, "email", template, err)
+			return
+		}
+		t.record(ctx, step, "email", template, "sent")
+		if sent != nil {
+			sent(workflow.Now(ctx))
+		}
+	})
+}
+
+func (t *task) alertOps(ctx workflow.Context, kind, template, summary string, data map[string]string) {
+	t.pending++
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		defer func() { t.pending-- }()
+		t.alertOpsNow(ctx, kind, template, summary, data)
+	})
+}
+
+// alertOpsNow: alerts carry ids and reasons only, never customer data (V-14).
+func (t *task) alertOpsNow(ctx workflow.Context, kind, template, summary string, data map[string]string) {
+	step := t.step("ops-" + kind)
+	d := map[string]string{"task_id": t.st.ID, "kind": kind, "market": string(t.in.Market), "partner": t.in.Partner,
+		"timezone": t.in.Market.TimeZone(), "status": string(t.st.Status)}
+	for k, v := range data {
+		d[k] = v
+	}
+	req := activities.OpsAlert{Step: step, Kind: kind, Message: activities.Message{Template: template, Language: "en", Data: d}}
+	var res activities.AlertResult
+	actx, _ := workflow.NewDisconnectedContext(ctx)
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(actx, alertOptions(summary)), outreach.AlertOps, req).Get(actx, &res); err != nil {
+		t.failed(actx, step, "ops", template, err)
+		return
+	}
+	t.record(actx, step, "ops", template, "sent")
+}
+
+func (t *task) record(ctx workflow.Context, step activities.Step, channel, template, outcome string) {
+	t.st.Deliveries = append(t.st.Deliveries, Delivery{At: workflow.Now(ctx), Step: step.Name, Channel: channel, Template: template, Outcome: outcome})
+}
+
+func (t *task) failed(ctx workflow.Context, step activities.Step, channel, template string, err error) {
+	outcome := failureOutcome(err)
+	t.record(ctx, step, channel, template, outcome)
+	workflow.GetLogger(ctx).Warn("delivery failed", "step", step.Key(), "outcome", outcome)
+	if channel != "ops" {
+		t.alertOpsNow(ctx, "delivery_failed", "ops.delivery_failed", "delivery failed alert",
+			map[string]string{"step": step.Name, "channel": channel, "outcome": outcome})
+	}
+}
+
+// --- helpers ------------------------------------------------------------------------
+
+func taskRefuse(format string, args ...any) error {
+	return temporal.NewApplicationError(fmt.Sprintf(format, args...), "TransitionRefused")
+}
+
+// taskSleep waits d on a durable timer; false when the context was cancelled.
+func taskSleep(ctx workflow.Context, d time.Duration, summary string) bool {
+	if d > 0 {
+		if err := workflow.NewTimerWithOptions(ctx, d, workflow.TimerOptions{Summary: summary}).Get(ctx, nil); err != nil {
+			return false
+		}
+	}
+	return ctx.Err() == nil
+}
+
+func (t *task) mustBeAssistant(id string) error {
+	if id == "" {
+		return taskRefuse("name the assistant acting on the task")
+	}
+	if id != t.st.AssistantID {
+		return taskRefuse("%s is not the task's assistant (%s works on it)", id, t.st.AssistantID)
+	}
+	return nil
+}
+
+func (t *task) clock(at time.Time) string { return at.In(t.loc).Format("Mon 2 Jan 2006 15:04 MST") }
+
+// iso renders a time for templates: RFC 3339 in the market's zone.
+func (t *task) iso(at time.Time) string { return at.In(t.loc).Format(time.RFC3339) }
+
+func (t *task) setStatus(ctx workflow.Context, action string, by Actor, to TaskStatus, note string) {
+	from := t.st.Status
+	t.st.Status = to
+	t.log(ctx, action, by, from, note)
+	t.publish(ctx)
+}
+
+func (t *task) log(ctx workflow.Context, action string, by Actor, from TaskStatus, note string) {
+	t.st.Log = append(t.st.Log, TaskTransition{At: workflow.Now(ctx), Action: action, By: by, From: from, To: t.st.Status, Note: note})
+}
+
+// publish upserts the search attributes that changed (ids, codes, times:
+// no personal data, V-14) and the current details.
+func (t *task) publish(ctx workflow.Context) {
+	want := taskAttrs{status: string(t.st.Status), assistant: t.st.AssistantID, area: string(t.st.WorkArea),
+		review: t.st.ReviewDeadline, deadline: t.st.Deadline}
+	first := t.upserted == (taskAttrs{})
+	var ups []temporal.SearchAttributeUpdate
+	if first {
+		ups = append(ups, MarketKey.ValueSet(string(t.st.Market)))
+		if t.st.AccountID != "" {
+			ups = append(ups, AccountIDKey.ValueSet(t.st.AccountID))
+		}
+		if t.st.Partner != "" {
+			ups = append(ups, PartnerKey.ValueSet(t.st.Partner))
+		}
+	}
+	if first || want.status != t.upserted.status {
+		ups = append(ups, TaskStatusKey.ValueSet(want.status))
+	}
+	if want.assistant != t.upserted.assistant && want.assistant != "" {
+		ups = append(ups, AssistantIDKey.ValueSet(want.assistant))
+	}
+	if want.area != t.upserted.area && want.area != "" {
+		ups = append(ups, WorkAreaKey.ValueSet(want.area))
+	}
+	if !want.review.Equal(t.upserted.review) {
+		ups = append(ups, ReviewDeadlineKey.ValueSet(want.review))
+	}
+	if !want.deadline.Equal(t.upserted.deadline) && !want.deadline.IsZero() {
+		ups = append(ups, TaskDeadlineKey.ValueSet(want.deadline))
+	}
+	if len(ups) > 0 {
+		if err := workflow.UpsertTypedSearchAttributes(ctx, ups...); err != nil {
+			workflow.GetLogger(ctx).Error("upsert search attributes", "error", err)
+		}
+	}
+	t.upserted = want
+	workflow.SetCurrentDetails(ctx, t.details())
+}
+
+func (t *task) details() string {
+	s := fmt.Sprintf("**%s** · %s · assistant %s", t.st.Status, t.in.Market, t.st.AssistantID)
+	if t.st.Status.InReview() {
+		s += " · review by " + t.clock(t.st.ReviewDeadline)
+		if t.st.ReviewOverdue {
+			s += " (overdue)"
+		}
+	}
+	if t.st.WorkArea != "" {
+		s += fmt.Sprintf(" · %s (customer factor %s)", t.st.WorkArea, t.st.CustomerFactor)
+	}
+	if !t.st.Deadline.IsZero() {
+		s += " · deadline " + t.clock(t.st.Deadline)
+	}
+	s += fmt.Sprintf(" · budget %d/%d min", t.st.UsedMinutes, t.st.BudgetMinutes)
+	if t.st.RefundEligible {
+		s += " · **deadline missed: refund eligible**"
+	}
+	return s
+}

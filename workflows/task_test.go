@@ -1,0 +1,733 @@
+package workflows
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/jobflow/jobflow/activities"
+	"github.com/jobflow/jobflow/rules"
+)
+
+// --- harness shared by the task, account and digest tests -------------------
+
+// taskSent is one send the fake channels saw, with the workflow clock.
+type taskSent struct {
+	At       time.Time
+	Channel  string // email, sms, ops
+	Template string
+	To       string
+	Step     string
+	Data     map[string]string
+}
+
+// taskChannels records every send at the test environment's clock.
+type taskChannels struct {
+	mu   sync.Mutex
+	env  *testsuite.TestWorkflowEnvironment
+	sent []taskSent
+}
+
+func (f *taskChannels) add(s taskSent) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s.At = f.env.Now()
+	f.sent = append(f.sent, s)
+}
+
+func (f *taskChannels) SendSMS(_ context.Context, r activities.SMSRequest) (activities.SMSResult, error) {
+	f.add(taskSent{Channel: "sms", Template: r.Message.Template, To: r.To, Step: r.Step.Key(), Data: r.Message.Data})
+	return activities.SMSResult{SID: "sms-" + r.Step.Key()}, nil
+}
+
+func (f *taskChannels) ReminderCall(_ context.Context, r activities.CallRequest) (activities.CallResult, error) {
+	f.add(taskSent{Channel: "call", Template: r.Message.Template, To: r.To, Step: r.Step.Key(), Data: r.Message.Data})
+	return activities.CallResult{SID: "call-" + r.Step.Key(), Outcome: activities.CallAnswered}, nil
+}
+
+func (f *taskChannels) SendEmail(_ context.Context, r activities.EmailRequest) (activities.EmailResult, error) {
+	f.add(taskSent{Channel: "email", Template: r.Message.Template, To: r.To, Step: r.Step.Key(), Data: r.Message.Data})
+	return activities.EmailResult{MessageID: "email-" + r.Step.Key()}, nil
+}
+
+func (f *taskChannels) AlertOps(_ context.Context, r activities.OpsAlert) (activities.AlertResult, error) {
+	f.add(taskSent{Channel: "ops", Template: r.Message.Template, Step: r.Step.Key(), Data: r.Message.Data})
+	return activities.AlertResult{ID: "ops-" + r.Step.Key()}, nil
+}
+
+// of returns the sends of one template, in order.
+func (f *taskChannels) of(template string) []taskSent {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []taskSent
+	for _, s := range f.sent {
+		if s.Template == template {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// berlin, stockholm: wall-clock times in the markets' zones.
+func berlin(s string) time.Time { return wall(rules.Germany, s) }
+
+func wall(m rules.Market, s string) time.Time {
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, m.Location())
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+type taskHarness struct {
+	t     *testing.T
+	suite testsuite.WorkflowTestSuite
+	env   *testsuite.TestWorkflowEnvironment
+	ch    *taskChannels
+	start time.Time
+}
+
+func newTaskHarness(t *testing.T, start time.Time) *taskHarness {
+	h := &taskHarness{t: t, start: start}
+	h.suite.SetLogger(taskQuietLogger{})
+	h.env = h.suite.NewTestWorkflowEnvironment()
+	h.env.SetStartTime(start)
+	h.env.SetTestTimeout(30 * time.Second)
+	h.ch = &taskChannels{env: h.env}
+	h.env.RegisterActivity(&activities.Outreach{Channels: h.ch})
+	registerTaskFlows(h.env)
+	return h
+}
+
+// registerTaskFlows registers the task, account and digest
+// workflows under their names.
+func registerTaskFlows(env *testsuite.TestWorkflowEnvironment) {
+	registerTask(env)
+	registerAccount(env)
+	registerDigest(env)
+}
+
+// taskResult is an update's outcome, filled when it completes.
+type taskResult struct {
+	done     bool
+	rejected error
+	err      error
+	state    TaskState
+}
+
+// at runs f at the wall-clock time `when` (after the start).
+func (h *taskHarness) at(when time.Time, f func()) {
+	d := when.Sub(h.start)
+	if d < 0 {
+		h.t.Fatalf("callback at %s is before the start %s", when, h.start)
+	}
+	h.env.RegisterDelayedCallback(f, d)
+}
+
+// update sends an update at `when` and records its result.
+func (h *taskHarness) update(when time.Time, name string, arg any) *taskResult {
+	r := &taskResult{}
+	h.at(when, func() {
+		h.env.UpdateWorkflow(name, "", &testsuite.TestUpdateCallback{
+			OnAccept: func() {},
+			OnReject: func(err error) { r.done, r.rejected = true, err },
+			OnComplete: func(v any, err error) {
+				r.done, r.err = true, err
+				if st, ok := v.(TaskState); ok {
+					r.state = st
+				}
+			},
+		}, arg)
+	})
+	return r
+}
+
+// query reads the task's state at `when`.
+func (h *taskHarness) query(when time.Time) *TaskState {
+	st := &TaskState{}
+	h.at(when, func() {
+		v, err := h.env.QueryWorkflow(TaskQuery)
+		if err != nil {
+			h.t.Errorf("query: %v", err)
+			return
+		}
+		if err := v.Get(st); err != nil {
+			h.t.Errorf("query decode: %v", err)
+		}
+	})
+	return st
+}
+
+func (h *taskHarness) runTask(in TaskInput) TaskState {
+	h.t.Helper()
+	h.env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: TaskWorkflowID(in.TaskID)})
+	h.env.ExecuteWorkflow(TaskWorkflowName, in)
+	if !h.env.IsWorkflowCompleted() {
+		h.t.Fatal("task workflow did not complete")
+	}
+	if err := h.env.GetWorkflowError(); err != nil {
+		h.t.Fatalf("task workflow failed: %v", err)
+	}
+	var st TaskState
+	if err := h.env.GetWorkflowResult(&st); err != nil {
+		h.t.Fatal(err)
+	}
+	return st
+}
+
+func mustAccept(t *testing.T, name string, r *taskResult) {
+	t.Helper()
+	if !r.done {
+		t.Fatalf("%s: update never completed", name)
+	}
+	if r.rejected != nil || r.err != nil {
+		t.Fatalf("%s: refused: %v %v", name, r.rejected, r.err)
+	}
+}
+
+func mustRefuse(t *testing.T, name string, r *taskResult, contains string) {
+	t.Helper()
+	if r.rejected == nil {
+		t.Fatalf("%s: want refusal containing %q, got accepted (err %v)", name, contains, r.err)
+	}
+	if !strings.Contains(r.rejected.Error(), contains) {
+		t.Fatalf("%s: refusal %q does not contain %q", name, r.rejected, contains)
+	}
+}
+
+func sameTime(t *testing.T, what string, got, want time.Time) {
+	t.Helper()
+	if !got.Equal(want) {
+		t.Fatalf("%s at %s, want %s", what, got.In(want.Location()), want)
+	}
+}
+
+func oneSend(t *testing.T, ch *taskChannels, template string) taskSent {
+	t.Helper()
+	s := ch.of(template)
+	if len(s) != 1 {
+		t.Fatalf("%s sent %d times, want once (all: %+v)", template, len(s), ch.sent)
+	}
+	return s[0]
+}
+
+// taskQuietLogger drops the SDK's logs in tests.
+type taskQuietLogger struct{}
+
+func (taskQuietLogger) Debug(string, ...any) {}
+func (taskQuietLogger) Info(string, ...any)  {}
+func (taskQuietLogger) Warn(string, ...any)  {}
+func (taskQuietLogger) Error(string, ...any) {}
+
+var (
+	taskCustomer  = Actor{Role: RoleCustomer, ID: "acc-1"}
+	taskAssistant = Actor{Role: RoleAssistant, ID: "vpa-7"}
+	taskOps       = Actor{Role: RoleOps, ID: "ops-1"}
+)
+
+// newTaskInput: a German task created by the customer at `created`.
+func newTaskInput(created time.Time, deadline time.Time) TaskInput {
+	return TaskInput{
+		TaskID: "42", AccountID: "acc-1", Market: rules.Germany, Language: rules.German,
+		Title: "Recherche Lieferanten", Description: "Zehn Lieferanten finden", BudgetMinutes: 180,
+		Deadline:  deadline,
+		Customer:  Customer{Name: "Erika Muster", Email: "erika@example.test", Phone: "+4915100000000", Language: rules.German},
+		Assistant: TaskAssistant{ID: "vpa-7", Email: "vpa7@example.test", Language: rules.German},
+		CreatedBy: taskCustomer, LinkBase: "https://app.example.test/",
+		Policy: rules.DefaultPolicy(),
+	}
+}
+
+// --- T-1, T-2 -------------------------------------------------------------------
+
+func TestT1_AckNamesTheReviewDeadline(t *testing.T) {
+	start := berlin("2026-03-09 10:00") // Monday
+	h := newTaskHarness(t, start)
+	del := h.update(berlin("2026-03-09 11:00"), TaskUpdateDelete, TaskDeleteRequest{By: taskCustomer, Reason: "created by mistake"})
+	st := h.runTask(newTaskInput(start, berlin("2026-03-20 17:00")))
+
+	ack := oneSend(t, h.ch, "task.ack")
+	sameTime(t, "ack", ack.At, start)
+	if got, want := ack.Data["review_deadline"], "2026-03-09T18:00:00+01:00"; got != want {
+		t.Fatalf("ack names review deadline %q, want %q", got, want)
+	}
+	if ack.To != "erika@example.test" || ack.Step != "task-42/ack-1" {
+		t.Fatalf("ack to %q step %q", ack.To, ack.Step)
+	}
+	mustAccept(t, "delete", del)
+	if st.Status != TaskDeleted {
+		t.Fatalf("status %s, want deleted", st.Status)
+	}
+	sameTime(t, "review deadline", st.ReviewDeadline, berlin("2026-03-09 18:00"))
+	if len(st.Log) != 2 || st.Log[1].Action != "deleted" || st.Log[1].By != taskCustomer || st.Log[1].From != TaskReview {
+		t.Fatalf("log %+v", st.Log)
+	}
+}
+
+// The issue's example: Thursday before Easter, 15:00, Germany -> Tuesday 12:00;
+// nobody reviews, so ops hear of it at that moment.
+func TestT2_ReviewDeadlineOverEasterAndOverdueEscalates(t *testing.T) {
+	start := berlin("2026-04-02 15:00")
+	h := newTaskHarness(t, start)
+	q := h.query(berlin("2026-04-02 15:01"))
+	del := h.update(berlin("2026-04-07 13:00"), TaskUpdateDelete, TaskDeleteRequest{By: taskOps, Reason: "duplicate"})
+	st := h.runTask(newTaskInput(start, berlin("2026-04-20 17:00")))
+
+	sameTime(t, "review deadline", q.ReviewDeadline, berlin("2026-04-07 12:00"))
+	if got := oneSend(t, h.ch, "task.ack").Data["review_deadline"]; got != "2026-04-07T12:00:00+02:00" {
+		t.Fatalf("ack names %q", got)
+	}
+	alert := oneSend(t, h.ch, "ops.task_review_overdue")
+	sameTime(t, "review overdue alert", alert.At, berlin("2026-04-07 12:00"))
+	if _, leaked := alert.Data["name"]; leaked {
+		t.Fatal("ops alert carries the customer's name")
+	}
+	mustAccept(t, "delete", del)
+	if !st.ReviewOverdue {
+		t.Fatal("review not marked overdue")
+	}
+}
+
+func TestT1_QuestionsInTimeAreAReaction(t *testing.T) {
+	start := berlin("2026-03-09 10:00")
+	h := newTaskHarness(t, start)
+	ask := h.update(berlin("2026-03-09 11:00"), TaskUpdateAskQuestions, TaskQuestionsRequest{Assistant: "vpa-7", Questions: "Welche Region?"})
+	del := h.update(berlin("2026-03-10 09:00"), TaskUpdateDelete, TaskDeleteRequest{By: taskCustomer})
+	st := h.runTask(newTaskInput(start, berlin("2026-03-20 17:00")))
+	mustAccept(t, "ask", ask)
+	mustAccept(t, "delete after questions (still review)", del)
+	if len(h.ch.of("ops.task_review_overdue")) != 0 || st.ReviewOverdue {
+		t.Fatal("questions asked in time, yet the review escalated")
+	}
+	if len(st.Chat) != 1 || st.Notifications[0].Kind != NoteChat {
+		t.Fatalf("questions not in chat/notifications: %+v %+v", st.Chat, st.Notifications)
+	}
+}
+
+// --- T-3 ------------------------------------------------------------------------
+
+func TestT3_SpecialistAreaNeedsOpsRelease(t *testing.T) {
+	start := berlin("2026-03-09 10:00")
+	h := newTaskHarness(t, start)
+	early := h.update(berlin("2026-03-09 10:10"), TaskUpdateAccept, TaskAcceptRequest{By: taskAssistant, Area: rules.AreaDesign})
+	wrongArea := h.update(berlin("2026-03-09 10:20"), TaskUpdateRelease, TaskReleaseRequest{Ops: "ops-1", Area: rules.AreaMarketing})
+	rel := h.update(berlin("2026-03-09 10:30"), TaskUpdateRelease, TaskReleaseRequest{Ops: "ops-1", Area: rules.AreaDesign})
+	otherSpecialist := h.update(berlin("2026-03-09 10:35"), TaskUpdateAccept, TaskAcceptRequest{By: taskAssistant, Area: rules.AreaSales})
+	acc := h.update(berlin("2026-03-09 10:40"), TaskUpdateAccept, TaskAcceptRequest{By: taskAssistant, Area: rules.AreaDesign})
+	h.update(berlin("2026-03-09 11:00"), TaskUpdateHandover, TaskHandoverRequest{Assistant: "vpa-7", Final: true})
+	h.update(berlin("2026-03-09 11:10"), TaskUpdateRate, RateRequest{Stars: 5})
+	st := h.runTask(newTaskInput(start, berlin("2026-03-20 17:00")))
+
+	mustRefuse(t, "design before release", early, "ops must release it")
+	mustRefuse(t, "release marketing", wrongArea, "not a specialist area")
+	mustAccept(t, "release", rel)
+	mustRefuse(t, "sales after a design release", otherSpecialist, "ops must release it")
+	mustAccept(t, "accept design", acc)
+	if acc.state.WorkArea != rules.AreaDesign || acc.state.CustomerFactor != "2.0" || acc.state.AssistantFactor != "1.8" || acc.state.CustomerBudgetMinutes != 360 {
+		t.Fatalf("accepted state %+v", acc.state)
+	}
+	if len(h.ch.of("task.marketing_factor")) != 0 {
+		t.Fatal("design sent the marketing message")
+	}
+	if st.Status != TaskRated {
+		t.Fatalf("status %s", st.Status)
+	}
+}
+
+func TestT3_MarketingTellsFactorAndBudget(t *testing.T) {
+	start := berlin("2026-03-09 10:00")
+	h := newTaskHarness(t, start)
+	acc := h.update(berlin("2026-03-09 10:30"), TaskUpdateAccept, TaskAcceptRequest{By: taskAssistant, Area: rules.AreaMarketing})
+	h.update(berlin("2026-03-09 11:00"), TaskUpdateHandover, TaskHandoverRequest{Assistant: "vpa-7", Final: true})
+	h.update(berlin("2026-03-09 11:10"), TaskUpdateRate, RateRequest{Stars: 4})
+	h.runTask(newTaskInput(start, berlin("2026-03-20 17:00")))
+
+	mustAccept(t, "accept marketing", acc)
+	m := oneSend(t, h.ch, "task.marketing_factor")
+	sameTime(t, "marketing message", m.At, berlin("2026-03-09 10:30"))
+	for k, want := range map[string]string{"factor": "1.3", "work_minutes": "180", "customer_minutes": "234", "customer_time": "3:54", "work_time": "3:00"} {
+		if m.Data[k] != want {
+			t.Errorf("%s = %q, want %q", k, m.Data[k], want)
+		}
+	}
+}
+
+// --- T-4 ------------------------------------------------------------------------
+
+func TestT4_DeleteRefusedOnceAccepted(t *testing.T) {
+	start := berlin("2026-03-09 10:00")
+	h := newTaskHarness(t, start)
+	byAssistant := h.update(berlin("2026-03-09 10:10"), TaskUpdateDelete, TaskDeleteRequest{By: taskAssistant})
+	h.update(berlin("2026-03-09 10:30"), TaskUpdateAccept, TaskAcceptRequest{By: taskAssistant, Area: rules.AreaBackoffice})
+	del := h.update(berlin("2026-03-09 11:00"), TaskUpdateDelete, TaskDeleteRequest{By: taskCustomer})
+	h.update(berlin("2026-03-09 12:00"), TaskUpdateHandover, TaskHandoverRequest{Assistant: "vpa-7", Final: true})
+	h.update(berlin("2026-03-09 12:10"), TaskUpdateRate, RateRequest{Stars: 5})
+	st := h.runTask(newTaskInput(start, berlin("2026-03-20 17:00")))
+
+	mustRefuse(t, "delete by assistant", byAssistant, "only the customer or ops")
+	mustRefuse(t, "delete after accept", del, "deleted only while in review; once accepted it can only be handed over (T-4)")
+	if st.Status != TaskRated {
+		t.Fatalf("status %s", st.Status)
+	}
+}
+
+// --- T-5 ------------------------------------------------------------------------
+
+func TestT5_DeadlineWarningThenRefundFlagAndOpsAlert(t *testing.T) {
+	start := berlin("2026-03-09 10:00")
+	deadline := berlin("2026-03-13 15:00") // Friday
+	h := newTaskHarness(t, start)
+	h.update(berlin("2026-03-09 10:30"), TaskUpdateAccept, TaskAcceptRequest{By: taskAssistant, Area: rules.AreaBackoffice})
+	before := h.query(berlin("2026-03-13 14:59"))
+	after := h.query(berlin("2026-03-13 15:01"))
+	h.update(berlin("2026-03-16 10:00"), TaskUpdateHandover, TaskHandoverRequest{Assistant: "vpa-7", Final: true})
+	h.update(berlin("2026-03-16 10:10"), TaskUpdateRate, RateRequest{Stars: 2})
+	st := h.runTask(newTaskInput(start, deadline))
+
+	warn := oneSend(t, h.ch, "assistant.deadline_warning")
+	sameTime(t, "deadline warning", warn.At, berlin("2026-03-11 15:00")) // 48 h ahead, inside the e-mail window
+	if warn.To != "vpa7@example.test" || warn.Data["deadline"] != "2026-03-13T15:00:00+01:00" {
+		t.Fatalf("warning %+v", warn)
+	}
+	if before.RefundEligible || !after.RefundEligible || !after.DeadlineMissed {
+		t.Fatalf("refund flag before %v after %v", before.RefundEligible, after.RefundEligible)
+	}
+	missed := oneSend(t, h.ch, "ops.task_deadline_missed")
+	sameTime(t, "missed alert", missed.At, deadline)
+	if missed.Data["refund_eligible"] != "true" || missed.Data["task_id"] != "task-42" {
+		t.Fatalf("alert data %+v", missed.Data)
+	}
+	if !st.RefundEligible {
+		t.Fatal("refund flag lost")
+	}
+	oneSend(t, h.ch, "ops.task_low_rating") // R-2: 2 stars go to the team lead
+}
+
+func TestT5_HandoverInTimeNoRefund(t *testing.T) {
+	start := berlin("2026-03-09 10:00")
+	h := newTaskHarness(t, start)
+	h.update(berlin("2026-03-09 10:30"), TaskUpdateAccept, TaskAcceptRequest{By: taskAssistant, Area: rules.AreaBackoffice})
+	h.update(berlin("2026-03-12 10:00"), TaskUpdateHandover, TaskHandoverRequest{Assistant: "vpa-7", Final: true})
+	st := h.runTask(newTaskInput(start, berlin("2026-03-13 15:00")))
+	if st.RefundEligible || len(h.ch.of("ops.task_deadline_missed")) != 0 {
+		t.Fatal("handed over in time, yet flagged")
+	}
+	if st.Status != TaskClosed {
+		t.Fatalf("unrated task: status %s, want closed after the rating window", st.Status)
+	}
+}
+
+// --- T-6 ------------------------------------------------------------------------
+
+func TestT6_ExtensionDeclinedKeepsOldDeadline(t *testing.T) {
+	start := berlin("2026-03-09 10:00")
+	deadline := berlin("2026-03-13 15:00")
+	h := newTaskHarness(t, start)
+	h.update(berlin("2026-03-09 10:30"), TaskUpdateAccept, TaskAcceptRequest{By: taskAssistant, Area: rules.AreaBackoffice})
+	req := h.update(berlin("2026-03-10 11:00"), TaskUpdateRequestExtension, TaskExtensionRequest{Assistant: "vpa-7", Reason: "Quelle fehlt", NewDeadline: berlin("2026-03-18 15:00")})
+	second := h.update(berlin("2026-03-10 11:05"), TaskUpdateRequestExtension, TaskExtensionRequest{Assistant: "vpa-7", Reason: "again", NewDeadline: berlin("2026-03-19 15:00")})
+	dec := h.update(berlin("2026-03-10 12:00"), TaskUpdateRespondExtension, TaskExtensionResponse{ExtensionID: 1, Agree: false})
+	again := h.update(berlin("2026-03-10 12:05"), TaskUpdateRespondExtension, TaskExtensionResponse{ExtensionID: 1, Agree: true})
+	h.update(berlin("2026-03-16 10:00"), TaskUpdateHandover, TaskHandoverRequest{Assistant: "vpa-7", Final: true})
+	h.update(berlin("2026-03-16 10:10"), TaskUpdateRate, RateRequest{Stars: 4})
+	st := h.runTask(newTaskInput(start, deadline))
+
+	mustAccept(t, "request", req)
+	mustRefuse(t, "second request while pending", second, "still waiting")
+	mustAccept(t, "decline", dec)
+	mustRefuse(t, "answer twice", again, "already declined")
+	mail := oneSend(t, h.ch, "task.extension_request")
+	sameTime(t, "extension e-mail", mail.At, berlin("2026-03-10 11:00"))
+	if mail.Data["consent_url"] != "https://app.example.test/tasks/task-42/extensions/1" ||
+		mail.Data["proposed_deadline"] != "2026-03-18T15:00:00+01:00" || mail.Data["reason"] != "Quelle fehlt" {
+		t.Fatalf("extension e-mail data %+v", mail.Data)
+	}
+	sameTime(t, "deadline", st.Deadline, deadline)
+	missed := oneSend(t, h.ch, "ops.task_deadline_missed")
+	sameTime(t, "missed at the old deadline", missed.At, deadline)
+	if st.Extensions[0].Status != ExtensionDeclined || !st.RefundEligible {
+		t.Fatalf("extension %+v refund %v", st.Extensions[0], st.RefundEligible)
+	}
+}
+
+func TestT6_ExtensionAgreedMovesDeadlineAndTimer(t *testing.T) {
+	start := berlin("2026-03-09 10:00")
+	old, moved := berlin("2026-03-13 15:00"), berlin("2026-03-18 15:00")
+	h := newTaskHarness(t, start)
+	h.update(berlin("2026-03-09 10:30"), TaskUpdateAccept, TaskAcceptRequest{By: taskAssistant, Area: rules.AreaBackoffice})
+	h.update(berlin("2026-03-12 11:00"), TaskUpdateRequestExtension, TaskExtensionRequest{Assistant: "vpa-7", Reason: "Kunde liefert später", NewDeadline: moved})
+	agree := h.update(berlin("2026-03-12 12:00"), TaskUpdateRespondExtension, TaskExtensionResponse{ExtensionID: 1, Agree: true})
+	atOld := h.query(berlin("2026-03-13 15:01"))
+	h.update(berlin("2026-03-19 10:00"), TaskUpdateHandover, TaskHandoverRequest{Assistant: "vpa-7", Final: true})
+	h.update(berlin("2026-03-19 10:10"), TaskUpdateRate, RateRequest{Stars: 5})
+	st := h.runTask(newTaskInput(start, old))
+
+	mustAccept(t, "agree", agree)
+	sameTime(t, "deadline after agreement", agree.state.Deadline, moved)
+	if atOld.RefundEligible {
+		t.Fatal("the old deadline still fired after the customer agreed")
+	}
+	missed := oneSend(t, h.ch, "ops.task_deadline_missed")
+	sameTime(t, "missed at the new deadline", missed.At, moved)
+	warns := h.ch.of("assistant.deadline_warning")
+	if len(warns) != 2 {
+		t.Fatalf("%d deadline warnings, want one per deadline", len(warns))
+	}
+	sameTime(t, "warning for the old deadline", warns[0].At, berlin("2026-03-11 15:00"))
+	sameTime(t, "warning for the new deadline", warns[1].At, berlin("2026-03-16 15:00"))
+	if st.OriginalDeadline != old && !st.OriginalDeadline.Equal(old) {
+		t.Fatal("original deadline lost")
+	}
+}
+
+func TestT6_UnansweredRequestExpiresAndASecondOneWorks(t *testing.T) {
+	start := berlin("2026-03-09 10:00")
+	old := berlin("2026-03-27 15:00")
+	h := newTaskHarness(t, start)
+	h.update(berlin("2026-03-09 10:30"), TaskUpdateAccept, TaskAcceptRequest{By: taskAssistant, Area: rules.AreaBackoffice})
+	h.update(berlin("2026-03-10 11:00"), TaskUpdateRequestExtension, TaskExtensionRequest{Assistant: "vpa-7", Reason: "r1", NewDeadline: berlin("2026-03-30 15:00")})
+	expired := h.query(berlin("2026-03-13 11:01")) // 72 h later
+	late := h.update(berlin("2026-03-13 12:00"), TaskUpdateRespondExtension, TaskExtensionResponse{ExtensionID: 1, Agree: true})
+	h.update(berlin("2026-03-16 11:00"), TaskUpdateRequestExtension, TaskExtensionRequest{Assistant: "vpa-7", Reason: "r2", NewDeadline: berlin("2026-04-01 15:00")})
+	agree := h.update(berlin("2026-03-16 13:00"), TaskUpdateRespondExtension, TaskExtensionResponse{ExtensionID: 2, Agree: true})
+	h.update(berlin("2026-03-17 11:00"), TaskUpdateRequestExtension, TaskExtensionRequest{Assistant: "vpa-7", Reason: "r3", NewDeadline: berlin("2026-04-08 15:00")})
+	h.update(berlin("2026-03-17 12:00"), TaskUpdateRespondExtension, TaskExtensionResponse{ExtensionID: 3, Agree: true})
+	h.update(berlin("2026-03-20 10:00"), TaskUpdateHandover, TaskHandoverRequest{Assistant: "vpa-7", Final: true})
+	h.update(berlin("2026-03-20 10:10"), TaskUpdateRate, RateRequest{Stars: 5})
+	st := h.runTask(newTaskInput(start, old))
+
+	if expired.Extensions[0].Status != ExtensionExpired || !expired.Deadline.Equal(old) {
+		t.Fatalf("after 72 h: %+v deadline %s", expired.Extensions[0], expired.Deadline)
+	}
+	mustRefuse(t, "answer after expiry", late, "already expired")
+	mustAccept(t, "agree to the second", agree)
+	sameTime(t, "deadline after the third", st.Deadline, berlin("2026-04-08 15:00"))
+	if n := len(h.ch.of("task.extension_request")); n != 3 {
+		t.Fatalf("%d extension e-mails, want 3", n)
+	}
+	if got := h.ch.of("task.extension_request")[2].Data["consent_url"]; got != "https://app.example.test/tasks/task-42/extensions/3" {
+		t.Fatalf("third consent url %q", got)
+	}
+	if st.RefundEligible || len(h.ch.of("ops.task_deadline_missed")) != 0 {
+		t.Fatal("deadline flagged")
+	}
+}
+
+// --- T-7 ------------------------------------------------------------------------
+
+func TestT7_BudgetRequestOncePerCrossingWithReason(t *testing.T) {
+	start := berlin("2026-03-09 10:00")
+	h := newTaskHarness(t, start)
+	in := newTaskInput(start, berlin("2026-03-27 15:00"))
+	in.BudgetMinutes = 100 // threshold: less than 20 min left
+	h.update(berlin("2026-03-09 10:30"), TaskUpdateAccept, TaskAcceptRequest{By: taskAssistant, Area: rules.AreaBackoffice})
+	h.update(berlin("2026-03-09 11:00"), TaskUpdateStart, TaskStartRequest{Assistant: "vpa-7"})
+	e1 := h.update(berlin("2026-03-09 12:00"), TaskUpdateLogTime, TaskTimeEntryRequest{Assistant: "vpa-7", Minutes: 80})
+	noReason := h.update(berlin("2026-03-09 13:00"), TaskUpdateLogTime, TaskTimeEntryRequest{Assistant: "vpa-7", Minutes: 5})
+	e2 := h.update(berlin("2026-03-09 13:05"), TaskUpdateLogTime, TaskTimeEntryRequest{Assistant: "vpa-7", Minutes: 5, Reason: "Mehr Quellen als erwartet"})
+	e3 := h.update(berlin("2026-03-09 14:00"), TaskUpdateLogTime, TaskTimeEntryRequest{Assistant: "vpa-7", Minutes: 10})
+	more := h.update(berlin("2026-03-09 15:00"), TaskUpdateChange, TaskChangeRequest{By: taskCustomer, BudgetMinutes: intp(200)})
+	e4 := h.update(berlin("2026-03-10 10:00"), TaskUpdateLogTime, TaskTimeEntryRequest{Assistant: "vpa-7", Minutes: 70, Reason: "Zweite Runde"})
+	h.update(berlin("2026-03-10 12:00"), TaskUpdateHandover, TaskHandoverRequest{Assistant: "vpa-7", Final: true})
+	afterFinal := h.update(berlin("2026-03-10 12:30"), TaskUpdateLogTime, TaskTimeEntryRequest{Assistant: "vpa-7", Minutes: 5})
+	h.update(berlin("2026-03-10 13:00"), TaskUpdateRate, RateRequest{Stars: 5})
+	st := h.runTask(in)
+
+	mustAccept(t, "80 min", e1)
+	mustRefuse(t, "crossing without reason", noReason, "give the reason")
+	mustAccept(t, "crossing with reason", e2)
+	mustAccept(t, "already low", e3)
+	mustAccept(t, "customer adds budget", more)
+	mustAccept(t, "crossing again", e4)
+	mustRefuse(t, "after the final hand-over", afterFinal, "before the final hand-over")
+	asks := h.ch.of("task.budget_request")
+	if len(asks) != 2 {
+		t.Fatalf("%d budget requests, want 2 (one per crossing)", len(asks))
+	}
+	sameTime(t, "first ask", asks[0].At, berlin("2026-03-09 13:05"))
+	if asks[0].Data["reason"] != "Mehr Quellen als erwartet" || asks[0].Data["remaining_minutes"] != "15" {
+		t.Fatalf("first ask %+v", asks[0].Data)
+	}
+	if asks[1].Data["reason"] != "Zweite Runde" || asks[1].Data["remaining_minutes"] != "35" || asks[1].Data["budget_minutes"] != "200" {
+		t.Fatalf("second ask %+v", asks[1].Data)
+	}
+	if st.UsedMinutes != 165 || st.RemainingMinutes != 35 || st.BudgetRequests != 2 {
+		t.Fatalf("budget state used %d remaining %d requests %d", st.UsedMinutes, st.RemainingMinutes, st.BudgetRequests)
+	}
+}
+
+func intp(i int) *int { return &i }
+
+// --- T-8, R-1 ---------------------------------------------------------------------
+
+func TestT8_IntermediateThenFinalHandoverThenRating(t *testing.T) {
+	start := berlin("2026-03-09 10:00")
+	h := newTaskHarness(t, start)
+	h.update(berlin("2026-03-09 10:30"), TaskUpdateAccept, TaskAcceptRequest{By: taskAssistant, Area: rules.AreaBackoffice})
+	h.update(berlin("2026-03-09 10:40"), TaskUpdateStart, TaskStartRequest{Assistant: "vpa-7"})
+	mid := h.update(berlin("2026-03-10 10:00"), TaskUpdateHandover, TaskHandoverRequest{Assistant: "vpa-7", Note: "erste fünf", ResultRef: "cloud://42/v1"})
+	earlyRate := h.update(berlin("2026-03-10 10:05"), TaskUpdateRate, RateRequest{Stars: 5})
+	final := h.update(berlin("2026-03-11 10:00"), TaskUpdateHandover, TaskHandoverRequest{Assistant: "vpa-7", Final: true, ResultRef: "cloud://42/v2"})
+	badStars := h.update(berlin("2026-03-11 10:05"), TaskUpdateRate, RateRequest{Stars: 6})
+	rate := h.update(berlin("2026-03-12 09:00"), TaskUpdateRate, RateRequest{Stars: 3, Comment: "ok"})
+	st := h.runTask(newTaskInput(start, berlin("2026-03-20 15:00")))
+
+	mustAccept(t, "intermediate", mid)
+	if mid.state.Status != TaskStarted {
+		t.Fatalf("intermediate hand-over changed status to %s", mid.state.Status)
+	}
+	mustRefuse(t, "rate before final", earlyRate, "after the final hand-over")
+	mustAccept(t, "final", final)
+	if final.state.Status != TaskHandedOver {
+		t.Fatalf("final hand-over: %s", final.state.Status)
+	}
+	mustRefuse(t, "6 stars", badStars, "1 to 5")
+	mustAccept(t, "rate", rate)
+	if st.Status != TaskRated || st.Rating.Stars != 3 || len(st.Handovers) != 2 || st.Handovers[0].Final || !st.Handovers[1].Final {
+		t.Fatalf("final state %s %+v %+v", st.Status, st.Rating, st.Handovers)
+	}
+	// The workflow ended at the rating, not at the end of the window.
+	if got := st.Log[len(st.Log)-1]; got.Action != "rated" || !got.At.Equal(berlin("2026-03-12 09:00")) {
+		t.Fatalf("last log line %+v", got)
+	}
+}
+
+// --- N-1, N-2, N-3 ------------------------------------------------------------------
+
+func TestN1_UnreadHandoverEmailedAfter30Minutes(t *testing.T) {
+	start := berlin("2026-03-09 10:00")
+	h := newTaskHarness(t, start)
+	h.update(berlin("2026-03-09 10:30"), TaskUpdateAccept, TaskAcceptRequest{By: taskAssistant, Area: rules.AreaBackoffice})
+	h.update(berlin("2026-03-09 11:00"), TaskUpdateHandover, TaskHandoverRequest{Assistant: "vpa-7"}) // read in time
+	read := h.update(berlin("2026-03-09 11:20"), TaskUpdateMarkRead, TaskMarkReadRequest{})
+	h.update(berlin("2026-03-09 14:00"), TaskUpdateHandover, TaskHandoverRequest{Assistant: "vpa-7", Final: true}) // left unread
+	h.update(berlin("2026-03-10 09:00"), TaskUpdateRate, RateRequest{Stars: 5})
+	st := h.runTask(newTaskInput(start, berlin("2026-03-20 15:00")))
+
+	mustAccept(t, "mark read", read)
+	mail := oneSend(t, h.ch, "task.handover")
+	sameTime(t, "hand-over e-mail", mail.At, berlin("2026-03-09 14:30"))
+	var kinds []string
+	for _, n := range st.Notifications {
+		kinds = append(kinds, n.Kind)
+	}
+	if strings.Join(kinds, ",") != "accepted,handed_over,handed_over" {
+		t.Fatalf("notifications %v", kinds)
+	}
+	if st.Notifications[2].EmailedAt == nil || st.Notifications[1].EmailedAt != nil {
+		t.Fatal("EmailedAt not tracked")
+	}
+}
+
+func TestN2_UnreadChatEmailedAfter2Hours(t *testing.T) {
+	start := berlin("2026-03-09 10:00")
+	h := newTaskHarness(t, start)
+	h.update(berlin("2026-03-09 10:30"), TaskUpdateAccept, TaskAcceptRequest{By: taskAssistant, Area: rules.AreaBackoffice})
+	h.update(berlin("2026-03-09 11:00"), TaskUpdateChat, TaskChatRequest{From: taskAssistant, Text: "Kurze Frage"})
+	h.update(berlin("2026-03-09 11:30"), TaskUpdateChat, TaskChatRequest{From: taskCustomer, Text: "Antwort"})
+	stranger := h.update(berlin("2026-03-09 11:40"), TaskUpdateChat, TaskChatRequest{From: Actor{Role: RoleAssistant, ID: "vpa-9"}, Text: "hi"})
+	h.update(berlin("2026-03-09 13:30"), TaskUpdateHandover, TaskHandoverRequest{Assistant: "vpa-7", Final: true})
+	h.update(berlin("2026-03-09 13:35"), TaskUpdateMarkRead, TaskMarkReadRequest{})
+	h.update(berlin("2026-03-10 09:00"), TaskUpdateRate, RateRequest{Stars: 5})
+	h.runTask(newTaskInput(start, berlin("2026-03-20 15:00")))
+
+	mustRefuse(t, "chat from another assistant", stranger, "not the task's assistant")
+	mail := oneSend(t, h.ch, "task.chat_unread")
+	sameTime(t, "chat e-mail", mail.At, berlin("2026-03-09 13:00"))
+	if len(h.ch.of("task.handover")) != 0 {
+		t.Fatal("hand-over read at once, yet e-mailed")
+	}
+}
+
+// N-3: a task arriving on Saturday: its acknowledgement leaves Monday 08:00.
+func TestN3_EmailDueSaturdayLeavesMonday0800(t *testing.T) {
+	start := berlin("2026-03-14 10:00") // Saturday
+	h := newTaskHarness(t, start)
+	q := h.query(berlin("2026-03-14 10:01"))
+	del := h.update(berlin("2026-03-16 09:00"), TaskUpdateDelete, TaskDeleteRequest{By: taskCustomer})
+	h.runTask(newTaskInput(start, berlin("2026-03-27 15:00")))
+
+	ack := oneSend(t, h.ch, "task.ack")
+	sameTime(t, "ack", ack.At, berlin("2026-03-16 08:00"))
+	sameTime(t, "review deadline (T-2: as if it arrived Monday)", q.ReviewDeadline, berlin("2026-03-16 18:00"))
+	mustAccept(t, "delete", del)
+}
+
+// N-3: an unread hand-over due Friday 19:15 waits for Monday 08:00; one
+// read over the weekend is not sent at all.
+func TestN3_HandoverDueFridayEveningWaitsForMonday(t *testing.T) {
+	start := berlin("2026-03-09 10:00")
+	h := newTaskHarness(t, start)
+	h.update(berlin("2026-03-09 10:30"), TaskUpdateAccept, TaskAcceptRequest{By: taskAssistant, Area: rules.AreaBackoffice})
+	h.update(berlin("2026-03-13 18:45"), TaskUpdateHandover, TaskHandoverRequest{Assistant: "vpa-7", Final: true})
+	h.update(berlin("2026-03-16 12:00"), TaskUpdateRate, RateRequest{Stars: 5})
+	h.runTask(newTaskInput(start, berlin("2026-03-20 15:00")))
+	mail := oneSend(t, h.ch, "task.handover")
+	sameTime(t, "hand-over e-mail", mail.At, berlin("2026-03-16 08:00"))
+}
+
+func TestN1_ReassignKeepsTimersAndNotifies(t *testing.T) {
+	start := berlin("2026-03-09 10:00")
+	deadline := berlin("2026-03-13 15:00")
+	h := newTaskHarness(t, start)
+	h.update(berlin("2026-03-09 10:30"), TaskUpdateAccept, TaskAcceptRequest{By: taskAssistant, Area: rules.AreaBackoffice})
+	byAssistant := h.update(berlin("2026-03-10 09:00"), TaskUpdateReassign, TaskReassignRequest{By: taskAssistant, To: TaskAssistant{ID: "vpa-8"}})
+	re := h.update(berlin("2026-03-10 10:00"), TaskUpdateReassign, TaskReassignRequest{By: taskOps, To: TaskAssistant{ID: "vpa-8", Email: "vpa8@example.test"}, Reason: "Krankheit"})
+	oldOne := h.update(berlin("2026-03-10 11:00"), TaskUpdateHandover, TaskHandoverRequest{Assistant: "vpa-7", Final: true})
+	h.update(berlin("2026-03-16 10:00"), TaskUpdateHandover, TaskHandoverRequest{Assistant: "vpa-8", Final: true})
+	h.update(berlin("2026-03-16 10:10"), TaskUpdateRate, RateRequest{Stars: 5})
+	st := h.runTask(newTaskInput(start, deadline))
+
+	mustRefuse(t, "reassign by assistant", byAssistant, "ops or the team lead")
+	mustAccept(t, "reassign", re)
+	mustRefuse(t, "old assistant hands over", oldOne, "not the task's assistant")
+	warn := oneSend(t, h.ch, "assistant.deadline_warning")
+	if warn.To != "vpa8@example.test" {
+		t.Fatalf("warning went to %q, want the new assistant", warn.To)
+	}
+	sameTime(t, "deadline still fires", oneSend(t, h.ch, "ops.task_deadline_missed").At, deadline)
+	found := false
+	for _, n := range st.Notifications {
+		found = found || n.Kind == NoteNewAssistant
+	}
+	if !found || st.AssistantID != "vpa-8" {
+		t.Fatalf("new assistant not notified: %+v", st.Notifications)
+	}
+}
+
+// The digest's view: unread, not e-mailed on their own, inside the window.
+func TestN1_DigestViewListsUnreadNotifications(t *testing.T) {
+	start := berlin("2026-03-09 10:00")
+	h := newTaskHarness(t, start)
+	in := newTaskInput(start, berlin("2026-03-20 15:00"))
+	in.CreatedBy = taskAssistant // "created" notification for the customer
+	h.update(berlin("2026-03-09 10:30"), TaskUpdateAccept, TaskAcceptRequest{By: taskAssistant, Area: rules.AreaBackoffice})
+	h.update(berlin("2026-03-09 11:00"), TaskUpdateStart, TaskStartRequest{Assistant: "vpa-7"})
+	h.update(berlin("2026-03-09 12:00"), TaskUpdateMarkRead, TaskMarkReadRequest{IDs: []int{2}})
+	var view activities.TaskDigestView
+	h.at(berlin("2026-03-10 08:00"), func() {
+		v, err := h.env.QueryWorkflow(activities.TaskDigestQuery, berlin("2026-03-09 08:00"), berlin("2026-03-10 08:00"))
+		if err != nil {
+			t.Errorf("digest query: %v", err)
+			return
+		}
+		_ = v.Get(&view)
+	})
+	h.update(berlin("2026-03-10 09:00"), TaskUpdateDelete, TaskDeleteRequest{By: taskCustomer})
+	h.update(berlin("2026-03-10 10:00"), TaskUpdateHandover, TaskHandoverRequest{Assistant: "vpa-7", Final: true})
+	h.update(berlin("2026-03-10 10:05"), TaskUpdateRate, RateRequest{Stars: 5})
+	h.runTask(in)
+
+	var kinds []string
+	for _, it := range view.Unread {
+		kinds = append(kinds, it.Kind)
+	}
+	if strings.Join(kinds, ",") != "created,started" || view.AccountID != "acc-1" || view.Customer.Email != "erika@example.test" || view.TaskID != "task-42" {
+		t.Fatalf("digest view %+v", view)
+	}
+}

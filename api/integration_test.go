@@ -270,6 +270,16 @@ func TestIntegrationBookingAPI(t *testing.T) {
 		assert.Equal(t, workflows.StatusCompleted, st.Status)
 		assert.Equal(t, 60, st.BillableMin, "at least one hour (V-11)")
 
+		a = e.act(buddy1Token, id, "rating-link", nil)
+		assert.Equal(t, http.StatusForbidden, a.status, "only ops mint rating links")
+		a = e.act(opsToken, id, "rating-link", nil)
+		require.Equal(t, http.StatusOK, a.status, string(a.body))
+		var minted RatingLinkResponse
+		a.json(t, &minted)
+		mu, err := url.Parse(minted.RatingURL)
+		require.NoError(t, err)
+		assert.NoError(t, VerifyLink([]byte(linkSecret), mu.Query().Get("token"), id, LinkActionRate, time.Now()))
+
 		link := e.ratingLink(id)
 		u, err := url.Parse(link)
 		require.NoError(t, err)

@@ -50,6 +50,7 @@ func (s *Server) routes() []Route {
 		{"GET", "/v1/visits", s.list},
 		{"GET", "/v1/visits/{id}", s.get},
 		{"POST", "/v1/visits/{id}/rating", s.rate},
+		{"POST", "/v1/visits/{id}/rating-link", s.ratingLink},
 	}
 	for _, a := range actions {
 		a := a

@@ -278,7 +278,11 @@ func (s *Server) failVisit(ctx context.Context, w http.ResponseWriter, r *http.R
 			return
 		}
 		status := keywordAttr(desc.GetWorkflowExecutionInfo().GetSearchAttributes().GetIndexedFields()[workflows.VisitStatusKey.GetName()])
-		fail(w, r, http.StatusConflict, "visit_closed", fmt.Sprintf("visit %s is closed (%s) and takes no more changes", id, orUnknown(status)), "")
+		msg := fmt.Sprintf("visit %s is closed (%s) and takes no more changes", id, orUnknown(status))
+		if status == string(workflows.StatusRated) {
+			msg = fmt.Sprintf("visit %s has already been rated and is closed; a rating link works once (R-1)", id)
+		}
+		fail(w, r, http.StatusConflict, "visit_closed", msg, "")
 	default:
 		s.failTemporal(w, r, err)
 	}
@@ -368,6 +372,47 @@ func (s *Server) rate(w http.ResponseWriter, r *http.Request) {
 	s.update(ctx, w, r, id, workflows.UpdateRate, "", req)
 }
 
+// RatingLinkResponse is a freshly minted customer rating link.
+type RatingLinkResponse struct {
+	RatingURL string    `json:"rating_url"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// ratingLink serves POST /v1/visits/{id}/rating-link: ops mint a fresh
+// rating link for a completed visit (the customer lost the e-mail). It
+// expires when the visit's rating window closes; single use is still the
+// workflow's.
+func (s *Server) ratingLink(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.principal(w, r)
+	if !ok {
+		return
+	}
+	id, ok := visitIDFrom(w, r)
+	if !ok {
+		return
+	}
+	if p.Role != roleOps {
+		fail(w, r, http.StatusForbidden, "forbidden", "only ops may mint a rating link", "")
+		return
+	}
+	ctx, cancel := s.ctx(r)
+	defer cancel()
+	st, err := s.query(ctx, id)
+	if err != nil {
+		s.failVisit(ctx, w, r, id, err)
+		return
+	}
+	if st.Status != workflows.StatusCompleted || st.RatingClosesAt == nil {
+		fail(w, r, http.StatusConflict, "transition_refused", fmt.Sprintf("visit %s is %s; a rating link is for a completed visit awaiting its rating (R-1)", id, st.Status), "")
+		return
+	}
+	exp := *st.RatingClosesAt
+	writeJSON(w, http.StatusOK, RatingLinkResponse{
+		RatingURL: RatingLink(s.LinkSecret, s.Visits.PublicBaseURL, id, exp),
+		ExpiresAt: exp,
+	})
+}
+
 // VisitSummary is one visit in a list, from visibility (no personal data).
 type VisitSummary struct {
 	VisitID       string     `json:"visit_id"`
@@ -380,7 +425,7 @@ type VisitSummary struct {
 	AppointmentAt *time.Time `json:"appointment_at,omitempty"`
 	HelpDeadline  *time.Time `json:"help_deadline,omitempty"`
 	SLAState      string     `json:"sla_state,omitempty"`
-	StartedAt     *time.Time `json:"booked_at,omitempty"`
+	CreatedAt     *time.Time `json:"created_at,omitempty"`
 	UIURL         string     `json:"ui_url"`
 }
 
@@ -517,7 +562,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 			AppointmentAt: timeAttr(sa[workflows.AppointmentAtKey.GetName()]),
 			HelpDeadline:  timeAttr(sa[workflows.HelpDeadlineKey.GetName()]),
 			SLAState:      keywordAttr(sa[workflows.SLAStateKey.GetName()]),
-			StartedAt:     started,
+			CreatedAt:     started,
 			UIURL:         s.Visits.UILink(id),
 		})
 	}

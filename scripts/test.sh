@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Runs every check and test of jobflow; .ci/run calls exactly this.
+# On a fresh machine with only Go it installs what it needs: Go modules, the
+# pinned Temporal CLI (integration tests run a real dev server), the SDK's
+# determinism linter workflowcheck, Debian's docker-compose (to validate
+# docker-compose.yml; needs root + apt-get) and Prism (npm, for the outreach
+# contract tests) when tools/prism/package.json exists.
+#
+# Steps: gofmt, go vet, workflowcheck, docker-compose config, go test -race
+# (unit + integration), then each fuzz target for a bounded time.
+# Exit status is non-zero if any step fails; a summary is printed at the end.
+#
+# Environment: CI (set in CI: integration tests fail instead of skipping when
+# a tool is missing), FUZZ_TIME per target (20s), FUZZ_BUDGET total seconds
+# for fuzzing (240), GO_TEST_TIMEOUT (30m), GO_TEST_P (2), TEMPORAL_CLI.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
+set -e
+
+WORKFLOWCHECK_VERSION="v0.6.0"
+FUZZ_TIME="${FUZZ_TIME:-20s}"
+FUZZ_BUDGET="${FUZZ_BUDGET:-240}"
+GO_TEST_TIMEOUT="${GO_TEST_TIMEOUT:-30m}"
+GO_TEST_P="${GO_TEST_P:-2}"
+ROOT="$(pwd)"
+START=$SECONDS
+
+require_go
+say "$(go version)"
+
+# --- tools -------------------------------------------------------------------
+say "downloading Go modules"
+go mod download
+
+TEMPORAL_CLI="$(ensure_temporal_cli)"
+export TEMPORAL_CLI
+say "Temporal CLI: $TEMPORAL_CLI"
+
+WORKFLOWCHECK="$(gobin)/workflowcheck"
+if [[ ! -x "$WORKFLOWCHECK" ]]; then
+  if command -v workflowcheck >/dev/null 2>&1; then
+    WORKFLOWCHECK="$(command -v workflowcheck)"
+  else
+    say "installing workflowcheck ${WORKFLOWCHECK_VERSION}"
+    go install "go.temporal.io/sdk/contrib/tools/workflowcheck@${WORKFLOWCHECK_VERSION}"
+  fi
+fi
+
+COMPOSE=""
+if command -v docker-compose >/dev/null 2>&1; then
+  COMPOSE="docker-compose"
+elif [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+  say "installing Debian's docker-compose (to validate docker-compose.yml)"
+  if { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose; } >&2; then
+    COMPOSE="docker-compose"
+  fi
+fi
+if [[ -z "$COMPOSE" ]] && docker compose version >/dev/null 2>&1; then
+  COMPOSE="docker compose"
+fi
+[[ -n "$COMPOSE" ]] || warn "docker-compose is not available and cannot be installed here (not root or no apt-get)"
+
+if [[ -f tools/prism/package.json ]]; then
+  if [[ ! -x tools/prism/node_modules/.bin/prism ]]; then
+    if command -v npm >/dev/null 2>&1; then
+      say "installing Prism (npm install --prefix tools/prism)"
+      npm install --prefix tools/prism --no-audit --no-fund --loglevel=error >&2 || warn "npm install failed"
+    else
+      warn "npm is missing: cannot install Prism (tools/prism)"
+    fi
+  fi
+  if [[ -x tools/prism/node_modules/.bin/prism ]]; then
+    export PRISM="$ROOT/tools/prism/node_modules/.bin/prism"
+    say "Prism: $PRISM"
+  fi
+fi
+set +e
+
+# --- steps -------------------------------------------------------------------
+RESULTS=()
+FAILED=0
+step() { # step NAME CMD...: runs CMD, records the outcome
+  local name=$1; shift
+  local t0=$SECONDS
+  printf '\n\033[1m=== %s\033[0m\n' "$name" >&2
+  "$@"
+  local rc=$?
+  local took=$((SECONDS - t0))
+  if (( rc == 0 )); then RESULTS+=("PASS  $name (${took}s)"); else
+    RESULTS+=("FAIL  $name (${took}s, exit $rc)"); FAILED=1
+  fi
+  return 0
+}
+skip() { RESULTS+=("SKIP  $1: $2"); warn "skipping $1: $2"; }
+
+gofmt_check() {
+  local files
+  files="$(find . -name '*.go' -not -path './.git/*' -not -path './tools/*' -not -path './.data/*' -not -path './bin/*' -print0 | xargs -0 gofmt -l)"
+  if [[ -n "$files" ]]; then
+    echo "these files need gofmt -w:" >&2; echo "$files" >&2; return 1
+  fi
+}
+
+step "gofmt" gofmt_check
+step "go vet" go vet ./...
+step "workflowcheck (determinism)" "$WORKFLOWCHECK" ./workflows/...
+if [[ -n "$COMPOSE" ]]; then
+  step "docker-compose config" $COMPOSE -f docker-compose.yml config -q
+elif [[ -n "${CI:-}" ]]; then
+  step "docker-compose config" false
+else
+  skip "docker-compose config" "docker-compose not installed"
+fi
+step "go test -race (unit + integration)" go test -race -count=1 -p "$GO_TEST_P" -timeout "$GO_TEST_TIMEOUT" ./...
+
+# Fuzz targets: every Fuzz* function, each for FUZZ_TIME, within FUZZ_BUDGET.
+fuzz_all() {
+  local pkg line rc=0 spent=0 t0
+  local -a names=()
+  while IFS= read -r line; do
+    case "$line" in
+      Fuzz*) names+=("$line") ;;
+      ok*|"?"*)
+        pkg="$(awk '{print $2}' <<<"$line")"
+        for n in "${names[@]}"; do
+          if (( spent >= FUZZ_BUDGET )); then echo "fuzz budget (${FUZZ_BUDGET}s) spent; not running $pkg $n" >&2; continue; fi
+          t0=$SECONDS
+          echo "--- fuzz $pkg $n for $FUZZ_TIME" >&2
+          go test -run='^$' -fuzz="^${n}\$" -fuzztime="$FUZZ_TIME" -parallel 2 "$pkg" || rc=1
+          spent=$((spent + SECONDS - t0))
+        done
+        names=() ;;
+    esac
+  done < <(go test -list '^Fuzz' ./... 2>/dev/null)
+  return $rc
+}
+if (( FAILED )); then
+  skip "fuzz" "earlier steps failed"
+else
+  step "fuzz (${FUZZ_TIME} per target, ${FUZZ_BUDGET}s budget)" fuzz_all
+fi
+
+# --- summary -----------------------------------------------------------------
+printf '\n\033[1m=== summary (%ss)\033[0m\n' "$((SECONDS - START))"
+printf '  %s\n' "${RESULTS[@]}"
+if (( FAILED )); then
+  printf '\033[31mFAILED\033[0m\n'
+  exit 1
+fi
+printf '\033[32mALL PASSED\033[0m\n'

@@ -151,7 +151,7 @@ func importLine(ctx context.Context, v *Visits, j importJob, defaultPartner stri
 	}
 	var req BookingRequest
 	if e := DecodeStrict(j.data, &req); e != nil {
-		return rej(e.Code, e.Error())
+		return rej(e.Code, e.Message)
 	}
 	partner := defaultPartner
 	if partner == "" {
@@ -164,7 +164,7 @@ func importLine(ctx context.Context, v *Visits, j importJob, defaultPartner stri
 	var verr *ValidationError
 	switch {
 	case errors.As(err, &verr):
-		return rej(verr.Code, verr.Error())
+		return rej(verr.Code, verr.Message)
 	case errors.Is(err, ErrBookingConflict):
 		return rej("booking_conflict", "booking_ref "+req.BookingRef+" was already booked with different details")
 	case err != nil:

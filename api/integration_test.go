@@ -347,7 +347,7 @@ func TestIntegrationBookingAPI(t *testing.T) {
 		assert.Equal(t, 4, sum.Started)
 		assert.Equal(t, 0, sum.Known)
 		require.Len(t, sum.Rejected, 2)
-		assert.Equal(t, ImportRejected{Line: 3, Code: "invalid_email", Reason: "customer.email: customer.email must be a plain address such as name@example.com"}, sum.Rejected[0])
+		assert.Equal(t, ImportRejected{Line: 3, Code: "invalid_email", Reason: "customer.email must be a plain address such as name@example.com"}, sum.Rejected[0])
 		assert.Equal(t, 6, sum.Rejected[1].Line)
 		assert.Contains(t, progress.String(), "import: 6 bookings done: 4 started, 0 already known, 2 rejected")
 

@@ -136,7 +136,10 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 			attrs = append(attrs, "partner", li.partner)
 		}
 		if li.role != "" {
-			attrs = append(attrs, "role", li.role, "actor", li.actor)
+			attrs = append(attrs, "role", li.role)
+		}
+		if li.actor != "" {
+			attrs = append(attrs, "actor", li.actor)
 		}
 		if li.code != "" {
 			attrs = append(attrs, "code", li.code)

@@ -236,13 +236,13 @@ func importFile(ctx context.Context, logger *slog.Logger, args []string) int {
 	fmt.Printf("import %s: %d lines, %d started, %d already known, %d rejected\n",
 		fs.Arg(0), sum.Lines, sum.Started, sum.Known, len(sum.Rejected))
 	for _, r := range sum.Rejected {
-		fmt.Printf("  line %d: %s\n", r.Line, r.Reason)
+		fmt.Printf("  line %d: %s: %s\n", r.Line, r.Code, r.Reason)
 	}
 	if err != nil {
 		return fatal(logger, "import stopped early", err)
 	}
 	if len(sum.Rejected) > 0 {
-		return 3
+		return 3 // some lines were rejected; everything valid was started
 	}
 	return 0
 }

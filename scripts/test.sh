@@ -115,25 +115,20 @@ else
 fi
 step "go test -race (unit + integration)" go test -race -count=1 -p "$GO_TEST_P" -timeout "$GO_TEST_TIMEOUT" ./...
 
-# Fuzz targets: every Fuzz* function, each for FUZZ_TIME, within FUZZ_BUDGET.
+# Fuzz targets: every `func FuzzXxx(f *testing.F)` in a _test.go file, each
+# for FUZZ_TIME, within FUZZ_BUDGET seconds in all.
 fuzz_all() {
-  local pkg line rc=0 spent=0 t0
-  local -a names=()
-  while IFS= read -r line; do
-    case "$line" in
-      Fuzz*) names+=("$line") ;;
-      ok*|"?"*)
-        pkg="$(awk '{print $2}' <<<"$line")"
-        for n in "${names[@]}"; do
-          if (( spent >= FUZZ_BUDGET )); then echo "fuzz budget (${FUZZ_BUDGET}s) spent; not running $pkg $n" >&2; continue; fi
-          t0=$SECONDS
-          echo "--- fuzz $pkg $n for $FUZZ_TIME" >&2
-          go test -run='^$' -fuzz="^${n}\$" -fuzztime="$FUZZ_TIME" -parallel 2 "$pkg" || rc=1
-          spent=$((spent + SECONDS - t0))
-        done
-        names=() ;;
-    esac
-  done < <(go test -list '^Fuzz' ./... 2>/dev/null)
+  local file dir name rc=0 spent=0 t0 n=0
+  while IFS=: read -r file name; do
+    dir="./$(dirname "${file#./}")"
+    if (( spent >= FUZZ_BUDGET )); then echo "fuzz budget (${FUZZ_BUDGET}s) spent; not running $dir $name" >&2; continue; fi
+    t0=$SECONDS; n=$((n + 1))
+    echo "--- fuzz $dir $name for $FUZZ_TIME" >&2
+    go test -run='^$' -fuzz="^${name}\$" -fuzztime="$FUZZ_TIME" -parallel 2 "$dir" || rc=1
+    spent=$((spent + SECONDS - t0))
+  done < <(grep -rHoE --include='*_test.go' --exclude-dir=node_modules --exclude-dir=.data \
+             '^func Fuzz[A-Za-z0-9_]*\(' . | sed -E 's/\($//; s/:func /:/' | sort)
+  (( n > 0 )) || echo "no fuzz targets" >&2
   return $rc
 }
 if (( FAILED )); then

@@ -53,10 +53,12 @@ func (s *SendGrid) buildMail(req activities.EmailRequest, r Rendered) *mail.SGMa
 	p := mail.NewPersonalization()
 	p.AddTos(mail.NewEmail(req.ToName, req.To))
 	m.AddPersonalizations(p)
-	m.SetCustomArg("job_id", req.Step.JobID)
-	m.SetCustomArg("step", req.Step.Name)
-	m.SetCustomArg("template", req.Message.Template)
-	m.SetCustomArg("language", string(r.Language))
+	// custom_args go on the personalization: the spec types the top-level
+	// custom_args as a string, the personalization's as an object.
+	p.SetCustomArg("job_id", req.Step.JobID)
+	p.SetCustomArg("step", req.Step.Name)
+	p.SetCustomArg("template", req.Message.Template)
+	p.SetCustomArg("language", string(r.Language))
 	cats := append([]string{req.Message.Template}, req.Categories...)
 	if len(cats) > 10 { // SendGrid's limit
 		cats = cats[:10]

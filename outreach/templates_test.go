@@ -27,10 +27,16 @@ var sample = map[string]string{
 	"contact": "support@jobflow.example", "task_id": "task-5", "worker_id": "vpa-3", "shift_start": "2026-03-03T07:00:00Z",
 }
 
+// only picks the sample values of keys; a key without a sample value (a
+// template added elsewhere) gets an RFC 3339 time, which also reads as text.
 func only(keys []string) map[string]string {
 	m := map[string]string{}
 	for _, k := range keys {
-		m[k] = sample[k]
+		v, ok := sample[k]
+		if !ok {
+			v = "2026-03-04T10:00:00Z"
+		}
+		m[k] = v
 	}
 	return m
 }

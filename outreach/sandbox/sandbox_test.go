@@ -115,7 +115,7 @@ func TestCallProgressionAndSignedCallbacks(t *testing.T) {
 	}))
 	defer cb.Close()
 	cbURL = cb.URL + "/cb"
-	s, ts := newServer(t, Config{Faults: Faults{CallOutcomes: map[string]string{"+46709999999": "no-answer"}}})
+	s, ts := newServer(t, Config{StepDelay: 150 * time.Millisecond, Faults: Faults{CallOutcomes: map[string]string{"+46709999999": "no-answer"}}})
 	base := ts.URL + "/2010-04-01/Accounts/" + acct
 	tw := `<Response><Say language="sv-SE">Hej Anna</Say></Response>`
 	form := url.Values{"To": {"+46701234567"}, "From": {"+46101234567"}, "Twiml": {tw}, "StatusCallback": {cbURL + "?step=visit-1%2Freminder"},
@@ -139,7 +139,7 @@ func TestCallProgressionAndSignedCallbacks(t *testing.T) {
 	if !seen["ringing"] || !seen["in-progress"] || !seen["completed"] {
 		t.Errorf("statuses seen: %v", seen)
 	}
-	time.Sleep(100 * time.Millisecond)
+	time.Sleep(500 * time.Millisecond)
 	_, f2 := get(t, base+"/Calls/"+c2["sid"].(string)+".json")
 	if f2["status"] != "no-answer" {
 		t.Errorf("per-number outcome: %v", f2["status"])

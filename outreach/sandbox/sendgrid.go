@@ -12,9 +12,9 @@ import (
 
 // sgError is one entry of SendGrid's {"errors": [...]} body.
 type sgError struct {
-	Message string  `json:"message"`
-	Field   *string `json:"field"`
-	Help    *string `json:"help"`
+	Message string         `json:"message"`
+	Field   *string        `json:"field"`
+	Help    map[string]any `json:"help,omitempty"` // an object in SendGrid's ErrorResponse schema
 }
 
 func sendGridErrors(w http.ResponseWriter, status int, errs ...sgError) {
@@ -62,7 +62,7 @@ func (s *Server) mailSend(w http.ResponseWriter, r *http.Request) {
 	auth := r.Header.Get("Authorization")
 	key, ok := strings.CutPrefix(auth, "Bearer ")
 	if !ok || key == "" || (s.cfg.SendGridKey != "" && key != s.cfg.SendGridKey) {
-		sendGridErrors(w, http.StatusUnauthorized, sgError{Message: "The provided authorization grant is invalid, expired, or revoked", Field: nil, Help: nil})
+		sendGridErrors(w, http.StatusUnauthorized, sgError{Message: "The provided authorization grant is invalid, expired, or revoked"})
 		return
 	}
 	if fail {
@@ -76,7 +76,7 @@ func (s *Server) mailSend(w http.ResponseWriter, r *http.Request) {
 	}
 	var m sgMail
 	if err := json.Unmarshal(raw, &m); err != nil {
-		sendGridErrors(w, http.StatusBadRequest, sgError{Message: "Bad Request", Field: nil, Help: field("http://sendgrid.com/docs/API_Reference/Web_API_v3/Mail/errors.html#message.")})
+		sendGridErrors(w, http.StatusBadRequest, sgError{Message: "Bad Request", Help: map[string]any{"url": "http://sendgrid.com/docs/API_Reference/Web_API_v3/Mail/errors.html#message."}})
 		return
 	}
 	var errs []sgError

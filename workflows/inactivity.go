@@ -134,6 +134,7 @@ func CustomerAccountWorkflow(ctx workflow.Context, in AccountInput) (AccountStat
 		var sig AccountActivitySignal
 		tctx, cancel := workflow.WithCancel(ctx)
 		sel := workflow.NewSelector(ctx)
+		sel.AddReceive(ctx.Done(), func(workflow.ReceiveChannel, bool) {})
 		sel.AddReceive(signals, func(c workflow.ReceiveChannel, more bool) {
 			c.Receive(ctx, &sig)
 			received = true
@@ -151,6 +152,9 @@ func CustomerAccountWorkflow(ctx workflow.Context, in AccountInput) (AccountStat
 			sel.Select(ctx)
 		}
 		cancel()
+		if err := ctx.Err(); err != nil {
+			return a.st, err
+		}
 		if received {
 			a.activity(ctx, sig)
 		} else if fired {
@@ -181,16 +185,27 @@ func CustomerAccountWorkflow(ctx workflow.Context, in AccountInput) (AccountStat
 // first e-mail slot after their threshold (N-3), the inactive mark at its
 // threshold.
 func (a *customerAccount) next() (string, time.Time) {
-	p, last := a.in.Policy, a.st.LastActivity
+	p, last, loc := a.in.Policy, a.st.LastActivity, rules.Location(a.in.Market)
 	switch a.st.Stage {
 	case AccountActive:
-		return "nudge", rules.NextEmailSlot(a.in.Market, last.Add(p.InactivityNudge), p)
+		return "nudge", rules.NextEmailSlot(a.in.Market, addSpan(loc, last, p.InactivityNudge), p)
 	case AccountNudged:
-		return "unused-hours", rules.NextEmailSlot(a.in.Market, last.Add(p.InactivityEmail), p)
+		return "unused-hours", rules.NextEmailSlot(a.in.Market, addSpan(loc, last, p.InactivityEmail), p)
 	case AccountEmailed:
-		return "inactive", last.Add(p.InactivityMark)
+		return "inactive", addSpan(loc, last, p.InactivityMark)
 	}
 	return "", time.Time{}
+}
+
+// addSpan adds a policy span to t. Whole days count as calendar days in the
+// market's zone, so "3 weeks" after Monday 10:00 is Monday 10:00 even across
+// a daylight-saving change; other spans are exact durations.
+func addSpan(loc *time.Location, t time.Time, d time.Duration) time.Time {
+	const day = 24 * time.Hour
+	if d%day != 0 {
+		return t.Add(d)
+	}
+	return t.In(loc).AddDate(0, 0, int(d/day))
 }
 
 func (a *customerAccount) activity(ctx workflow.Context, s AccountActivitySignal) {

@@ -1,0 +1,282 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"go.temporal.io/sdk/client"
+
+	"github.com/jobflow/jobflow/rules"
+	"github.com/jobflow/jobflow/workflows"
+)
+
+// LifecycleConfig shapes a lifecycle run.
+type LifecycleConfig struct {
+	N           int           // visits (and baseline workflows) per variant
+	Concurrency int           // drivers in parallel
+	ReminderIn  time.Duration // how long after "book" the reminder fires (default 200ms)
+	Variants    []string      // of "baseline", "baseline+sa", "visit-sdk", "visit-api"; default all
+	RunID       string
+	Timeout     time.Duration // per variant (default 5m)
+}
+
+// Variant names.
+const (
+	VariantBaseline   = "baseline"    // bare workflow, raw SDK client
+	VariantBaselineSA = "baseline+sa" // ... plus one search-attribute upsert per transition
+	VariantVisitSDK   = "visit-sdk"   // the Visit workflow, driven by the raw SDK client
+	VariantVisitAPI   = "visit-api"   // the Visit workflow, booked and driven through the HTTP API
+)
+
+// AllVariants is the default order: baselines first, so the server's
+// growing database works against the visit, not for it.
+var AllVariants = []string{VariantBaseline, VariantBaselineSA, VariantVisitSDK, VariantVisitAPI}
+
+// LifecycleResult is one variant's run.
+type LifecycleResult struct {
+	Variant string
+	Phase   Phase // Stats: per-lifecycle latency (start to closed)
+	// HistoryEvents and HistoryBytes of one closed workflow of the variant.
+	HistoryEvents, HistoryBytes int64
+}
+
+// RunLifecycle drives cfg.N lifecycles of each variant, one variant after
+// the other on the same server and worker.
+func RunLifecycle(ctx context.Context, e *Env, cfg LifecycleConfig) []LifecycleResult {
+	if cfg.ReminderIn == 0 {
+		cfg.ReminderIn = 200 * time.Millisecond
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 5 * time.Minute
+	}
+	if len(cfg.Variants) == 0 {
+		cfg.Variants = AllVariants
+	}
+	// Warm-up: a few of each, unmeasured.
+	for _, v := range cfg.Variants {
+		wctx, cancel := context.WithTimeout(ctx, time.Minute)
+		runPhase(wctx, "warmup", 4, 4, time.Minute, 0, func(ctx context.Context, i int) error {
+			_, err := e.lifecycle(ctx, v, fmt.Sprintf("w%s-%d", cfg.RunID, i), cfg.ReminderIn)
+			return err
+		})
+		cancel()
+	}
+	var out []LifecycleResult
+	for _, v := range cfg.Variants {
+		vctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
+		var last atomic.Value
+		ph := runPhase(vctx, v, cfg.Concurrency, cfg.N, cfg.Timeout, e.ServerPID, func(ctx context.Context, i int) error {
+			id, err := e.lifecycle(ctx, v, fmt.Sprintf("%s-%d", cfg.RunID, i), cfg.ReminderIn)
+			if err == nil {
+				last.Store(id)
+			}
+			return err
+		})
+		cancel()
+		r := LifecycleResult{Variant: v, Phase: ph}
+		if id, ok := last.Load().(string); ok {
+			if d, err := e.Client.DescribeWorkflowExecution(ctx, id, ""); err == nil {
+				r.HistoryEvents = d.GetWorkflowExecutionInfo().GetHistoryLength()
+				r.HistoryBytes = d.GetWorkflowExecutionInfo().GetHistorySizeBytes()
+			}
+		}
+		e.logf("lifecycle %s: %d in %v, p50 %sms p99 %sms, cpu self %v server %v, history %d events %d bytes, errors %d %s",
+			v, ph.Stats.N, ph.Usage.Wall.Round(time.Millisecond), ms(ph.Stats.P50), ms(ph.Stats.P99),
+			ph.Usage.SelfCPU.Round(time.Millisecond), ph.Usage.ServerCPU.Round(time.Millisecond),
+			r.HistoryEvents, r.HistoryBytes, ph.Errors, ph.FirstError)
+		out = append(out, r)
+	}
+	return out
+}
+
+// lifecycle runs one lifecycle of variant v and returns its workflow id.
+func (e *Env) lifecycle(ctx context.Context, v, key string, reminderIn time.Duration) (string, error) {
+	switch v {
+	case VariantBaseline, VariantBaselineSA:
+		return e.baselineLifecycle(ctx, "base-"+strings.ReplaceAll(v, "+", "")+"-"+key, v == VariantBaselineSA, reminderIn)
+	case VariantVisitSDK:
+		return e.visitLifecycle(ctx, false, "S-"+key, reminderIn)
+	case VariantVisitAPI:
+		return e.visitLifecycle(ctx, true, "A-"+key, reminderIn)
+	}
+	return "", fmt.Errorf("unknown variant %q", v)
+}
+
+func (e *Env) update(ctx context.Context, id, name string, arg any) error {
+	h, err := e.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: id, UpdateName: name, WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{arg}})
+	if err != nil {
+		return fmt.Errorf("update %s %s: %w", name, id, err)
+	}
+	if err := h.Get(ctx, nil); err != nil {
+		return fmt.Errorf("update %s %s: %w", name, id, err)
+	}
+	return nil
+}
+
+func (e *Env) baselineLifecycle(ctx context.Context, id string, upserts bool, reminderIn time.Duration) (string, error) {
+	n := e.BenchNotifier
+	defer n.Forget(id)
+	run, err := e.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: e.BenchQueue}, BaselineWorkflowName,
+		BaselineInput{ReminderAfter: reminderIn, Long: 48 * time.Hour, Upserts: upserts})
+	if err != nil {
+		return id, err
+	}
+	for _, u := range []string{workflows.UpdateClaim, workflows.UpdateBook} {
+		if err := e.update(ctx, id, u, nil); err != nil {
+			return id, err
+		}
+	}
+	if err := n.WaitReminder(ctx, id); err != nil {
+		return id, err
+	}
+	for _, u := range []string{workflows.UpdateStart, workflows.UpdateComplete} {
+		if err := e.update(ctx, id, u, nil); err != nil {
+			return id, err
+		}
+	}
+	if _, err := n.WaitRating(ctx, id); err != nil {
+		return id, err
+	}
+	if err := e.update(ctx, id, workflows.UpdateRate, nil); err != nil {
+		return id, err
+	}
+	return id, run.Get(ctx, nil)
+}
+
+// VisitPolicy is the policy the SDK-driven visits start with: the defaults
+// with the reminder lead shortened (as BenchPartners does for the API).
+func VisitPolicy() rules.Policy {
+	p := rules.DefaultPolicy()
+	p.ReminderLead = time.Second
+	return p
+}
+
+func benchBooking(partner, ref string, now time.Time) workflows.Booking {
+	return workflows.Booking{
+		Partner: partner, BookingRef: ref, Market: rules.Sweden, Region: "stockholm",
+		Customer: workflows.Customer{Name: "Bench Kund", Phone: "+46700000001", Email: "kund@example.com", Language: rules.Swedish},
+		Address:  "Testgatan 1", Product: "router", Problem: "wifi drops",
+		WishedTimes: []rules.Window{{From: now, To: now.Add(2 * time.Hour)}},
+		BookedAt:    now,
+	}
+}
+
+// visitLifecycle books a visit (HTTP API or ExecuteWorkflow) and drives it
+// through claim, book, reminder, start, complete and rating.
+func (e *Env) visitLifecycle(ctx context.Context, viaAPI bool, ref string, reminderIn time.Duration) (string, error) {
+	partner := e.Partner
+	id := workflows.VisitID(partner, ref)
+	now := time.Now()
+	var run client.WorkflowRun
+	var err error
+	if viaAPI {
+		err = e.Book(ctx, ref, now)
+	} else {
+		run, err = e.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue},
+			workflows.VisitWorkflowName, workflows.VisitInput{Booking: benchBooking(partner, ref, now.UTC().Truncate(time.Second)), Policy: VisitPolicy()})
+	}
+	if err != nil {
+		return id, err
+	}
+	if e.Notifier != nil {
+		defer e.Notifier.Forget(id)
+	}
+	act := func(action, update string, req any) error {
+		if viaAPI {
+			return e.Act(ctx, id, action, req)
+		}
+		return e.update(ctx, id, update, req)
+	}
+	buddy := "b-1"
+	if viaAPI {
+		buddy = "" // the API fills the buddy from the bearer token
+	}
+	if err := act("claim", workflows.UpdateClaim, workflows.ClaimRequest{Buddy: buddy}); err != nil {
+		return id, err
+	}
+	// The appointment is ReminderLead (1s) + reminderIn ahead, so the
+	// reminder timer runs reminderIn, as the baseline's does.
+	at := time.Now().Add(time.Second + reminderIn)
+	if err := act("book", workflows.UpdateBook, workflows.BookRequest{Buddy: buddy, At: at, ClarifiedProblem: "router reboots",
+		ProductsAtHome: true, Recording: workflows.RecordingAccepted}); err != nil {
+		return id, err
+	}
+	if e.Notifier != nil {
+		err = e.Notifier.WaitReminder(ctx, id)
+	} else {
+		err = e.waitDelivery(ctx, id, func(st workflows.VisitState) bool {
+			for _, d := range st.Deliveries {
+				if d.Template == "visit.reminder_sms" || (d.Template == "visit.reminder_call" && d.Outcome == "answered") {
+					return true
+				}
+			}
+			return false
+		})
+	}
+	if err != nil {
+		return id, err
+	}
+	if err := act("start", workflows.UpdateStart, workflows.StartRequest{Buddy: buddy, RecordingNoticeGiven: true}); err != nil {
+		return id, err
+	}
+	if err := act("complete", workflows.UpdateComplete, workflows.CompleteRequest{Buddy: buddy,
+		Checklist: []workflows.ChecklistItem{{Item: "wifi works", Done: true}}, SatisfactionAsked: true, CustomerSatisfied: true, WorkedMinutes: 45}); err != nil {
+		return id, err
+	}
+	link := ""
+	if e.Notifier != nil {
+		link, err = e.Notifier.WaitRating(ctx, id)
+	} else {
+		err = e.waitDelivery(ctx, id, func(st workflows.VisitState) bool { return delivered(st, "visit.rating_request") })
+	}
+	if err != nil {
+		return id, err
+	}
+	if viaAPI && link != "" {
+		u, perr := url.Parse(link)
+		if perr != nil {
+			return id, perr
+		}
+		a, err := e.post(ctx, u.RequestURI(), nil, []byte(`{"stars":5}`))
+		if err != nil {
+			return id, err
+		}
+		if a.Status != 200 {
+			return id, fmt.Errorf("rating %s: HTTP %d: %s", id, a.Status, a.Body)
+		}
+	} else if err := e.update(ctx, id, workflows.UpdateRate, workflows.RateRequest{Stars: 5}); err != nil {
+		return id, err
+	}
+	if run == nil {
+		run = e.Client.GetWorkflow(ctx, id, "")
+	}
+	return id, run.Get(ctx, nil)
+}
+
+// LifecycleTable renders the lifecycle comparison as Markdown; ratios are
+// against the first row (the baseline).
+func LifecycleTable(rs []LifecycleResult) string {
+	var b strings.Builder
+	b.WriteString("| variant | lifecycles | wall s | per-lifecycle p50 / p99 ms | worker+client CPU s | server CPU s | total CPU s | wall ratio | CPU ratio (worker+client) | CPU ratio (total) | history events / bytes |\n")
+	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	if len(rs) == 0 {
+		return b.String()
+	}
+	base := rs[0].Phase.Usage
+	for _, r := range rs {
+		u := r.Phase.Usage
+		fmt.Fprintf(&b, "| %s | %d (err %d) | %.2f | %s / %s | %.2f | %.2f | %.2f | %s | %s | %s | %d / %d |\n",
+			r.Variant, r.Phase.Stats.N, r.Phase.Errors, u.Wall.Seconds(), ms(r.Phase.Stats.P50), ms(r.Phase.Stats.P99),
+			u.SelfCPU.Seconds(), u.ServerCPU.Seconds(), (u.SelfCPU + u.ServerCPU).Seconds(),
+			ratio(u.Wall.Seconds(), base.Wall.Seconds()), ratio(u.SelfCPU.Seconds(), base.SelfCPU.Seconds()),
+			ratio((u.SelfCPU + u.ServerCPU).Seconds(), (base.SelfCPU + base.ServerCPU).Seconds()),
+			r.HistoryEvents, r.HistoryBytes)
+	}
+	return b.String()
+}
+

@@ -274,9 +274,8 @@ func LifecycleTable(rs []LifecycleResult) string {
 			r.Variant, r.Phase.Stats.N, r.Phase.Errors, u.Wall.Seconds(), ms(r.Phase.Stats.P50), ms(r.Phase.Stats.P99),
 			u.SelfCPU.Seconds(), u.ServerCPU.Seconds(), (u.SelfCPU + u.ServerCPU).Seconds(),
 			ratio(u.Wall.Seconds(), base.Wall.Seconds()), ratio(u.SelfCPU.Seconds(), base.SelfCPU.Seconds()),
-			ratio((u.SelfCPU + u.ServerCPU).Seconds(), (base.SelfCPU + base.ServerCPU).Seconds()),
+			ratio((u.SelfCPU+u.ServerCPU).Seconds(), (base.SelfCPU+base.ServerCPU).Seconds()),
 			r.HistoryEvents, r.HistoryBytes)
 	}
 	return b.String()
 }
-

@@ -1,0 +1,91 @@
+package bench
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Budget is the most events and bytes one history of a kind may have.
+type Budget struct {
+	Events, Bytes int
+}
+
+// historyBudgets are keyed by the recording's file-name prefix in
+// workflows/testdata. Each is about 1.5x the figure measured when it was
+// set (BENCHMARKS.md, "History budget"), so a change that doubles a history
+// fails here; raise a budget only with the reason in BENCHMARKS.md.
+var historyBudgets = map[string]Budget{
+	// visit_end_to_end.json: 69 events, 21,592 bytes (booked, claimed,
+	// booked a time, reminder call unanswered + SMS, started, completed,
+	// rated).
+	"visit_": {Events: 100, Bytes: 32 << 10},
+}
+
+// defaultBudget applies to a recording no entry above names yet (task and
+// reclamation recordings): about 3x a visit.
+var defaultBudget = Budget{Events: 200, Bytes: 64 << 10}
+
+func budgetFor(file string) (Budget, string) {
+	base := filepath.Base(file)
+	best := ""
+	for prefix := range historyBudgets {
+		if strings.HasPrefix(base, prefix) && len(prefix) > len(best) {
+			best = prefix
+		}
+	}
+	if best == "" {
+		return defaultBudget, "default"
+	}
+	return historyBudgets[best], best
+}
+
+// TestHistoryBudget runs in CI (plain `go test ./...`): every recorded
+// history in workflows/testdata must stay within its budget of events and
+// bytes. Recordings are regenerated with
+// JOBFLOW_RECORD_HISTORIES=1 go test ./workflows/ -run EndToEnd.
+func TestHistoryBudget(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "workflows", "testdata", "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) == 0 {
+		t.Fatal("no recorded histories in workflows/testdata")
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			h, err := HistoryFile(f)
+			if err != nil {
+				t.Fatalf("reading %s: %v", f, err)
+			}
+			s := StatsOf(h)
+			b, which := budgetFor(f)
+			t.Logf("%d events, %d bytes; budget (%s) %d events, %d bytes", s.Events, s.Bytes, which, b.Events, b.Bytes)
+			if which == "default" {
+				t.Logf("no budget names %s yet: add one to historyBudgets (about 1.5x today's figure)", filepath.Base(f))
+			}
+			if s.Events > b.Events {
+				t.Errorf("history has %d events, over its budget of %d (%s): a change made this workflow's history longer; see BENCHMARKS.md", s.Events, b.Events, which)
+			}
+			if s.Bytes > b.Bytes {
+				t.Errorf("history has %d bytes, over its budget of %d (%s): a change made this workflow's history larger; see BENCHMARKS.md", s.Bytes, b.Bytes, which)
+			}
+		})
+	}
+}
+
+// TestBudgetCatchesDoubling proves the budget fails a history twice
+// today's size (the visit recording, its events repeated).
+func TestBudgetCatchesDoubling(t *testing.T) {
+	f := filepath.Join("..", "workflows", "testdata", "visit_end_to_end.json")
+	h, err := HistoryFile(f)
+	if err != nil {
+		t.Skipf("no visit recording: %v", err)
+	}
+	h.Events = append(h.Events, h.Events...)
+	s := StatsOf(h)
+	b, _ := budgetFor(f)
+	if s.Events <= b.Events || s.Bytes <= b.Bytes {
+		t.Fatalf("a doubled visit history (%d events, %d bytes) fits the budget %+v: the budget is too loose", s.Events, s.Bytes, b)
+	}
+}

@@ -75,7 +75,7 @@ type AbsenceJob struct {
 // FindJobsRequest asks for the worker's work that touches a period.
 type FindJobsRequest struct {
 	WorkerID string    `json:"worker_id"`
-	Role     string    `json:"role"` // buddy: visits; assistant: tasks
+	Role     string    `json:"role"` // buddy or assistant (both kinds of work are looked up)
 	From     time.Time `json:"from"`
 	To       time.Time `json:"to"`
 }
@@ -300,13 +300,15 @@ func (a *Absences) queryJob(ctx context.Context, id, query string, out any) erro
 }
 
 // FindAbsenceJobs finds the worker's work that the absence touches:
-// buddies' visits booked with an appointment in the period, or claimed now
-// (a claim is a promise to book soon); assistants' open tasks whose deadline
+// visits booked with an appointment in the period, or claimed now
+// (a claim is a promise to book soon); open tasks whose deadline
 // is not before the period starts (work or a deadline in the period). Jobs
 // closed or moved since visibility indexed them are skipped.
 func (a *Absences) FindAbsenceJobs(ctx context.Context, req FindJobsRequest) ([]AbsenceJob, error) {
 	out := []AbsenceJob{}
-	if req.Role == AbsenceRoleAssistant {
+	// Both kinds are looked up whatever the role: a worker id is unique, and
+	// a worker who does both kinds of work must not leave either unmanned.
+	{
 		ids, err := a.list(ctx, AbsenceTasksQuery(req.WorkerID))
 		if err != nil {
 			return nil, err
@@ -329,7 +331,8 @@ func (a *Absences) FindAbsenceJobs(ctx context.Context, req FindJobsRequest) ([]
 			out = append(out, AbsenceJob{ID: id, Kind: AbsenceJobTask, Status: t.Status, Holder: t.AssistantID,
 				StartsAt: t.Deadline, Market: t.Market, WorkArea: t.WorkArea})
 		}
-	} else {
+	}
+	{
 		ids, err := a.list(ctx, AbsenceVisitsQuery(req.WorkerID))
 		if err != nil {
 			return nil, err

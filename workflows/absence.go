@@ -618,7 +618,7 @@ func (a *absence) openCover(ctx workflow.Context, i int) {
 		var candidates []string
 		err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, lookupOptions("substitute candidates (A-1)")),
 			absences.AbsenceCandidates, activities.CandidatesRequest{
-				AbsenceID: a.st.ID, WorkerID: a.in.WorkerID, Role: a.in.Role, Market: job.Market,
+				AbsenceID: a.st.ID, WorkerID: a.in.WorkerID, Role: substituteRole(job.Kind), Market: job.Market,
 				Region: job.Region, Competences: append(slices.Clone(a.in.Competences), job.WorkArea),
 				From: a.st.Period.From, To: a.st.Period.To,
 			}).Get(ctx, &candidates)
@@ -649,6 +649,14 @@ func (a *absence) openCover(ctx workflow.Context, i int) {
 			a.escalate(ctx, id, "nobody accepted by the job's start minus the substitute lead")
 		}
 	})
+}
+
+// substituteRole: buddies stand in for visits, assistants for tasks.
+func substituteRole(kind string) string {
+	if kind == activities.AbsenceJobTask {
+		return RoleAssistant
+	}
+	return RoleBuddy
 }
 
 func (a *absence) escalate(ctx workflow.Context, id, why string) {
@@ -752,7 +760,7 @@ func (a *absence) acceptSubstitute(ctx workflow.Context, r AcceptSubstituteReque
 	a.stopJob(r.JobID)
 	by := r.By
 	if by.Role == "" {
-		by = Actor{Role: a.in.Role, ID: r.Substitute}
+		by = Actor{Role: substituteRole(j.Kind), ID: r.Substitute}
 	}
 	a.log(ctx, "accept-substitute", by, fmt.Sprintf("%s takes %s (A-1)", r.Substitute, r.JobID))
 	a.publish(ctx)

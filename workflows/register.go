@@ -8,4 +8,5 @@ func Register(r worker.WorkflowRegistry) {
 	registerTask(r)
 	registerAccount(r)
 	registerDigest(r)
+	registerAbsence(r)
 }

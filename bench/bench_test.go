@@ -150,3 +150,25 @@ func BenchmarkLifecycle(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkScale: JOBFLOW_SCALE_N open visits (default 10,000), 10 % of
+// them with their help-promise warning due within the same minute.
+func BenchmarkScale(b *testing.B) {
+	e := localEnv(b)
+	n := envInt("JOBFLOW_SCALE_N", 10000)
+	cfg := ScaleConfig{N: n, FireN: n / 10, Concurrency: envInt("JOBFLOW_SCALE_C", 64),
+		MaxStart:   time.Duration(envInt("JOBFLOW_SCALE_MAX_START_S", 900)) * time.Second,
+		Settle:     time.Duration(envInt("JOBFLOW_SCALE_SETTLE_S", 15)) * time.Second,
+		Idle:       time.Duration(envInt("JOBFLOW_SCALE_IDLE_S", 30)) * time.Second,
+		FireWindow: time.Duration(envInt("JOBFLOW_SCALE_WINDOW_S", 60)) * time.Second}
+	for b.Loop() {
+		cfg.RunID = runID()
+		res, err := RunScale(context.Background(), e, cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		report(b, fmt.Sprintf("Scale (%d visits)", n), ScaleTable(cfg, res))
+		b.ReportMetric(float64(res.IdleWorkerRSS>>20), "idle-RSS-MiB")
+		b.ReportMetric(float64(res.PeakWorkerRSS>>20), "fire-RSS-MiB")
+	}
+}

@@ -150,6 +150,9 @@ type Notifier struct {
 	ratingWait map[string]chan struct{}
 	// Sends counts every delivery (all kinds).
 	sends int64
+	// OnAlert, when set, hears of every ops alert (scale runs time the
+	// help-promise warnings with it). Set it before the worker starts work.
+	OnAlert func(id, kind string, at time.Time)
 }
 
 // NewNotifier returns an empty Notifier.
@@ -259,6 +262,9 @@ func (n *Notifier) SendEmail(_ context.Context, q activities.EmailRequest) (acti
 // AlertOps implements activities.Channels.
 func (n *Notifier) AlertOps(_ context.Context, q activities.OpsAlert) (activities.AlertResult, error) {
 	n.count()
+	if n.OnAlert != nil {
+		n.OnAlert(q.Step.JobID, q.Kind, time.Now())
+	}
 	return activities.AlertResult{ID: q.Step.Key()}, nil
 }
 

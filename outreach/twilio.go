@@ -243,9 +243,11 @@ func (t *Twilio) ReminderCall(ctx context.Context, req activities.CallRequest) (
 		func() (Sent, error) {
 			p := &twapi.CreateCallParams{}
 			p.SetTo(req.To).SetFrom(t.from).SetTwiml(twiml(r)).SetTimeout(t.ringSeconds)
+			// Only the final "completed" callback (Twilio's default): it carries
+			// the outcome (CallStatus completed/no-answer/busy/failed), which is
+			// all V-7 needs; polling below covers a missing callback.
 			if cb := t.statusCallback(req.Step); cb != "" {
-				p.SetStatusCallback(cb).SetStatusCallbackMethod("POST").
-					SetStatusCallbackEvent([]string{"initiated", "ringing", "answered", "completed"})
+				p.SetStatusCallback(cb).SetStatusCallbackMethod("POST")
 			}
 			c, err := t.apiFor(r).CreateCall(p)
 			if err != nil {

@@ -676,13 +676,24 @@ func (v *visit) rate(ctx workflow.Context, r RateRequest) (VisitState, error) {
 	rating := r
 	v.st.Rating = &rating
 	v.setStatus(ctx, "rate", Actor{Role: RoleCustomer}, StatusRated, fmt.Sprintf("%d stars (R-1)", r.Stars))
-	switch {
-	case r.Stars == 3: // ask kindly what could have been better
-		v.sendEmail(ctx, "rating-followup", "visit.rating_followup", "rating follow-up (R-2)", nil)
-	case r.Stars <= 2: // the team lead hears at once
-		v.alertOps(ctx, "rating_low", "ops.rating_low", "low rating to team lead (R-2)",
-			map[string]string{"stars": fmt.Sprint(r.Stars), "buddy": v.st.Holder})
+	if !NeedsRatingFollowUp(r.Stars) {
+		return v.st, nil // 4-5 stars, nothing to do
 	}
+	// 3 stars and below run in their own follow-up workflow (rating.go),
+	// an abandoned child the visit waits for only until it has started; all
+	// the follow-up's messages go from there, never from here.
+	in := v.ratingFollowUp(r)
+	v.spawn(ctx, func(ctx workflow.Context) {
+		if err := startRatingFollowUp(ctx, in); err != nil {
+			// Never lose a low rating: fall back to telling the team lead.
+			workflow.GetLogger(ctx).Error("rating follow-up not started", "workflow_id", RatingFollowUpID(v.st.ID), "error", err)
+			v.logTransition(ctx, "rating-followup-failed", Actor{Role: RoleSystem}, v.st.Status, "follow-up not started; team lead alerted (R-2)")
+			v.alertOpsNow(ctx, "rating_low", "ops.rating_low", "low rating to team lead (R-2)",
+				map[string]string{"stars": fmt.Sprint(r.Stars), "buddy": v.st.Holder})
+			return
+		}
+		v.logTransition(ctx, "rating-followup", Actor{Role: RoleSystem}, v.st.Status, "follow-up "+RatingFollowUpID(v.st.ID)+" started (R-2)")
+	})
 	return v.st, nil
 }
 

@@ -502,6 +502,7 @@ func TestV13_MileagePaidOnlyWhenOpsConfirm(t *testing.T) {
 
 func TestR1_RatingOnceAndWithinRange(t *testing.T) {
 	h := newVisitHarness(t)
+	registerRating(h.env) // 3 stars start the follow-up child (rating.go)
 	early := h.do(30*time.Second, UpdateRate, RateRequest{Stars: 5})
 	h.do(time.Minute, UpdateClaim, ClaimRequest{Buddy: "b-1"})
 	h.do(2*time.Minute, UpdateBook, goodBook("b-1"))
@@ -515,17 +516,40 @@ func TestR1_RatingOnceAndWithinRange(t *testing.T) {
 	accepted(t, ok)
 	assert.Equal(t, StatusRated, st.Status)
 	assert.Contains(t, h.fake.templates("email"), "visit.rating_followup", "R-2: 3 stars get a kind follow-up")
+	assert.Equal(t, 1, countOf(h.fake.templates("email"), "visit.rating_followup"), "R-2: sent once, from the follow-up")
 }
 
 func TestR2_LowRatingAlertsTeamLead(t *testing.T) {
 	h := newVisitHarness(t)
+	registerRating(h.env) // 1 star starts the follow-up child (rating.go)
 	h.do(time.Minute, UpdateClaim, ClaimRequest{Buddy: "b-1"})
 	h.do(2*time.Minute, UpdateBook, goodBook("b-1"))
 	h.do(3*time.Minute, UpdateStart, StartRequest{Buddy: "b-1", RecordingNoticeGiven: true})
 	h.do(4*time.Minute, UpdateComplete, goodComplete("b-1"))
 	h.do(5*time.Minute, UpdateRate, RateRequest{Stars: 1})
+	// The follow-up outlives the visit; the team lead's decision ends it.
+	h.env.RegisterDelayedCallback(func() {
+		var st VisitState
+		v, err := h.env.QueryWorkflow(QueryVisit)
+		require.NoError(t, err)
+		require.NoError(t, v.Get(&st))
+		require.NoError(t, h.env.UpdateWorkflowByID(RatingFollowUpID(st.ID),
+			UpdateRatingDecide, "", &testsuite.TestUpdateCallback{OnAccept: func() {}, OnReject: func(error) {}, OnComplete: func(any, error) {}},
+			RatingDecideRequest{TeamLead: "tl-1", Decision: "talk to b-1", Answer: "sorry"}))
+	}, 6*time.Minute)
 	h.run()
 	assert.Contains(t, h.fake.templates("ops"), "ops.rating_low")
+	assert.Equal(t, 1, countOf(h.fake.templates("ops"), "ops.rating_low"), "R-2: the team lead is alerted once, from the follow-up")
+}
+
+func countOf(list []string, s string) int {
+	n := 0
+	for _, x := range list {
+		if x == s {
+			n++
+		}
+	}
+	return n
 }
 
 func TestA1_ReassignKeepsTheAppointmentAndReminder(t *testing.T) {

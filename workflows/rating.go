@@ -1,0 +1,410 @@
+package workflows
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/jobflow/jobflow/rules"
+)
+
+// Rating follow-up workflow (R-2): one per rated job with 3 stars or fewer,
+// id "rating-<jobId>", started by the job's workflow (visit or task) as a
+// child with ParentClosePolicy ABANDON, so the job can close while the
+// follow-up runs on. 4-5 stars start nothing.
+//
+//   - 3 stars: the customer gets a kind e-mail asking what could have been
+//     better (<kind>.rating_followup); the answer (followup-answer Update)
+//     is kept in the follow-up's state. It waits the policy's RatingWindow
+//     for the answer, then closes unanswered.
+//   - 1-2 stars: the team lead is alerted at once (ops.rating_low); the
+//     worker reports within the policy's RatingReportTime (report Update);
+//     with the report, or without one when the time is up, the team lead is
+//     asked to decide (ops.rating_decide), again every RatingReportTime
+//     until the decide Update records the decision and the answer the
+//     customer receives by e-mail (rating.answer). The team lead may decide
+//     before the report is in.
+//   - 1-2 stars with a comment: the comment is a complaint, and a
+//     reclamation is opened automatically (id reclamation-<jobId>-rating, a
+//     child with ABANDON); the team lead's alert names it.
+//
+// The follow-up runs with the job's policy (P-1: fixed when the job
+// started).
+const (
+	RatingFollowUpWorkflowName = "RatingFollowUp"
+
+	UpdateRatingAnswer = "followup-answer" // R-2: the customer's answer to the 3-star follow-up
+	UpdateRatingReport = "report"          // R-2: the worker's review of a 1-2 star rating
+	UpdateRatingDecide = "decide"          // R-2: the team lead's decision and answer
+
+	QueryRatingFollowUp = "rating"
+)
+
+// RatingDecisionAsks is how often the team lead is asked to decide on a
+// low rating (once, then reminders every RatingReportTime).
+const RatingDecisionAsks = 3
+
+// RatingFollowUpID is the follow-up's workflow id: a job is rated once.
+func RatingFollowUpID(jobID string) string { return "rating-" + jobID }
+
+// NeedsRatingFollowUp reports whether a rating asks for a follow-up (R-2).
+func NeedsRatingFollowUp(stars int) bool { return stars >= 1 && stars <= 3 }
+
+// RatingFollowUpInput starts a follow-up: the job, who did it, the
+// customer (personal data: input only), the rating and the job's policy.
+type RatingFollowUpInput struct {
+	Job      JobRef       `json:"job"`
+	Worker   string       `json:"worker"` // the buddy or assistant who did the job
+	Customer Customer     `json:"customer"`
+	Stars    int          `json:"stars"`
+	Comment  string       `json:"comment,omitempty"`
+	Policy   rules.Policy `json:"policy"`
+}
+
+// RatingStatus is where a follow-up is.
+type RatingStatus string
+
+const (
+	RatingAsked            RatingStatus = "asked"             // 3 stars: follow-up sent, waiting for the answer
+	RatingAnswered         RatingStatus = "answered"          // 3 stars: the customer answered
+	RatingUnanswered       RatingStatus = "unanswered"        // 3 stars: no answer within the window
+	RatingAwaitingReport   RatingStatus = "awaiting-report"   // 1-2 stars: the worker reviews
+	RatingAwaitingDecision RatingStatus = "awaiting-decision" // 1-2 stars: the team lead decides
+	RatingDecided          RatingStatus = "decided"           // 1-2 stars: decided, customer answered
+)
+
+// Closed reports whether the follow-up is over.
+func (s RatingStatus) Closed() bool {
+	return s == RatingAnswered || s == RatingUnanswered || s == RatingDecided
+}
+
+// RatingAnswerRequest: the customer's answer to "what could be better".
+type RatingAnswerRequest struct {
+	Answer string `json:"answer"`
+}
+
+// RatingReportRequest: the worker's review of a low rating.
+type RatingReportRequest struct {
+	Worker string `json:"worker"`
+	Report string `json:"report"`
+}
+
+// RatingDecideRequest: the team lead's decision (internal) and the answer
+// the customer receives.
+type RatingDecideRequest struct {
+	TeamLead string `json:"team_lead"`
+	Decision string `json:"decision"`
+	Answer   string `json:"answer"`
+}
+
+// RatingFollowUpState is the follow-up as the Query returns it.
+type RatingFollowUpState struct {
+	ID            string         `json:"id"`
+	Job           JobRef         `json:"job"`
+	Worker        string         `json:"worker,omitempty"`
+	Stars         int            `json:"stars"`
+	Comment       string         `json:"comment,omitempty"`
+	Status        RatingStatus   `json:"status"`
+	AnswerDueAt   *time.Time     `json:"answer_due_at,omitempty"`
+	Answer        string         `json:"answer,omitempty"`
+	ReportDueAt   *time.Time     `json:"report_due_at,omitempty"`
+	Report        string         `json:"report,omitempty"`
+	ReportMissing bool           `json:"report_missing,omitempty"`
+	DecisionAsks  int            `json:"decision_asks,omitempty"`
+	Decision      string         `json:"decision,omitempty"`
+	DecidedBy     string         `json:"decided_by,omitempty"`
+	CustomerReply string         `json:"customer_reply,omitempty"`
+	ReclamationID string         `json:"reclamation_id,omitempty"`
+	Log           []CaseEntry    `json:"log"`
+	Messages      []CaseMessage  `json:"messages"`
+	ClosedAt      *time.Time     `json:"closed_at,omitempty"`
+	Language      rules.Language `json:"language"`
+}
+
+func registerRating(r worker.WorkflowRegistry) {
+	r.RegisterWorkflowWithOptions(RatingFollowUpWorkflow, workflow.RegisterOptions{Name: RatingFollowUpWorkflowName})
+}
+
+// startRatingFollowUp starts the R-2 follow-up of a rating as an abandoned
+// child and returns once it has started (or failed to). 4-5 stars start
+// nothing. Job workflows call it from a coroutine they track, so the rate
+// handler answers at once and the job waits for the start, not for the
+// follow-up, before it closes:
+//
+//	v.spawn(ctx, func(ctx workflow.Context) { err := startRatingFollowUp(ctx, in) ... })
+func startRatingFollowUp(ctx workflow.Context, in RatingFollowUpInput) error {
+	if !NeedsRatingFollowUp(in.Stars) {
+		return nil
+	}
+	opts := workflow.ChildWorkflowOptions{
+		WorkflowID:            RatingFollowUpID(in.Job.ID),
+		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		StaticSummary:         fmt.Sprintf("Rating follow-up: %d stars for %s %s (R-2)", in.Stars, in.Job.Kind, in.Job.ID),
+	}
+	f := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, opts), RatingFollowUpWorkflowName, in)
+	return f.GetChildWorkflowExecution().Get(ctx, nil)
+}
+
+// ratingFollowUp builds the follow-up of the visit's rating.
+func (v *visit) ratingFollowUp(r RateRequest) RatingFollowUpInput {
+	return RatingFollowUpInput{
+		Job:      JobRef{ID: v.st.ID, Kind: JobVisit, Partner: v.st.Partner, Market: v.st.Market, Region: v.st.Region},
+		Worker:   v.st.Holder,
+		Customer: v.in.Booking.Customer,
+		Stars:    r.Stars,
+		Comment:  r.Comment,
+		Policy:   v.in.Policy,
+	}
+}
+
+type ratingFollowUp struct {
+	in  RatingFollowUpInput
+	st  RatingFollowUpState
+	loc *time.Location
+	out *caseMessages
+}
+
+// RatingFollowUpWorkflow acts on a rating of 3 stars or fewer (R-2).
+func RatingFollowUpWorkflow(ctx workflow.Context, in RatingFollowUpInput) (RatingFollowUpState, error) {
+	id := workflow.GetInfo(ctx).WorkflowExecution.ID
+	f := &ratingFollowUp{in: in, loc: in.Job.Market.Location()}
+	f.st = RatingFollowUpState{ID: id, Job: in.Job, Worker: in.Worker, Stars: in.Stars, Comment: in.Comment,
+		Language: in.Customer.Language, Log: []CaseEntry{}, Messages: []CaseMessage{}}
+	f.out = newCaseMessages(id, in.Customer, in.Job, &f.st.Messages, map[string]string{"job_id": in.Job.ID})
+	if err := workflow.SetQueryHandler(ctx, QueryRatingFollowUp, func() (RatingFollowUpState, error) { return f.st, nil }); err != nil {
+		return f.st, err
+	}
+	regs := []struct {
+		name               string
+		handler, validator any
+	}{
+		{UpdateRatingAnswer, f.answer, f.validateAnswer},
+		{UpdateRatingReport, f.report, f.validateReport},
+		{UpdateRatingDecide, f.decide, f.validateDecide},
+	}
+	for _, r := range regs {
+		if err := workflow.SetUpdateHandlerWithOptions(ctx, r.name, r.handler,
+			workflow.UpdateHandlerOptions{Validator: r.validator}); err != nil {
+			return f.st, err
+		}
+	}
+	// Ops find follow-ups by partner and market; ids only (V-14).
+	ups := []temporal.SearchAttributeUpdate{PartnerKey.ValueSet(in.Job.Partner), MarketKey.ValueSet(string(in.Job.Market))}
+	if in.Job.Region != "" {
+		ups = append(ups, RegionKey.ValueSet(in.Job.Region))
+	}
+	if err := workflow.UpsertTypedSearchAttributes(ctx, ups...); err != nil {
+		workflow.GetLogger(ctx).Error("upsert search attributes", "error", err)
+	}
+	customer := Actor{Role: RoleCustomer}
+	system := Actor{Role: RoleSystem}
+
+	var err error
+	switch {
+	case in.Stars == 3:
+		err = f.askWhatCouldBeBetter(ctx, customer, system)
+	case in.Stars >= 1 && in.Stars <= 2:
+		err = f.escalateLowRating(ctx, customer, system)
+	default:
+		f.setStatus(ctx, "rate", customer, RatingAnswered, fmt.Sprintf("%d stars: satisfied, nothing to do (R-2)", in.Stars))
+	}
+	if err != nil {
+		return f.st, err
+	}
+	now := workflow.Now(ctx)
+	f.st.ClosedAt = &now
+	if err := workflow.Await(ctx, func() bool { return f.out.pending == 0 && workflow.AllHandlersFinished(ctx) }); err != nil {
+		return f.st, err
+	}
+	return f.st, nil
+}
+
+// --- 3 stars -------------------------------------------------------------
+
+func (f *ratingFollowUp) askWhatCouldBeBetter(ctx workflow.Context, customer, system Actor) error {
+	due := workflow.Now(ctx).Add(f.in.Policy.RatingWindow)
+	f.st.AnswerDueAt = &due
+	f.setStatus(ctx, "rate", customer, RatingAsked, "3 stars: asking kindly what could have been better (R-2)")
+	f.out.email(ctx, system, "rating-followup", f.in.Job.Kind+".rating_followup", "rating follow-up (R-2)", nil)
+	answered, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
+		Timeout:      f.in.Policy.RatingWindow,
+		TimerOptions: workflow.TimerOptions{Summary: "follow-up answer window (R-2)"},
+	}, func() bool { return f.st.Status != RatingAsked })
+	if err != nil {
+		return err
+	}
+	if !answered {
+		f.setStatus(ctx, "answer-window-closed", system, RatingUnanswered, "no answer to the follow-up (R-2)")
+	}
+	return nil
+}
+
+func (f *ratingFollowUp) validateAnswer(ctx workflow.Context, r RatingAnswerRequest) error {
+	if f.st.Status != RatingAsked {
+		return refuse("this rating follow-up takes no answer; it is %s (R-2)", f.st.Status)
+	}
+	if strings.TrimSpace(r.Answer) == "" {
+		return refuse("the answer is empty")
+	}
+	return maxText("answer", r.Answer)
+}
+
+func (f *ratingFollowUp) answer(ctx workflow.Context, r RatingAnswerRequest) (RatingFollowUpState, error) {
+	f.st.Answer = r.Answer
+	f.setStatus(ctx, UpdateRatingAnswer, Actor{Role: RoleCustomer}, RatingAnswered, "the customer's answer is kept with the job (R-2)")
+	return f.st, nil
+}
+
+// --- 1-2 stars -------------------------------------------------------------
+
+func (f *ratingFollowUp) escalateLowRating(ctx workflow.Context, customer, system Actor) error {
+	due := workflow.Now(ctx).Add(f.in.Policy.RatingReportTime)
+	f.st.ReportDueAt = &due
+	f.setStatus(ctx, "rate", customer, RatingAwaitingReport,
+		fmt.Sprintf("%d stars: team lead alerted; the worker reports by %s (R-2)", f.in.Stars, f.clock(due)))
+
+	// A comment with a low rating is a complaint: it opens a reclamation.
+	if strings.TrimSpace(f.in.Comment) != "" {
+		f.openReclamation(ctx)
+	}
+	data := map[string]string{"stars": fmt.Sprint(f.in.Stars), "worker": f.in.Worker, "buddy": f.in.Worker,
+		"report_due": due.Format(time.RFC3339)}
+	if f.st.ReclamationID != "" {
+		data["reclamation_id"] = f.st.ReclamationID
+	}
+	f.out.alert(ctx, system, "rating_low", "ops.rating_low", "low rating to team lead (R-2)", data)
+
+	// The worker's report, within the reaction time.
+	reported, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
+		Timeout:      f.in.Policy.RatingReportTime,
+		TimerOptions: workflow.TimerOptions{Summary: "worker's report on a low rating (R-2)"},
+	}, func() bool { return f.st.Report != "" || f.st.Status == RatingDecided })
+	if err != nil {
+		return err
+	}
+	if !reported && f.st.Status == RatingAwaitingReport {
+		f.st.ReportMissing = true
+		f.setStatus(ctx, "report-missing", system, RatingAwaitingDecision, "no report in time: the team lead decides alone (R-2)")
+	}
+	// The team lead decides; asked again every RatingReportTime, at most
+	// RatingDecisionAsks times, so the customer gets an answer. After the
+	// last ask the follow-up waits for the decision without timers.
+	for f.st.Status != RatingDecided && f.st.DecisionAsks < RatingDecisionAsks {
+		f.st.DecisionAsks++
+		f.out.alert(ctx, system, "rating_decide", "ops.rating_decide", "team lead: decide now (R-2)", map[string]string{
+			"stars": fmt.Sprint(f.in.Stars), "worker": f.in.Worker,
+			"report_missing": fmt.Sprint(f.st.Report == ""), "ask": fmt.Sprint(f.st.DecisionAsks),
+		})
+		if _, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
+			Timeout:      f.in.Policy.RatingReportTime,
+			TimerOptions: workflow.TimerOptions{Summary: fmt.Sprintf("team lead's decision, ask %d (R-2)", f.st.DecisionAsks)},
+		}, func() bool { return f.st.Status == RatingDecided }); err != nil {
+			return err
+		}
+	}
+	return workflow.Await(ctx, func() bool { return f.st.Status == RatingDecided })
+}
+
+// openReclamation starts the reclamation a low rating's comment asks for,
+// as an abandoned child, and waits only for its start.
+func (f *ratingFollowUp) openReclamation(ctx workflow.Context) {
+	id := RatingReclamationID(f.in.Job.ID)
+	in := ReclamationInput{Job: f.in.Job, Customer: f.in.Customer, OpenedBy: Actor{Role: RoleSystem, ID: f.st.ID},
+		Complaint: f.in.Comment, Policy: f.in.Policy}
+	opts := workflow.ChildWorkflowOptions{
+		WorkflowID:            id,
+		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		StaticSummary:         fmt.Sprintf("Reclamation about %s %s (from a %d-star rating)", f.in.Job.Kind, f.in.Job.ID, f.in.Stars),
+	}
+	child := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, opts), ReclamationWorkflowName, in)
+	if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
+		workflow.GetLogger(ctx).Error("reclamation not opened", "reclamation_id", id, "error", err)
+		f.logEntry(ctx, "reclamation-failed", Actor{Role: RoleSystem}, string(f.st.Status), "the comment's reclamation could not be opened; ops must open it")
+		return
+	}
+	f.st.ReclamationID = id
+	f.logEntry(ctx, "reclamation-opened", Actor{Role: RoleSystem}, string(f.st.Status), "the comment is a complaint: "+id+" (C-1)")
+}
+
+func (f *ratingFollowUp) validateReport(ctx workflow.Context, r RatingReportRequest) error {
+	if f.st.Status != RatingAwaitingReport && f.st.Status != RatingAwaitingDecision {
+		return refuse("this rating follow-up takes no report; it is %s (R-2)", f.st.Status)
+	}
+	if f.st.Report != "" {
+		return refuse("the report is already in (R-2)")
+	}
+	if r.Worker == "" || (f.in.Worker != "" && r.Worker != f.in.Worker) {
+		return refuse("only the worker who did the job (%s) reports on its rating (R-2)", f.in.Worker)
+	}
+	if strings.TrimSpace(r.Report) == "" {
+		return refuse("the report is empty")
+	}
+	return maxText("report", r.Report)
+}
+
+func (f *ratingFollowUp) report(ctx workflow.Context, r RatingReportRequest) (RatingFollowUpState, error) {
+	f.st.Report = r.Report
+	note := "report in; the team lead decides (R-2)"
+	if f.st.ReportMissing {
+		note = "report in after its time; the team lead decides (R-2)"
+	}
+	f.setStatus(ctx, UpdateRatingReport, Actor{RoleBuddy, r.Worker}, RatingAwaitingDecision, note)
+	return f.st, nil
+}
+
+func (f *ratingFollowUp) validateDecide(ctx workflow.Context, r RatingDecideRequest) error {
+	if f.st.Status != RatingAwaitingReport && f.st.Status != RatingAwaitingDecision {
+		return refuse("this rating follow-up takes no decision; it is %s (R-2)", f.st.Status)
+	}
+	if r.TeamLead == "" {
+		return refuse("name the team lead deciding")
+	}
+	if strings.TrimSpace(r.Decision) == "" {
+		return refuse("write the decision (R-2)")
+	}
+	if strings.TrimSpace(r.Answer) == "" {
+		return refuse("write the answer the customer receives (R-2)")
+	}
+	if err := maxText("decision", r.Decision); err != nil {
+		return err
+	}
+	return maxText("answer", r.Answer)
+}
+
+func (f *ratingFollowUp) decide(ctx workflow.Context, r RatingDecideRequest) (RatingFollowUpState, error) {
+	by := Actor{RoleOps, r.TeamLead}
+	f.st.Decision, f.st.DecidedBy, f.st.CustomerReply = r.Decision, r.TeamLead, r.Answer
+	note := "decided with the worker's report (R-2)"
+	if f.st.Report == "" {
+		note = "decided without a report (R-2)"
+	}
+	f.setStatus(ctx, UpdateRatingDecide, by, RatingDecided, note+": "+r.Decision)
+	f.out.email(ctx, by, "rating-answer", "rating.answer", "answer to a low rating (R-2)", map[string]string{"answer": r.Answer})
+	return f.st, nil
+}
+
+// --- helpers ---------------------------------------------------------------
+
+func (f *ratingFollowUp) clock(t time.Time) string { return t.In(f.loc).Format("Mon 2 Jan 15:04 MST") }
+
+func (f *ratingFollowUp) setStatus(ctx workflow.Context, action string, by Actor, to RatingStatus, note string) {
+	from := f.st.Status
+	f.st.Status = to
+	f.logEntry(ctx, action, by, string(from), note)
+	s := fmt.Sprintf("**%s** · %d stars · %s %s · %s", to, f.in.Stars, f.in.Job.Kind, f.in.Job.ID, f.in.Job.Partner)
+	if f.st.ReclamationID != "" {
+		s += " · reclamation " + f.st.ReclamationID
+	}
+	workflow.SetCurrentDetails(ctx, s)
+}
+
+func (f *ratingFollowUp) logEntry(ctx workflow.Context, action string, by Actor, from, note string) {
+	f.st.Log = append(f.st.Log, CaseEntry{At: workflow.Now(ctx), Action: action, By: by, From: from, To: string(f.st.Status), Note: note})
+}

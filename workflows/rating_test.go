@@ -1,0 +1,159 @@
+package workflows
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/jobflow/jobflow/rules"
+)
+
+type ratingHarness struct {
+	*caseHarness
+	in RatingFollowUpInput
+}
+
+func newRatingHarness(t *testing.T, stars int, comment string) *ratingHarness {
+	return &ratingHarness{caseHarness: newCaseHarness(t, RatingFollowUpID(testJob.ID)), in: RatingFollowUpInput{
+		Job:      testJob,
+		Worker:   "b-1",
+		Customer: Customer{Name: "Jonas", Email: "jonas@example.com", Phone: "+4930123456", Language: rules.German},
+		Stars:    stars,
+		Comment:  comment,
+		Policy:   rules.DefaultPolicy(),
+	}}
+}
+
+func (h *ratingHarness) do(at time.Duration, name string, arg any) *caseResult[RatingFollowUpState] {
+	return doCase[RatingFollowUpState](h.caseHarness, at, "", name, arg)
+}
+
+func (h *ratingHarness) query(at time.Duration) *RatingFollowUpState {
+	return queryCase[RatingFollowUpState](h.caseHarness, at, "", QueryRatingFollowUp)
+}
+
+func (h *ratingHarness) run() RatingFollowUpState {
+	h.env.ExecuteWorkflow(RatingFollowUpWorkflow, h.in)
+	require.True(h.t, h.env.IsWorkflowCompleted())
+	require.NoError(h.t, h.env.GetWorkflowError())
+	var st RatingFollowUpState
+	require.NoError(h.t, h.env.GetWorkflowResult(&st))
+	return st
+}
+
+func decision(lead string) RatingDecideRequest {
+	return RatingDecideRequest{TeamLead: lead, Decision: "talk to the buddy; refund one hour",
+		Answer: "Es tut uns leid. Wir erstatten Ihnen eine Stunde."}
+}
+
+func TestR2_ThreeStarsSendFollowUpAndKeepTheAnswer(t *testing.T) {
+	h := newRatingHarness(t, 3, "")
+	empty := h.do(time.Hour, UpdateRatingAnswer, RatingAnswerRequest{Answer: " "})
+	ans := h.do(2*time.Hour, UpdateRatingAnswer, RatingAnswerRequest{Answer: "Schneller antworten."})
+	st := h.run()
+
+	caseRefused(t, empty, "empty")
+	caseAccepted(t, ans)
+	assert.Equal(t, RatingAnswered, st.Status)
+	assert.Equal(t, "Schneller antworten.", st.Answer, "R-2: the answer is kept with the job")
+	f := h.fake.email("visit.rating_followup")
+	require.Len(t, f, 1, "R-2: 3 stars get a kind follow-up")
+	assert.Equal(t, "de", f[0].Message.Language)
+	assert.Equal(t, "Jonas", f[0].Message.Data["name"])
+	assert.Empty(t, h.fake.templates("ops"), "3 stars do not alert the team lead")
+}
+
+func TestR2_ThreeStarsUnansweredCloseAfterTheWindow(t *testing.T) {
+	h := newRatingHarness(t, 3, "")
+	st := h.run()
+	assert.Equal(t, RatingUnanswered, st.Status)
+	assert.Equal(t, t0.Add(rules.DefaultPolicy().RatingWindow), *st.ClosedAt)
+}
+
+func TestR2_OneStarAlertsTeamLeadAndAsksForDecisionWithoutReport(t *testing.T) {
+	h := newRatingHarness(t, 1, "")
+	atOnce := h.query(time.Minute)
+	missing := h.query(24*time.Hour + time.Minute)
+	lateNoAnswer := h.do(24*time.Hour+2*time.Minute, UpdateRatingDecide, RatingDecideRequest{TeamLead: "tl-1", Decision: "x"})
+	dec := h.do(25*time.Hour, UpdateRatingDecide, decision("tl-1"))
+	st := h.run()
+
+	assert.Equal(t, RatingAwaitingReport, atOnce.Status)
+	low := h.fake.alert("ops.rating_low")
+	require.Len(t, low, 1, "R-2: the team lead is alerted at once")
+	assert.Equal(t, "1", low[0].Message.Data["stars"])
+	assert.Equal(t, testJob.ID, low[0].Message.Data["job_id"])
+	assert.Equal(t, t0, atOnce.Messages[0].At)
+
+	assert.Equal(t, RatingAwaitingDecision, missing.Status, "R-2: no report in time")
+	assert.True(t, missing.ReportMissing)
+	decide := h.fake.alert("ops.rating_decide")
+	require.Len(t, decide, 1, "R-2: the team lead's decision is requested anyway")
+	assert.Equal(t, "true", decide[0].Message.Data["report_missing"])
+
+	caseRefused(t, lateNoAnswer, "answer the customer receives")
+	caseAccepted(t, dec)
+	assert.Equal(t, RatingDecided, st.Status)
+	assert.Equal(t, "tl-1", st.DecidedBy)
+	answers := h.fake.email("rating.answer")
+	require.Len(t, answers, 1, "R-2: the customer gets an answer")
+	assert.Equal(t, "de", answers[0].Message.Language)
+	assert.Equal(t, decision("").Answer, answers[0].Message.Data["answer"])
+}
+
+func TestR2_ReportThenDecision(t *testing.T) {
+	h := newRatingHarness(t, 2, "")
+	stranger := h.do(time.Hour, UpdateRatingReport, RatingReportRequest{Worker: "b-9", Report: "not me"})
+	rep := h.do(2*time.Hour, UpdateRatingReport, RatingReportRequest{Worker: "b-1", Report: "Traffic; I was late."})
+	asked := h.query(2*time.Hour + time.Minute)
+	h.do(3*time.Hour, UpdateRatingDecide, decision("tl-1"))
+	st := h.run()
+
+	caseRefused(t, stranger, "only the worker")
+	caseAccepted(t, rep)
+	assert.Equal(t, RatingAwaitingDecision, asked.Status)
+	decide := h.fake.alert("ops.rating_decide")
+	require.Len(t, decide, 1, "the team lead hears the report is in")
+	assert.Equal(t, "false", decide[0].Message.Data["report_missing"])
+	assert.Equal(t, "Traffic; I was late.", st.Report)
+	assert.False(t, st.ReportMissing)
+	assert.Equal(t, RatingDecided, st.Status)
+}
+
+func TestR2_UndecidedIsAskedAgainThenWaits(t *testing.T) {
+	h := newRatingHarness(t, 1, "")
+	h.do(10*24*time.Hour, UpdateRatingDecide, decision("tl-1"))
+	st := h.run()
+	assert.Len(t, h.fake.alert("ops.rating_decide"), RatingDecisionAsks)
+	assert.Equal(t, RatingDecided, st.Status)
+}
+
+func TestR2_ComplaintCommentWithOneStarOpensReclamation(t *testing.T) {
+	h := newRatingHarness(t, 1, "Der Techniker hat meine Lampe kaputt gemacht.")
+	recID := RatingReclamationID(testJob.ID)
+	rec := queryCase[ReclamationState](h.caseHarness, 10*time.Minute, recID, QueryReclamation)
+	rej := doCase[ReclamationState](h.caseHarness, 20*time.Minute, recID, UpdateReclamationReject,
+		ReclamationRejectRequest{Manager: "sm-1", Reason: "Die Lampe war schon defekt."})
+	h.do(time.Hour, UpdateRatingDecide, decision("tl-1"))
+	st := h.run()
+
+	assert.Equal(t, recID, st.ReclamationID)
+	assert.Equal(t, ReclamationWaiting, rec.Status, "C-1: the complaint waits for the service manager")
+	assert.Equal(t, "Der Techniker hat meine Lampe kaputt gemacht.", rec.Complaint)
+	assert.Equal(t, RoleSystem, rec.OpenedBy.Role)
+	assert.Equal(t, testJob, rec.Job)
+	caseAccepted(t, rej)
+	assert.Equal(t, recID, h.fake.alert("ops.rating_low")[0].Message.Data["reclamation_id"], "the team lead's alert names the reclamation")
+	rejected := h.fake.email("reclamation.rejected")
+	require.Len(t, rejected, 1)
+	assert.Equal(t, "de", rejected[0].Message.Language)
+}
+
+func TestR2_ThreeStarsWithCommentOpenNoReclamation(t *testing.T) {
+	h := newRatingHarness(t, 3, "ok, but late")
+	h.do(time.Hour, UpdateRatingAnswer, RatingAnswerRequest{Answer: "be on time"})
+	st := h.run()
+	assert.Empty(t, st.ReclamationID)
+}

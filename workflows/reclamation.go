@@ -1,0 +1,899 @@
+package workflows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/jobflow/jobflow/activities"
+	"github.com/jobflow/jobflow/rules"
+)
+
+// Reclamation workflow: one per customer complaint about a visit or a task
+// (C-1..C-3), id "reclamation-<jobId>-<n>" (opened by the customer or ops)
+// or "reclamation-<jobId>-rating" (opened from a 1-2 star rating with a
+// comment, R-2). Every step is an Update with a validator returning the
+// whole state; the Query returns the state with the whole exchange.
+//
+// Decisions the seeds leave open, written down here:
+//
+//   - The reply clock (C-2) is wall-clock time from the opening, the policy's
+//     ReclamationReply (default 2 h, P-1). Any message to the customer
+//     answers it: the acknowledgement, a plan, extra work or a rejection.
+//   - Unanswered, it escalates to ops at level 1, then one level more every
+//     ReclamationEscalation until answered. EscalationLevel is the level of
+//     what is overdue now: it drops to 0 once answered, so the UI filter
+//     `EscalationLevel > 0` lists exactly what needs ops now. Every
+//     escalation stays in the query's log.
+//   - A plan's promised date (Due) is a timer the same way: overdue work
+//     escalates at level 1 and on, until the work is marked resolved or the
+//     manager re-plans (a new plan tells the customer again).
+//   - A resolution the manager does not approve is re-planned (plan again).
+//   - A rejection is possible until a plan exists; once planned within the
+//     service plan, the complaint is accepted.
+//   - Extra work outside the plan needs the customer's agreement, runs like
+//     a plan (assignee, due date, resolve, approve) and is marked Extra.
+//   - One open reclamation per job and opener channel: a further complaint
+//     while one is open is added to it as a note (StartReclamation).
+//   - The customer's contact travels in the input only; search attributes,
+//     alerts and logs carry ids (V-14).
+const (
+	ReclamationWorkflowName = "Reclamation"
+
+	UpdateReclamationAcknowledge = "acknowledge" // C-2: seen and being acted on
+	UpdateReclamationPlan        = "plan"        // C-3: within the plan: how, when, assignee
+	UpdateReclamationPlanExtra   = "plan-extra"  // C-3: outside the plan, extra work as agreed
+	UpdateReclamationReject      = "reject"      // C-3: outside the plan, with a reason
+	UpdateReclamationResolve     = "resolve"     // C-3: the assignee marks the work done
+	UpdateReclamationApprove     = "approve"     // C-3: the manager approves the resolution
+	UpdateReclamationNote        = "note"        // a call with the customer, a further complaint
+
+	QueryReclamation = "reclamation"
+)
+
+// ReclamationID is the workflow id of the n-th reclamation about a job
+// (its visit or task workflow id). Ids carry no personal data (V-14).
+func ReclamationID(jobID string, n int) string { return fmt.Sprintf("reclamation-%s-%d", jobID, n) }
+
+// RatingReclamationID is the id of the reclamation a low rating with a
+// complaint opens (R-2); a rating happens once, so the id is unique.
+func RatingReclamationID(jobID string) string { return "reclamation-" + jobID + "-rating" }
+
+// Job kinds a reclamation or a rating concerns.
+const (
+	JobVisit = "visit"
+	JobTask  = "task"
+)
+
+// JobRef names the visit or task a reclamation or a rating is about.
+type JobRef struct {
+	ID      string       `json:"id"`   // the job's workflow id
+	Kind    string       `json:"kind"` // visit or task
+	Partner string       `json:"partner"`
+	Market  rules.Market `json:"market"`
+	Region  string       `json:"region,omitempty"`
+}
+
+// ReclamationInput opens a reclamation (C-1). Customer is personal data:
+// it travels encrypted in the input and never reaches search attributes,
+// memos, alerts or logs.
+type ReclamationInput struct {
+	Job       JobRef       `json:"job"`
+	Customer  Customer     `json:"customer"`
+	OpenedBy  Actor        `json:"opened_by"` // customer, ops or system
+	Complaint string       `json:"complaint"`
+	Policy    rules.Policy `json:"policy"`
+}
+
+// ReclamationStatus is where a reclamation is.
+type ReclamationStatus string
+
+const (
+	ReclamationWaiting      ReclamationStatus = "waiting"      // C-1: "venter på reklamation"
+	ReclamationAcknowledged ReclamationStatus = "acknowledged" // C-2: customer told it is seen
+	ReclamationPlanned      ReclamationStatus = "planned"      // C-3: plan and assignee set
+	ReclamationResolved     ReclamationStatus = "resolved"     // C-3: waiting for the manager's approval
+	ReclamationApproved     ReclamationStatus = "approved"     // C-3: closed, fixed
+	ReclamationRejected     ReclamationStatus = "rejected"     // C-3: closed, outside the plan
+)
+
+// Closed reports whether the reclamation is over.
+func (s ReclamationStatus) Closed() bool {
+	return s == ReclamationApproved || s == ReclamationRejected
+}
+
+// Assignee roles (C-3: "1. assistent eller serviceassistent").
+const (
+	AssigneeFirstAssistant   = "first-assistant"
+	AssigneeServiceAssistant = "service-assistant"
+)
+
+// ReclamationAckRequest: the service manager saw the complaint (C-2).
+type ReclamationAckRequest struct {
+	Manager string `json:"manager"`
+	Note    string `json:"note,omitempty"` // e.g. "called the customer"
+}
+
+// ReclamationPlanRequest: within the service plan, how and by when it is
+// fixed, and by whom (C-3). Also the body of plan-extra, which needs the
+// customer's agreement.
+type ReclamationPlanRequest struct {
+	Manager        string    `json:"manager"`
+	How            string    `json:"how"`
+	Due            time.Time `json:"due"`
+	Assignee       string    `json:"assignee"`
+	AssigneeRole   string    `json:"assignee_role"`             // first-assistant or service-assistant
+	CustomerAgreed bool      `json:"customer_agreed,omitempty"` // plan-extra only: agreed with the customer
+}
+
+// ReclamationRejectRequest: outside the service plan, with the reason the
+// customer always receives (C-3).
+type ReclamationRejectRequest struct {
+	Manager string `json:"manager"`
+	Reason  string `json:"reason"`
+}
+
+// ReclamationResolveRequest: the assignee marks the work done (C-3).
+type ReclamationResolveRequest struct {
+	Assignee string `json:"assignee"`
+	Note     string `json:"note,omitempty"`
+}
+
+// ReclamationApproveRequest: the manager approves the resolution (C-3).
+type ReclamationApproveRequest struct {
+	Manager string `json:"manager"`
+}
+
+// ReclamationNoteRequest adds to the exchange: a phone call with the
+// customer, or a further complaint while this one is open.
+type ReclamationNoteRequest struct {
+	By   Actor  `json:"by"`
+	Text string `json:"text"`
+}
+
+// ReclamationPlan is how and when the complaint is fixed (C-3).
+type ReclamationPlan struct {
+	How          string    `json:"how"`
+	Due          time.Time `json:"due"`
+	Assignee     string    `json:"assignee"`
+	AssigneeRole string    `json:"assignee_role"`
+	Extra        bool      `json:"extra,omitempty"` // extra work outside the plan, agreed with the customer
+	By           string    `json:"by"`
+	At           time.Time `json:"at"`
+}
+
+// Escalation is one alert to ops about an overdue reclamation.
+type Escalation struct {
+	At     time.Time `json:"at"`
+	Level  int       `json:"level"`
+	Reason string    `json:"reason"` // reply (C-2) or plan-overdue (C-3)
+	Due    time.Time `json:"due"`
+}
+
+// CaseEntry is one line of a reclamation's or a rating follow-up's log:
+// who did what, when, and what they wrote.
+type CaseEntry struct {
+	At     time.Time `json:"at"`
+	Action string    `json:"action"`
+	By     Actor     `json:"by"`
+	From   string    `json:"from,omitempty"`
+	To     string    `json:"to"`
+	Note   string    `json:"note,omitempty"`
+}
+
+// CaseMessage is one message sent for a reclamation or a rating
+// follow-up: who caused it, to whom, which template in which language, what
+// it said besides the customer's name, and whether it went out. Together
+// with the log it is the exchange ops show in a dispute.
+type CaseMessage struct {
+	At       time.Time         `json:"at"`
+	By       Actor             `json:"by"`
+	To       string            `json:"to"`      // customer or ops
+	Channel  string            `json:"channel"` // email, ops
+	Template string            `json:"template"`
+	Language string            `json:"language"`
+	Said     map[string]string `json:"said,omitempty"`
+	Step     string            `json:"step"`
+	Outcome  string            `json:"outcome"` // sent, failed: <type>
+}
+
+// ReclamationState is the reclamation as the Query returns it.
+type ReclamationState struct {
+	ID              string            `json:"id"`
+	Job             JobRef            `json:"job"`
+	OpenedBy        Actor             `json:"opened_by"`
+	Complaint       string            `json:"complaint"`
+	Language        rules.Language    `json:"language"`
+	Status          ReclamationStatus `json:"status"`
+	OpenedAt        time.Time         `json:"opened_at"`
+	ReplyDeadline   time.Time         `json:"reply_deadline"`
+	AnsweredAt      *time.Time        `json:"answered_at,omitempty"`
+	EscalationLevel int               `json:"escalation_level"`
+	Escalations     []Escalation      `json:"escalations"`
+	Plan            *ReclamationPlan  `json:"plan,omitempty"`
+	ResolvedAt      *time.Time        `json:"resolved_at,omitempty"`
+	Rejection       string            `json:"rejection,omitempty"`
+	ClosedAt        *time.Time        `json:"closed_at,omitempty"`
+	Log             []CaseEntry       `json:"log"`
+	Messages        []CaseMessage     `json:"messages"`
+}
+
+func registerReclamation(r worker.WorkflowRegistry) {
+	r.RegisterWorkflowWithOptions(ReclamationWorkflow, workflow.RegisterOptions{Name: ReclamationWorkflowName})
+}
+
+// reclamation is the workflow's memory; handlers change it and return at
+// once, timers and sends run in their own coroutines.
+type reclamation struct {
+	in  ReclamationInput
+	st  ReclamationState
+	loc *time.Location
+	out *caseMessages
+
+	cancelReply workflow.CancelFunc
+	cancelDue   workflow.CancelFunc
+	dueGen      int // bumped to retire a superseded promised-date timer
+	upserted    reclamationAttrs
+	published   bool
+}
+
+// reclamationAttrs mirrors the search attributes last written.
+type reclamationAttrs struct {
+	status, assignee string
+	level            int
+}
+
+// ReclamationWorkflow runs one complaint from its opening to its approval
+// or rejection.
+func ReclamationWorkflow(ctx workflow.Context, in ReclamationInput) (ReclamationState, error) {
+	now := workflow.Now(ctx)
+	id := workflow.GetInfo(ctx).WorkflowExecution.ID
+	c := &reclamation{in: in, loc: in.Job.Market.Location()}
+	c.st = ReclamationState{
+		ID: id, Job: in.Job, OpenedBy: in.OpenedBy, Complaint: in.Complaint, Language: in.Customer.Language,
+		Status: ReclamationWaiting, OpenedAt: now, ReplyDeadline: now.Add(in.Policy.ReclamationReply),
+		Escalations: []Escalation{}, Log: []CaseEntry{}, Messages: []CaseMessage{},
+	}
+	c.out = newCaseMessages(id, in.Customer, in.Job, &c.st.Messages,
+		map[string]string{"reclamation_id": id, "job_id": in.Job.ID})
+	if err := workflow.SetQueryHandler(ctx, QueryReclamation, func() (ReclamationState, error) { return c.st, nil }); err != nil {
+		return c.st, err
+	}
+	if err := c.registerUpdates(ctx); err != nil {
+		return c.st, err
+	}
+	c.logEntry(ctx, "open", in.OpenedBy, "", "waiting for the service manager; reply due "+c.clock(c.st.ReplyDeadline)+" (C-1, C-2)")
+	c.publish(ctx)
+
+	// C-2: the reply clock runs from the opening until the customer hears.
+	replyCtx, cancel := workflow.WithCancel(ctx)
+	c.cancelReply = cancel
+	workflow.Go(replyCtx, c.watchReply)
+
+	if err := workflow.Await(ctx, func() bool { return c.st.Status.Closed() }); err != nil {
+		return c.st, err
+	}
+	// Let the last messages and handlers finish before the run closes.
+	if err := workflow.Await(ctx, func() bool { return c.out.pending == 0 && workflow.AllHandlersFinished(ctx) }); err != nil {
+		return c.st, err
+	}
+	return c.st, nil
+}
+
+func (c *reclamation) registerUpdates(ctx workflow.Context) error {
+	type reg struct {
+		name      string
+		handler   any
+		validator any
+	}
+	regs := []reg{
+		{UpdateReclamationAcknowledge, c.acknowledge, c.validateAcknowledge},
+		{UpdateReclamationPlan, c.plan, c.validatePlan},
+		{UpdateReclamationPlanExtra, c.planExtra, c.validatePlanExtra},
+		{UpdateReclamationReject, c.reject, c.validateReject},
+		{UpdateReclamationResolve, c.resolve, c.validateResolve},
+		{UpdateReclamationApprove, c.approve, c.validateApprove},
+		{UpdateReclamationNote, c.note, c.validateNote},
+	}
+	for _, r := range regs {
+		if err := workflow.SetUpdateHandlerWithOptions(ctx, r.name, r.handler,
+			workflow.UpdateHandlerOptions{Validator: r.validator}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// --- C-2: reply within 2 h ------------------------------------------------
+
+func (c *reclamation) validateAcknowledge(ctx workflow.Context, r ReclamationAckRequest) error {
+	if r.Manager == "" {
+		return refuse("name the service manager acknowledging the reclamation")
+	}
+	if c.st.Status != ReclamationWaiting {
+		return refuse("the customer has already been answered; this reclamation is %s (C-2)", c.st.Status)
+	}
+	return maxText("note", r.Note)
+}
+
+func (c *reclamation) acknowledge(ctx workflow.Context, r ReclamationAckRequest) (ReclamationState, error) {
+	by := Actor{RoleOps, r.Manager}
+	c.answered(ctx)
+	c.setStatus(ctx, UpdateReclamationAcknowledge, by, ReclamationAcknowledged, joinNote("customer told it is seen and acted on (C-2)", r.Note))
+	c.out.email(ctx, by, "ack", "reclamation.ack", "reclamation acknowledged (C-2)", nil)
+	return c.st, nil
+}
+
+// watchReply escalates an unanswered reclamation at the reply deadline and
+// one level more every ReclamationEscalation until it is answered (C-2).
+func (c *reclamation) watchReply(ctx workflow.Context) {
+	if !sleep(ctx, c.st.ReplyDeadline.Sub(workflow.Now(ctx)), "reclamation reply within 2 h (C-2)") {
+		return
+	}
+	for level := 1; c.st.AnsweredAt == nil && !c.st.Status.Closed(); level++ {
+		c.escalate(ctx, level, "reply", c.st.ReplyDeadline, "ops.reclamation_escalation", "reclamation unanswered (C-2)")
+		if !sleep(ctx, c.in.Policy.ReclamationEscalation, fmt.Sprintf("reclamation escalation level %d (C-2)", level+1)) {
+			return
+		}
+	}
+}
+
+// answered stops the reply clock: the customer has heard from us.
+func (c *reclamation) answered(ctx workflow.Context) {
+	if c.st.AnsweredAt != nil {
+		return
+	}
+	now := workflow.Now(ctx)
+	c.st.AnsweredAt = &now
+	if c.cancelReply != nil {
+		c.cancelReply()
+		c.cancelReply = nil
+	}
+	c.st.EscalationLevel = 0
+}
+
+func (c *reclamation) escalate(ctx workflow.Context, level int, reason string, due time.Time, template, summary string) {
+	c.st.EscalationLevel = level
+	c.st.Escalations = append(c.st.Escalations, Escalation{At: workflow.Now(ctx), Level: level, Reason: reason, Due: due})
+	c.logEntry(ctx, "escalate", Actor{Role: RoleSystem}, string(c.st.Status), fmt.Sprintf("%s overdue since %s: level %d", reason, c.clock(due), level))
+	c.publish(ctx)
+	data := map[string]string{"deadline": due.Format(time.RFC3339), "level": fmt.Sprint(level), "reason": reason}
+	if c.st.Plan != nil {
+		data["due"] = c.st.Plan.Due.Format(time.RFC3339)
+		data["assignee"] = c.st.Plan.Assignee
+	}
+	c.out.alert(ctx, Actor{Role: RoleSystem}, "reclamation_"+strings.ReplaceAll(reason, "-", "_"), template, summary, data)
+}
+
+// --- C-3: assess against the service plan -----------------------------------
+
+func (c *reclamation) validatePlan(ctx workflow.Context, r ReclamationPlanRequest) error {
+	switch c.st.Status {
+	case ReclamationWaiting, ReclamationAcknowledged, ReclamationPlanned, ReclamationResolved:
+	default:
+		return refuse("a %s reclamation cannot be planned (C-3)", c.st.Status)
+	}
+	if c.st.Plan != nil && c.st.Plan.Extra {
+		return refuse("this reclamation runs as extra work agreed with the customer; re-plan it with plan-extra (C-3)")
+	}
+	return c.checkPlan(ctx, r)
+}
+
+func (c *reclamation) validatePlanExtra(ctx workflow.Context, r ReclamationPlanRequest) error {
+	switch c.st.Status {
+	case ReclamationWaiting, ReclamationAcknowledged:
+	case ReclamationPlanned, ReclamationResolved:
+		if !c.st.Plan.Extra {
+			return refuse("this reclamation is planned within the service plan; re-plan it with plan (C-3)")
+		}
+	default:
+		return refuse("a %s reclamation cannot get extra work (C-3)", c.st.Status)
+	}
+	if !r.CustomerAgreed {
+		return refuse("extra work outside the service plan needs the customer's agreement (set customer_agreed) (C-3)")
+	}
+	return c.checkPlan(ctx, r)
+}
+
+func (c *reclamation) checkPlan(ctx workflow.Context, r ReclamationPlanRequest) error {
+	if r.Manager == "" {
+		return refuse("name the service manager making the plan")
+	}
+	if strings.TrimSpace(r.How) == "" {
+		return refuse("write how the problem will be fixed (C-3)")
+	}
+	if err := maxText("how", r.How); err != nil {
+		return err
+	}
+	if r.Due.IsZero() {
+		return refuse("give the date by which it will be fixed (C-3)")
+	}
+	if !r.Due.After(workflow.Now(ctx)) {
+		return refuse("the promised date %s is in the past (C-3)", c.clock(r.Due))
+	}
+	if r.Assignee == "" {
+		return refuse("assign the work to an employee (C-3)")
+	}
+	if r.AssigneeRole != AssigneeFirstAssistant && r.AssigneeRole != AssigneeServiceAssistant {
+		return refuse("the assignee is a first assistant or a service assistant: assignee_role %s or %s (C-3)",
+			AssigneeFirstAssistant, AssigneeServiceAssistant)
+	}
+	return nil
+}
+
+func (c *reclamation) plan(ctx workflow.Context, r ReclamationPlanRequest) (ReclamationState, error) {
+	c.setPlan(ctx, UpdateReclamationPlan, r, false, "reclamation.plan", "within the service plan")
+	return c.st, nil
+}
+
+func (c *reclamation) planExtra(ctx workflow.Context, r ReclamationPlanRequest) (ReclamationState, error) {
+	c.setPlan(ctx, UpdateReclamationPlanExtra, r, true, "reclamation.extra_work", "extra work agreed with the customer")
+	return c.st, nil
+}
+
+func (c *reclamation) setPlan(ctx workflow.Context, action string, r ReclamationPlanRequest, extra bool, template, what string) {
+	by := Actor{RoleOps, r.Manager}
+	replan := c.st.Plan != nil
+	c.answered(ctx)
+	c.st.Plan = &ReclamationPlan{How: r.How, Due: r.Due, Assignee: r.Assignee, AssigneeRole: r.AssigneeRole,
+		Extra: extra, By: r.Manager, At: workflow.Now(ctx)}
+	c.st.ResolvedAt = nil
+	c.st.EscalationLevel = 0
+	note := fmt.Sprintf("%s: %s by %s, due %s (C-3)", what, r.AssigneeRole, r.Assignee, c.clock(r.Due))
+	if replan {
+		note = "re-planned, " + note
+	}
+	c.setStatus(ctx, action, by, ReclamationPlanned, note)
+	c.out.email(ctx, by, action, template, "reclamation "+action+" to customer (C-3)",
+		map[string]string{"plan": r.How, "due": r.Due.Format(time.RFC3339)})
+	c.watchDue(ctx)
+}
+
+// watchDue (re)starts the promised date's timer: overdue work escalates
+// at the due date and one level more every ReclamationEscalation (C-3).
+func (c *reclamation) watchDue(ctx workflow.Context) {
+	c.endDue()
+	gen := c.dueGen
+	due := c.st.Plan.Due
+	dueCtx, cancel := workflow.WithCancel(ctx)
+	c.cancelDue = cancel
+	workflow.Go(dueCtx, func(ctx workflow.Context) {
+		if !sleep(ctx, due.Sub(workflow.Now(ctx)), "reclamation promised date (C-3)") {
+			return
+		}
+		for level := 1; c.dueGen == gen && c.st.Status == ReclamationPlanned; level++ {
+			c.escalate(ctx, level, "plan-overdue", due, "ops.reclamation_overdue", "reclamation work overdue (C-3)")
+			if !sleep(ctx, c.in.Policy.ReclamationEscalation, fmt.Sprintf("overdue reclamation level %d (C-3)", level+1)) {
+				return
+			}
+		}
+	})
+}
+
+func (c *reclamation) endDue() {
+	c.dueGen++
+	if c.cancelDue != nil {
+		c.cancelDue()
+		c.cancelDue = nil
+	}
+}
+
+func (c *reclamation) validateReject(ctx workflow.Context, r ReclamationRejectRequest) error {
+	if r.Manager == "" {
+		return refuse("name the service manager rejecting the reclamation")
+	}
+	if c.st.Status != ReclamationWaiting && c.st.Status != ReclamationAcknowledged {
+		return refuse("a %s reclamation can no longer be rejected; only before it is planned (C-3)", c.st.Status)
+	}
+	if strings.TrimSpace(r.Reason) == "" {
+		return refuse("a rejection needs a reason; the customer always receives it (C-3)")
+	}
+	return maxText("reason", r.Reason)
+}
+
+func (c *reclamation) reject(ctx workflow.Context, r ReclamationRejectRequest) (ReclamationState, error) {
+	by := Actor{RoleOps, r.Manager}
+	c.answered(ctx)
+	c.st.Rejection = r.Reason
+	c.close(ctx, UpdateReclamationReject, by, ReclamationRejected, "outside the service plan: "+r.Reason+" (C-3)")
+	c.out.email(ctx, by, "rejected", "reclamation.rejected", "reclamation rejected with reason (C-3)",
+		map[string]string{"reason": r.Reason})
+	return c.st, nil
+}
+
+func (c *reclamation) validateResolve(ctx workflow.Context, r ReclamationResolveRequest) error {
+	if c.st.Status != ReclamationPlanned {
+		return refuse("only planned work can be marked resolved; this reclamation is %s (C-3)", c.st.Status)
+	}
+	if r.Assignee == "" || r.Assignee != c.st.Plan.Assignee {
+		return refuse("the work is assigned to %s; only the assignee marks it resolved (C-3)", c.st.Plan.Assignee)
+	}
+	return maxText("note", r.Note)
+}
+
+func (c *reclamation) resolve(ctx workflow.Context, r ReclamationResolveRequest) (ReclamationState, error) {
+	now := workflow.Now(ctx)
+	c.st.ResolvedAt = &now
+	c.endDue()
+	c.st.EscalationLevel = 0
+	c.setStatus(ctx, UpdateReclamationResolve, Actor{RoleBuddy, r.Assignee}, ReclamationResolved,
+		joinNote("resolved; waiting for the manager's approval (C-3)", r.Note))
+	return c.st, nil
+}
+
+func (c *reclamation) validateApprove(ctx workflow.Context, r ReclamationApproveRequest) error {
+	if r.Manager == "" {
+		return refuse("name the service manager approving the resolution")
+	}
+	if c.st.Status != ReclamationResolved {
+		return refuse("only resolved work can be approved; this reclamation is %s (C-3)", c.st.Status)
+	}
+	return nil
+}
+
+func (c *reclamation) approve(ctx workflow.Context, r ReclamationApproveRequest) (ReclamationState, error) {
+	by := Actor{RoleOps, r.Manager}
+	c.close(ctx, UpdateReclamationApprove, by, ReclamationApproved, "resolution approved; customer told (C-3)")
+	c.out.email(ctx, by, "approved", "reclamation.approved", "reclamation approved to customer (C-3)", nil)
+	return c.st, nil
+}
+
+func (c *reclamation) validateNote(ctx workflow.Context, r ReclamationNoteRequest) error {
+	if r.By.Role == "" {
+		return refuse("say who adds the note")
+	}
+	if strings.TrimSpace(r.Text) == "" {
+		return refuse("a note needs a text")
+	}
+	if c.st.Status.Closed() {
+		return refuse("this reclamation is %s; open a new one", c.st.Status)
+	}
+	return maxText("text", r.Text)
+}
+
+func (c *reclamation) note(ctx workflow.Context, r ReclamationNoteRequest) (ReclamationState, error) {
+	c.logEntry(ctx, UpdateReclamationNote, r.By, string(c.st.Status), r.Text)
+	return c.st, nil
+}
+
+// --- helpers ----------------------------------------------------------------
+
+// maxText bounds free text written into a reclamation.
+func maxText(field, s string) error {
+	if len(s) > 2000 {
+		return refuse("%s is at most 2000 characters", field)
+	}
+	return nil
+}
+
+func joinNote(note, extra string) string {
+	if extra == "" {
+		return note
+	}
+	return note + ": " + extra
+}
+
+func (c *reclamation) close(ctx workflow.Context, action string, by Actor, to ReclamationStatus, note string) {
+	now := workflow.Now(ctx)
+	c.st.ClosedAt = &now
+	c.endDue()
+	if c.cancelReply != nil {
+		c.cancelReply()
+	}
+	c.st.EscalationLevel = 0
+	c.setStatus(ctx, action, by, to, note)
+}
+
+func (c *reclamation) clock(t time.Time) string { return t.In(c.loc).Format("Mon 2 Jan 15:04 MST") }
+
+func (c *reclamation) setStatus(ctx workflow.Context, action string, by Actor, to ReclamationStatus, note string) {
+	from := c.st.Status
+	c.st.Status = to
+	c.logEntry(ctx, action, by, string(from), note)
+	c.publish(ctx)
+}
+
+func (c *reclamation) logEntry(ctx workflow.Context, action string, by Actor, from, note string) {
+	c.st.Log = append(c.st.Log, CaseEntry{At: workflow.Now(ctx), Action: action, By: by, From: from, To: string(c.st.Status), Note: note})
+}
+
+// publish writes what changed to the search attributes ops filter on
+// (ReclamationStatus, ReplyDeadline, Assignee, EscalationLevel) and the
+// current details. No personal data goes here (V-14).
+func (c *reclamation) publish(ctx workflow.Context) {
+	var ups []temporal.SearchAttributeUpdate
+	want := reclamationAttrs{status: string(c.st.Status), level: c.st.EscalationLevel}
+	if c.st.Plan != nil && !c.st.Status.Closed() {
+		want.assignee = c.st.Plan.Assignee
+	}
+	first := !c.published
+	if first {
+		ups = append(ups, PartnerKey.ValueSet(c.st.Job.Partner), MarketKey.ValueSet(string(c.st.Job.Market)),
+			ReplyDeadlineKey.ValueSet(c.st.ReplyDeadline))
+		if c.st.Job.Region != "" {
+			ups = append(ups, RegionKey.ValueSet(c.st.Job.Region))
+		}
+	}
+	if first || want.status != c.upserted.status {
+		ups = append(ups, ReclamationStatusKey.ValueSet(want.status))
+	}
+	if first || want.level != c.upserted.level {
+		ups = append(ups, EscalationLevelKey.ValueSet(int64(want.level)))
+	}
+	if want.assignee != c.upserted.assignee {
+		if want.assignee == "" {
+			ups = append(ups, AssigneeKey.ValueUnset())
+		} else {
+			ups = append(ups, AssigneeKey.ValueSet(want.assignee))
+		}
+	}
+	if len(ups) > 0 {
+		if err := workflow.UpsertTypedSearchAttributes(ctx, ups...); err != nil {
+			workflow.GetLogger(ctx).Error("upsert search attributes", "error", err)
+		}
+	}
+	c.upserted, c.published = want, true
+	workflow.SetCurrentDetails(ctx, c.details())
+}
+
+func (c *reclamation) details() string {
+	s := fmt.Sprintf("**%s** · %s %s · %s", c.st.Status, c.st.Job.Kind, c.st.Job.ID, c.st.Job.Partner)
+	if c.st.AnsweredAt == nil && !c.st.Status.Closed() {
+		s += " · reply due " + c.clock(c.st.ReplyDeadline)
+	}
+	if p := c.st.Plan; p != nil && !c.st.Status.Closed() {
+		s += fmt.Sprintf(" · %s %s · due %s", p.AssigneeRole, p.Assignee, c.clock(p.Due))
+	}
+	if c.st.EscalationLevel > 0 {
+		s += fmt.Sprintf(" · **escalated, level %d**", c.st.EscalationLevel)
+	}
+	return s
+}
+
+// --- starting a reclamation from outside (API, starter) ---------------------
+
+// MaxReclamationsPerJob bounds how many reclamations one job can have.
+const MaxReclamationsPerJob = 20
+
+// ReclamationStart is what StartReclamation did.
+type ReclamationStart struct {
+	ReclamationID string `json:"reclamation_id"`
+	RunID         string `json:"run_id,omitempty"`
+	Status        string `json:"status"`
+	// Created is false when the complaint was added as a note to the
+	// reclamation already open for the job.
+	Created bool `json:"created"`
+}
+
+// StartReclamation opens a reclamation for a customer's or ops' complaint
+// (C-1). If one is already open for the job (a replayed complaint link, a
+// second complaint), the complaint is added to it as a note instead, so a
+// job has one open reclamation per opener channel. Ids are tried as
+// reclamation-<job>-1, -2, ...; closed ones are never reused.
+func StartReclamation(ctx context.Context, c client.Client, in ReclamationInput) (ReclamationStart, error) {
+	if err := in.Check(); err != nil {
+		return ReclamationStart{}, err
+	}
+	if res, ok, err := addToOpen(ctx, c, RatingReclamationID(in.Job.ID), in); ok || err != nil {
+		return res, err
+	}
+	for n := 1; n <= MaxReclamationsPerJob; n++ {
+		id := ReclamationID(in.Job.ID, n)
+		run, err := c.ExecuteWorkflow(ctx, ReclamationStartOptions(id, in), ReclamationWorkflowName, in)
+		if err == nil {
+			return ReclamationStart{ReclamationID: id, RunID: run.GetRunID(), Status: string(ReclamationWaiting), Created: true}, nil
+		}
+		var started *serviceerror.WorkflowExecutionAlreadyStarted
+		if !errors.As(err, &started) {
+			return ReclamationStart{}, err
+		}
+		if res, ok, err := addToOpen(ctx, c, id, in); ok || err != nil {
+			return res, err
+		}
+	}
+	return ReclamationStart{}, fmt.Errorf("job %s already has %d reclamations", in.Job.ID, MaxReclamationsPerJob)
+}
+
+// Check refuses an input a reclamation cannot work with.
+func (in ReclamationInput) Check() error {
+	var errs []error
+	if in.Job.ID == "" || (in.Job.Kind != JobVisit && in.Job.Kind != JobTask) {
+		errs = append(errs, errors.New("reclamation: the job id and kind (visit or task) are required"))
+	}
+	if in.Job.Partner == "" || in.Job.Market == "" {
+		errs = append(errs, errors.New("reclamation: the job's partner and market are required"))
+	}
+	if in.Customer.Email == "" {
+		errs = append(errs, errors.New("reclamation: the customer's e-mail is required to answer them (C-2)"))
+	}
+	if strings.TrimSpace(in.Complaint) == "" || len(in.Complaint) > 4000 {
+		errs = append(errs, errors.New("reclamation: the complaint text is required (at most 4000 characters)"))
+	}
+	switch in.OpenedBy.Role {
+	case RoleCustomer, RoleOps, RoleSystem:
+	default:
+		errs = append(errs, errors.New("reclamation: opened_by.role is customer, ops or system"))
+	}
+	if in.Policy.ReclamationReply <= 0 || in.Policy.ReclamationEscalation <= 0 {
+		errs = append(errs, errors.New("reclamation: the policy's reclamation_reply and reclamation_escalation must be positive (P-1)"))
+	}
+	return errors.Join(errs...)
+}
+
+// ReclamationStartOptions are the start options of a reclamation: its id,
+// the queue, a never-reused id, and the search attributes ops filter on
+// set from the first moment (the workflow keeps them current).
+func ReclamationStartOptions(id string, in ReclamationInput) client.StartWorkflowOptions {
+	attrs := []temporal.SearchAttributeUpdate{
+		PartnerKey.ValueSet(in.Job.Partner),
+		MarketKey.ValueSet(string(in.Job.Market)),
+		ReclamationStatusKey.ValueSet(string(ReclamationWaiting)),
+		EscalationLevelKey.ValueSet(0),
+	}
+	if in.Job.Region != "" {
+		attrs = append(attrs, RegionKey.ValueSet(in.Job.Region))
+	}
+	return client.StartWorkflowOptions{
+		ID:                                       id,
+		TaskQueue:                                TaskQueue,
+		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+		TypedSearchAttributes:                    temporal.NewSearchAttributes(attrs...),
+		StaticSummary:                            fmt.Sprintf("Reclamation about %s %s", in.Job.Kind, in.Job.ID),
+		StaticDetails: fmt.Sprintf("**Job** %s (%s) · **partner** %s · **market** %s\n\n**Opened by** %s\n\n**Policy** reply within %s, escalate every %s",
+			in.Job.ID, in.Job.Kind, in.Job.Partner, in.Job.Market, in.OpenedBy.Role, in.Policy.ReclamationReply, in.Policy.ReclamationEscalation),
+	}
+}
+
+// addToOpen adds the complaint as a note to reclamation id when it is
+// running; ok reports whether it did.
+func addToOpen(ctx context.Context, c client.Client, id string, in ReclamationInput) (ReclamationStart, bool, error) {
+	desc, err := c.DescribeWorkflowExecution(ctx, id, "")
+	if err != nil {
+		var nf *serviceerror.NotFound
+		if errors.As(err, &nf) {
+			return ReclamationStart{}, false, nil
+		}
+		return ReclamationStart{}, false, err
+	}
+	if desc.GetWorkflowExecutionInfo().GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+		return ReclamationStart{}, false, nil
+	}
+	h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID:   id,
+		UpdateName:   UpdateReclamationNote,
+		Args:         []any{ReclamationNoteRequest{By: in.OpenedBy, Text: in.Complaint}},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	var st ReclamationState
+	if err == nil {
+		err = h.Get(ctx, &st)
+	}
+	if err != nil {
+		var app *temporal.ApplicationError
+		if errors.As(err, &app) {
+			return ReclamationStart{}, false, nil // closed in between: open a new one
+		}
+		return ReclamationStart{}, false, err
+	}
+	return ReclamationStart{ReclamationID: id, RunID: desc.GetWorkflowExecutionInfo().GetExecution().GetRunId(),
+		Status: string(st.Status)}, true, nil
+}
+
+// --- sends ----------------------------------------------------------------
+
+// caseMessages sends the messages of a reclamation or a rating follow-up the
+// way the visit sends its own: each in a coroutine counted in pending, a
+// permanent failure recorded and handed to ops. Every message is recorded
+// with who caused it and what it said (the exchange, C-3).
+type caseMessages struct {
+	id       string // the workflow id: step ids and alerts carry it, never personal data
+	customer Customer
+	job      JobRef
+	log      *[]CaseMessage
+	ids      map[string]string // ids every message carries
+	seq      int
+	pending  int
+}
+
+func newCaseMessages(id string, customer Customer, job JobRef, log *[]CaseMessage, ids map[string]string) *caseMessages {
+	return &caseMessages{id: id, customer: customer, job: job, log: log, ids: ids}
+}
+
+func (m *caseMessages) step(name string) activities.Step {
+	m.seq++
+	return activities.Step{JobID: m.id, Name: fmt.Sprintf("%s-%d", name, m.seq)}
+}
+
+func (m *caseMessages) data(extra map[string]string) map[string]string {
+	d := map[string]string{"timezone": m.job.Market.TimeZone(), "partner": m.job.Partner, "region": m.job.Region}
+	for k, v := range m.ids {
+		d[k] = v
+	}
+	for k, v := range extra {
+		d[k] = v
+	}
+	return d
+}
+
+func (m *caseMessages) spawn(ctx workflow.Context, send func(workflow.Context)) {
+	m.pending++
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		defer func() { m.pending-- }()
+		send(ctx)
+	})
+}
+
+func (m *caseMessages) record(ctx workflow.Context, by Actor, to string, step activities.Step, channel string, msg activities.Message, said map[string]string, outcome string) {
+	*m.log = append(*m.log, CaseMessage{At: workflow.Now(ctx), By: by, To: to, Channel: channel, Template: msg.Template,
+		Language: msg.Language, Said: said, Step: step.Name, Outcome: outcome})
+}
+
+// email sends a customer e-mail in the customer's language; said is what
+// it carries besides the ids and the customer's name (plan, reason...).
+func (m *caseMessages) email(ctx workflow.Context, by Actor, name, template, summary string, said map[string]string) {
+	step := m.step(name)
+	d := m.data(said)
+	d["name"] = m.customer.Name
+	msg := activities.Message{Template: template, Language: string(m.customer.Language), Data: d}
+	m.spawn(ctx, func(ctx workflow.Context) {
+		if m.customer.Email == "" {
+			m.failed(ctx, by, step, "email", msg, said, "failed: no_email")
+			return
+		}
+		req := activities.EmailRequest{Step: step, To: m.customer.Email, ToName: m.customer.Name,
+			Message: msg, Categories: []string{m.job.Kind, template}}
+		var res activities.EmailResult
+		err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, messageOptions(summary)), outreach.SendEmail, req).Get(ctx, &res)
+		if err != nil {
+			m.failed(ctx, by, step, "email", msg, said, failureOutcome(err))
+			return
+		}
+		m.record(ctx, by, "customer", step, "email", msg, said, "sent")
+	})
+}
+
+// failed records a customer message that will not go out and tells ops,
+// so someone reaches the customer another way.
+func (m *caseMessages) failed(ctx workflow.Context, by Actor, step activities.Step, channel string, msg activities.Message, said map[string]string, outcome string) {
+	m.record(ctx, by, "customer", step, channel, msg, said, outcome)
+	workflow.GetLogger(ctx).Warn("delivery failed", "step", step.Key(), "outcome", outcome)
+	m.alertNow(ctx, Actor{Role: RoleSystem}, "delivery_failed", "ops.delivery_failed", "delivery failed alert",
+		map[string]string{"step": step.Name, "channel": channel, "error_type": outcome, "outcome": outcome})
+}
+
+func (m *caseMessages) alert(ctx workflow.Context, by Actor, kind, template, summary string, data map[string]string) {
+	m.spawn(ctx, func(ctx workflow.Context) { m.alertNow(ctx, by, kind, template, summary, data) })
+}
+
+// alertNow reaches the person on duty; alerts carry ids and reasons only
+// (V-14), and survive a cancelled scope.
+func (m *caseMessages) alertNow(ctx workflow.Context, by Actor, kind, template, summary string, data map[string]string) {
+	step := m.step("ops-" + kind)
+	d := m.data(data)
+	d["kind"] = kind
+	if d["job_id"] == "" {
+		d["job_id"] = m.job.ID
+	}
+	msg := activities.Message{Template: template, Language: "en", Data: d}
+	req := activities.OpsAlert{Step: step, Kind: kind, Message: msg}
+	var res activities.AlertResult
+	actx, _ := workflow.NewDisconnectedContext(ctx)
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(actx, alertOptions(summary)), outreach.AlertOps, req).Get(actx, &res)
+	outcome := "sent"
+	if err != nil {
+		outcome = failureOutcome(err)
+		workflow.GetLogger(ctx).Warn("ops alert failed", "step", step.Key(), "outcome", outcome)
+	}
+	m.record(actx, by, "ops", step, "ops", msg, data, outcome)
+}

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
 	"github.com/jobflow/jobflow/workflows"
@@ -205,6 +206,14 @@ func RunScale(ctx context.Context, e *Env, cfg ScaleConfig) (ScaleResult, error)
 	res.Fire = m.Stop()
 	res.Fire.SelfCPU = workerCPU() - m.selfCPU
 	res.Fired = int(fired.Load())
+	if e.Notifier == nil {
+		// The worker is elsewhere: count the warned visits in visibility.
+		q := fmt.Sprintf("WorkflowType = '%s' AND %s = 'warning' AND %s = '%s'", workflows.VisitWorkflowName,
+			workflows.SLAStateKey.GetName(), workflows.PartnerKey.GetName(), e.Partner)
+		if c, err := e.Client.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Namespace: e.Namespace, Query: q}); err == nil {
+			res.Fired = int(c.GetCount())
+		}
+	}
 	st := late.Stats()
 	res.LateP50, res.LateP99 = st.P50, st.P99
 	e.logf("scale fire: %d/%d warnings, worker CPU %v over %v, peak RSS %d MiB, lateness p50 %v p99 %v; server CPU %v peak RSS %d MiB",

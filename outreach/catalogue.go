@@ -310,6 +310,89 @@ Reason: {{.reason}}
 If you would like us to plan extra work, please get in touch.`),
 		},
 	},
+	// C-3: extra work outside the service plan, as agreed with the customer.
+	"reclamation.extra_work": {
+		Fields: []string{"name", "reclamation_id", "plan", "due", "timezone"},
+		Versions: map[rules.Language]variant{
+			sv: v("Extra arbete enligt överenskommelse ({{.reclamation_id}})", `Hej {{.name}}!
+
+Din reklamation {{.reclamation_id}} ligger utanför serviceplanen. Som vi kommit överens om utför vi följande extra arbete:
+{{.plan}}
+
+Det ska vara klart senast {{when .due}}.`),
+			da: v("Ekstra arbejde som aftalt ({{.reclamation_id}})", `Hej {{.name}}!
+
+Din reklamation {{.reclamation_id}} ligger uden for serviceplanen. Som aftalt med dig udfører vi dette ekstra arbejde:
+{{.plan}}
+
+Det vil være klar senest {{when .due}}.`),
+			de: v("Zusätzliche Arbeit wie vereinbart ({{.reclamation_id}})", `Hallo {{.name}},
+
+Ihre Reklamation {{.reclamation_id}} geht über den Serviceplan hinaus. Wie mit Ihnen vereinbart, erledigen wir folgende zusätzliche Arbeit:
+{{.plan}}
+
+Erledigt bis spätestens {{when .due}}.`),
+			en: v("Extra work as agreed ({{.reclamation_id}})", `Hello {{.name}},
+
+Your complaint {{.reclamation_id}} is outside the service plan. As agreed with you, we will do this extra work:
+{{.plan}}
+
+It will be done by {{when .due}}.`),
+		},
+	},
+	// C-3: the plan's promised date passed without the work resolved.
+	"ops.reclamation_overdue": {
+		Fields: []string{"reclamation_id", "deadline", "timezone", "assignee"},
+		Versions: map[rules.Language]variant{
+			sv: v("Reklamation försenad: {{.reclamation_id}}", `Åtgärden i reklamation {{.reclamation_id}} skulle vara klar {{when .deadline}} men är inte markerad som löst. Ansvarig: {{.assignee}}. Följ upp eller planera om.`),
+			da: v("Reklamation forsinket: {{.reclamation_id}}", `Løsningen i reklamation {{.reclamation_id}} skulle være klar {{when .deadline}}, men er ikke markeret som løst. Ansvarlig: {{.assignee}}. Følg op eller planlæg igen.`),
+			de: v("Reklamation überfällig: {{.reclamation_id}}", `Die Behebung von Reklamation {{.reclamation_id}} war bis {{when .deadline}} zugesagt, ist aber nicht als erledigt markiert. Zuständig: {{.assignee}}. Bitte nachfassen oder neu planen.`),
+			en: v("Reclamation overdue: {{.reclamation_id}}", `The fix for reclamation {{.reclamation_id}} was promised by {{when .deadline}} but is not marked resolved. Assignee: {{.assignee}}. Follow up or re-plan.`),
+		},
+	},
+	// R-2: the worker's report is in, or its time ran out: decide now.
+	"ops.rating_decide": {
+		Fields:   []string{"job_id", "stars"},
+		Optional: []string{"report_missing"},
+		Versions: map[rules.Language]variant{
+			sv: v("Beslut behövs: {{.job_id}}", `Uppdrag {{.job_id}} fick {{.stars}} av 5 stjärnor. {{if flag "report_missing"}}Ingen genomgång kom inom reaktionstiden, så du beslutar ensam.{{else}}Utförarens genomgång har kommit.{{end}} Besluta nu så att kunden får ett svar.`),
+			da: v("Beslutning nødvendig: {{.job_id}}", `Opgave {{.job_id}} fik {{.stars}} af 5 stjerner. {{if flag "report_missing"}}Der kom ingen gennemgang inden for reaktionstiden, så du beslutter alene.{{else}}Udførerens gennemgang er kommet.{{end}} Beslut nu, så kunden får et svar.`),
+			de: v("Entscheidung nötig: {{.job_id}}", `Auftrag {{.job_id}} wurde mit {{.stars}} von 5 Sternen bewertet. {{if flag "report_missing"}}Innerhalb der Reaktionszeit kam keine Stellungnahme, daher entscheiden Sie allein.{{else}}Die Stellungnahme liegt vor.{{end}} Bitte entscheiden Sie jetzt, damit der Kunde eine Antwort erhält.`),
+			en: v("Decision needed: {{.job_id}}", `Job {{.job_id}} was rated {{.stars}} of 5 stars. {{if flag "report_missing"}}No review came within the reaction time, so you decide alone.{{else}}The worker's review is in.{{end}} Decide now so the customer gets an answer.`),
+		},
+	},
+	// R-2: the team lead's answer to a low rating.
+	"rating.answer": {
+		Fields: []string{"name", "answer"},
+		Versions: map[rules.Language]variant{
+			sv: v("Svar på ditt betyg", `Hej {{.name}}!
+
+Tack för ditt betyg. Vi har gått igenom det:
+{{.answer}}`),
+			da: v("Svar på din bedømmelse", `Hej {{.name}}!
+
+Tak for din bedømmelse. Vi har gennemgået den:
+{{.answer}}`),
+			de: v("Antwort auf Ihre Bewertung", `Hallo {{.name}},
+
+vielen Dank für Ihre Bewertung. Wir haben sie geprüft:
+{{.answer}}`),
+			en: v("About your rating", `Hello {{.name}},
+
+Thank you for your rating. We have looked into it:
+{{.answer}}`),
+		},
+	},
+	// R-2: three stars for a task, ask kindly what could have been better.
+	"task.rating_followup": {
+		Fields: []string{"name"},
+		Versions: map[rules.Language]variant{
+			sv: v("Tack för ditt betyg", `Hej {{.name}}! Tack för ditt betyg av uppgiften. Vi vill gärna bli bättre: vad hade kunnat vara bättre? Svara gärna på det här meddelandet.`),
+			da: v("Tak for din bedømmelse", `Hej {{.name}}! Tak for din bedømmelse af opgaven. Vi vil gerne blive bedre: hvad kunne have været bedre? Svar gerne på denne besked.`),
+			de: v("Danke für Ihre Bewertung", `Hallo {{.name}}, vielen Dank für Ihre Bewertung der Aufgabe. Wir möchten besser werden: Was hätten wir besser machen können? Antworten Sie gern auf diese Nachricht.`),
+			en: v("Thank you for your rating", `Hello {{.name}}, thank you for rating the task. We would like to improve: what could have been better? Just reply to this message.`),
+		},
+	},
 	// T-1: automatic message with the review deadline.
 	"task.ack": {
 		Fields: []string{"name", "task_title", "review_deadline", "timezone"},

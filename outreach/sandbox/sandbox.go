@@ -6,9 +6,11 @@
 // (POST /_control).
 //
 // Numbers the sandbox rejects like Twilio does: anything not E.164 (21211),
-// and by default the test prefixes +4670000000 (21211 invalid number),
-// +4670000001 (21610 unsubscribed) and +4670000002 (21614 not a mobile);
-// see Config.RejectPrefixes.
+// and by default recipients ("To") starting with the test prefixes
+// +4670000000 (21211 invalid number), +4670000001 (21610 unsubscribed) and
+// +4670000002 (21614 not a mobile); see Config.RejectPrefixes. Senders are
+// only checked for E.164. Status callbacks are signed with Config.AuthToken,
+// or else with the auth token the create request presented.
 package sandbox
 
 import (
@@ -233,6 +235,17 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 type twilioHandler func(w http.ResponseWriter, r *http.Request, lose bool)
 
+// signKey is what status callbacks are signed with: the configured token,
+// or else the token the request authenticated with, as Twilio signs with
+// the account's auth token.
+func (s *Server) signKey(r *http.Request) string {
+	if s.cfg.AuthToken != "" {
+		return s.cfg.AuthToken
+	}
+	_, pass, _ := r.BasicAuth()
+	return pass
+}
+
 // twilio wraps a Twilio endpoint with auth, account check and faults.
 func (s *Server) twilio(h twilioHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
@@ -280,7 +293,7 @@ func (s *Server) checkNumber(w http.ResponseWriter, field, n string) bool {
 	}
 	sort.Slice(prefixes, func(i, j int) bool { return len(prefixes[i]) > len(prefixes[j]) })
 	for _, p := range prefixes {
-		if !strings.HasPrefix(n, p) {
+		if field != "To" || !strings.HasPrefix(n, p) { // test prefixes are for recipients
 			continue
 		}
 		switch code := s.cfg.RejectPrefixes[p]; code {
@@ -334,7 +347,7 @@ func Sign(authToken, rawURL string, params url.Values) string {
 
 // callback posts a signed status callback; failures are ignored, as a
 // real provider would retry or give up without telling the sender.
-func (s *Server) callback(cbURL string, params url.Values) {
+func (s *Server) callback(key, cbURL string, params url.Values) {
 	if cbURL == "" {
 		return
 	}
@@ -343,7 +356,7 @@ func (s *Server) callback(cbURL string, params url.Values) {
 		return
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("X-Twilio-Signature", Sign(s.cfg.AuthToken, cbURL, params))
+	req.Header.Set("X-Twilio-Signature", Sign(key, cbURL, params))
 	req.Header.Set("User-Agent", "TwilioProxy/1.1 (jobflow sandbox)")
 	resp, err := s.cfg.CallbackClient.Do(req)
 	if err == nil {

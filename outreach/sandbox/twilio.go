@@ -24,6 +24,7 @@ type message struct {
 	service  string
 	created  time.Time
 	callback string
+	key      string
 }
 
 type call struct {
@@ -32,6 +33,7 @@ type call struct {
 	created  time.Time
 	outcome  string // completed | no-answer | busy | failed
 	callback string
+	key      string
 	events   map[string]bool
 }
 
@@ -63,7 +65,7 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request, lose bool
 		shownFrom = s.cfg.DefaultFrom
 	}
 	m := &message{
-		account: r.PathValue("account"), from: shownFrom, service: svc, created: now, callback: r.PostForm.Get("StatusCallback"),
+		account: r.PathValue("account"), from: shownFrom, service: svc, created: now, callback: r.PostForm.Get("StatusCallback"), key: s.signKey(r),
 		entry: &Entry{
 			ID: newSID("SM"), Channel: "sms", To: to, From: shownFrom, Body: body, Status: "queued", Time: now.UTC(),
 			Template: r.Header.Get(HeaderTemplate), Language: r.Header.Get(HeaderLanguage),
@@ -100,7 +102,7 @@ func (s *Server) progressMessage(m *message) {
 			}
 			cb := m.callback
 			s.mu.Unlock()
-			s.callback(cb, p)
+			s.callback(m.key, cb, p)
 		})
 	}
 }
@@ -232,7 +234,7 @@ func (s *Server) createCall(w http.ResponseWriter, r *http.Request, lose bool) {
 		outcome = "completed"
 	}
 	c := &call{
-		account: r.PathValue("account"), created: now, outcome: outcome, callback: r.PostForm.Get("StatusCallback"),
+		account: r.PathValue("account"), created: now, outcome: outcome, callback: r.PostForm.Get("StatusCallback"), key: s.signKey(r),
 		events: map[string]bool{},
 		entry: &Entry{
 			ID: newSID("CA"), Channel: "call", To: to, From: from, Body: body, Language: lang, Status: "queued", Time: now.UTC(),
@@ -294,7 +296,7 @@ func (s *Server) progressCall(c *call) {
 			want := st != prev && (isFinal(st) || c.events[eventName(st)])
 			s.mu.Unlock()
 			if want {
-				s.callback(cb, p)
+				s.callback(c.key, cb, p)
 			}
 			s.saveOutbox()
 		})

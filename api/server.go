@@ -56,6 +56,7 @@ func (s *Server) routes() []Route {
 		a := a
 		rs = append(rs, Route{"POST", "/v1/visits/{id}/" + a.path, s.act(a)})
 	}
+	rs = append(rs, s.absenceRoutes()...) // absences (api/absences.go)
 	return rs
 }
 

@@ -1,0 +1,482 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/jobflow/jobflow/activities"
+	"github.com/jobflow/jobflow/outreach"
+	"github.com/jobflow/jobflow/rules"
+	"github.com/jobflow/jobflow/workflows"
+)
+
+// Absences (A-1..A-5): the endpoints of workflows/absence.go.
+//
+//	POST /v1/absences                                         report (a buddy for themself, ops for anyone)
+//	GET  /v1/absences/{id}                                    the absence (ops, or the absent worker)
+//	POST /v1/absences/{id}/approve                            ops, no questions (A-2)
+//	POST /v1/absences/{id}/reject                             ops, holiday/other only
+//	POST /v1/absences/{id}/accept-substitute                  a colleague for themself, ops for anyone (A-1)
+//	POST /v1/absences/{id}/cut-short                          ops or the worker
+//	POST /v1/absences/{id}/change-period                      ops or the worker
+//	POST /v1/absences/{id}/jobs/{job}/customer-choice?choice=backup|wait&token=...  the customer's signed link (A-4)
+//	GET  /v1/workers/{id}/auto-reply?lang=sv                  the automatic answer while away (A-5), for the app's chat
+//
+// A-2: the report carries the kind and the period, nothing medical. A body
+// with a diagnosis, a doctor's note or any document is refused with a
+// message saying why (DecodeAbsenceReport), before anything is started.
+
+// AbsenceReport is the body of POST /v1/absences.
+type AbsenceReport struct {
+	WorkerID    string                  `json:"worker_id"`
+	WorkerName  string                  `json:"worker_name"`
+	Role        string                  `json:"role"`
+	Market      rules.Market            `json:"market"`
+	Region      string                  `json:"region,omitempty"`
+	Competences []string                `json:"competences,omitempty"`
+	Kind        workflows.AbsenceKind   `json:"kind"`
+	Period      workflows.AbsencePeriod `json:"period"`
+	Contact     string                  `json:"contact"`
+}
+
+// medicalFields are keys (compared without case, '_' and '-') that would
+// carry what nobody may demand or store for sick leave (A-2).
+var medicalFields = []string{
+	"diagnosis", "diagnose", "diagnoses", "doctornote", "doctorsnote", "medicalcertificate", "certificate",
+	"sicknote", "document", "documents", "documentation", "attachment", "attachments", "illness",
+	"symptom", "symptoms", "medical", "medicalinfo", "condition", "sickness", "doctor",
+}
+
+// DecodeAbsenceReport reads a report strictly. Medical fields anywhere in
+// the body are refused with code medical_data_refused (A-2); any other
+// unknown field with unknown_field.
+func DecodeAbsenceReport(body []byte) (AbsenceReport, *ValidationError) {
+	var rep AbsenceReport
+	var raw any
+	if err := json.NewDecoder(bytes.NewReader(body)).Decode(&raw); err == nil {
+		if path := findMedical(raw, ""); path != "" {
+			return rep, invalid("medical_data_refused", path,
+				"A-2: an absence report never carries a diagnosis, a doctor's note or any document; nobody may ask for one and jobflow does not store it. Remove \""+path+"\": the kind (sick, holiday, other) and the period are all that is needed.")
+		}
+	}
+	if e := DecodeStrict(body, &rep); e != nil {
+		return rep, e
+	}
+	return rep, validateReport(rep)
+}
+
+func findMedical(v any, prefix string) string {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, val := range x {
+			norm := strings.NewReplacer("_", "", "-", "", " ", "").Replace(strings.ToLower(k))
+			for _, m := range medicalFields {
+				if norm == m {
+					return prefix + k
+				}
+			}
+			if p := findMedical(val, prefix+k+"."); p != "" {
+				return p
+			}
+		}
+	case []any:
+		for i, val := range x {
+			if p := findMedical(val, fmt.Sprintf("%s%d.", prefix, i)); p != "" {
+				return p
+			}
+		}
+	}
+	return ""
+}
+
+func validateReport(r AbsenceReport) *ValidationError {
+	switch {
+	case !tokenIDRe.MatchString(r.WorkerID):
+		return invalid("missing_field", "worker_id", "worker_id (the absent worker's id) is required")
+	case r.Role != workflows.RoleBuddy && r.Role != workflows.RoleAssistant:
+		return invalid("invalid_role", "role", "role must be buddy or assistant")
+	case r.Kind != workflows.AbsenceSick && r.Kind != workflows.AbsenceHoliday && r.Kind != workflows.AbsenceOther:
+		return invalid("invalid_kind", "kind", "kind must be sick, holiday or other")
+	case r.Period.From.IsZero() || r.Period.To.IsZero():
+		return invalid("missing_field", "period", "period.from and period.to (RFC 3339) are required")
+	case !r.Period.To.After(r.Period.From):
+		return invalid("invalid_period", "period.to", "the period must end after it starts")
+	case strings.TrimSpace(r.Contact) == "":
+		return invalid("missing_field", "contact", "contact (whom customers reach meanwhile, A-5) is required")
+	case strings.TrimSpace(r.WorkerName) == "":
+		return invalid("missing_field", "worker_name", "worker_name (the name customers know) is required")
+	}
+	if _, err := rules.ParseMarket(string(r.Market)); err != nil {
+		return invalid("unknown_market", "market", "market must be SE, DK or DE")
+	}
+	if r.Region != "" && (len(r.Region) > maxRegionLen || !regionRe.MatchString(r.Region)) {
+		return invalid("invalid_region", "region", "region may hold only letters, digits, spaces, '.', '_' and '-'")
+	}
+	for _, f := range []struct{ name, v string }{{"worker_name", r.WorkerName}, {"contact", r.Contact}} {
+		if e := maxLen(f.name, f.v, 200); e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+var absenceIDRe = regexp.MustCompile(`^absence-[A-Za-z0-9][A-Za-z0-9._-]{0,63}-[0-9]{1,6}$`)
+var jobIDRe = regexp.MustCompile(`^(visit|task)-[A-Za-z0-9._-]{1,200}$`)
+
+// absenceRoutes are appended to the route table by server.go.
+func (s *Server) absenceRoutes() []Route {
+	rs := []Route{
+		{"POST", "/v1/absences", s.reportAbsence},
+		{"GET", "/v1/absences/{id}", s.getAbsence},
+		{"POST", "/v1/absences/{id}/jobs/{job}/customer-choice", s.customerChoice},
+		{"GET", "/v1/workers/{id}/auto-reply", s.autoReply},
+	}
+	for _, a := range absenceActions {
+		rs = append(rs, Route{"POST", "/v1/absences/{id}/" + a.path, s.absenceAct(a)})
+	}
+	return rs
+}
+
+type absenceAction struct {
+	path, update string
+	opsOnly      bool
+	build        func(body []byte, p Principal) (any, *ValidationError)
+}
+
+var absenceActions = []absenceAction{
+	{"approve", workflows.UpdateAbsenceApprove, true, buildReq(func(q *workflows.ApproveAbsenceRequest, p Principal) *ValidationError {
+		q.Manager = p.ID
+		return nil
+	})},
+	{"reject", workflows.UpdateAbsenceReject, true, buildReq(func(q *workflows.RejectAbsenceRequest, p Principal) *ValidationError {
+		q.Manager = p.ID
+		return maxLen("reason", q.Reason, 1000)
+	})},
+	{"accept-substitute", workflows.UpdateAcceptSubstitute, false, buildReq(func(q *workflows.AcceptSubstituteRequest, p Principal) *ValidationError {
+		q.By = workflows.Actor{Role: p.Role, ID: p.ID}
+		if p.Role != roleOps {
+			q.Substitute = p.ID // a colleague accepts for themself
+		}
+		if !jobIDRe.MatchString(q.JobID) {
+			return invalid("missing_field", "job_id", "job_id (the visit or task id) is required")
+		}
+		return need(tokenIDRe.MatchString(q.Substitute), "missing_field", "substitute", "substitute (a worker id) is required")
+	})},
+	{"cut-short", workflows.UpdateCutShort, false, buildReq(func(q *workflows.CutShortRequest, p Principal) *ValidationError {
+		q.By = workflows.Actor{Role: p.Role, ID: p.ID}
+		return nil
+	})},
+	{"change-period", workflows.UpdateChangePeriod, false, buildReq(func(q *workflows.ChangePeriodRequest, p Principal) *ValidationError {
+		q.By = workflows.Actor{Role: p.Role, ID: p.ID}
+		return need(q.Period.To.After(q.Period.From), "invalid_period", "period.to", "the period must end after it starts")
+	})},
+}
+
+func absenceIDFrom(w http.ResponseWriter, r *http.Request) (string, bool) {
+	id := r.PathValue("id")
+	if !absenceIDRe.MatchString(id) {
+		fail(w, r, http.StatusNotFound, "absence_not_found", "no absence with this id", "")
+		return "", false
+	}
+	info(r).workflowID = id
+	return id, true
+}
+
+// absenceWorker reads the worker id out of an absence id.
+func absenceWorker(id string) string {
+	s := strings.TrimPrefix(id, "absence-")
+	return s[:strings.LastIndex(s, "-")]
+}
+
+// reportAbsence serves POST /v1/absences. A buddy reports for themself; ops
+// (the manager) for anyone, approved at once.
+func (s *Server) reportAbsence(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.principal(w, r)
+	if !ok {
+		return
+	}
+	body, ok := readBody(w, r)
+	if !ok {
+		return
+	}
+	rep, verr := DecodeAbsenceReport(body)
+	if verr != nil {
+		failValidation(w, r, verr)
+		return
+	}
+	if p.Role != roleOps && rep.WorkerID != p.ID {
+		fail(w, r, http.StatusForbidden, "forbidden", "workers report their own absence; the manager reports for others", "")
+		return
+	}
+	policy := rules.DefaultPolicy()
+	if s.Partners != nil {
+		pol, err := rules.Resolve(s.Partners.markets[rep.Market], nil)
+		if err != nil {
+			fail(w, r, http.StatusInternalServerError, "policy_error", err.Error(), "")
+			return
+		}
+		policy = pol
+	}
+	in := workflows.AbsenceInput{
+		WorkerID: rep.WorkerID, WorkerName: rep.WorkerName, Role: rep.Role, Market: rep.Market, Region: rep.Region,
+		Competences: rep.Competences, Kind: rep.Kind, Period: rep.Period,
+		ReportedBy: workflows.Actor{Role: p.Role, ID: p.ID}, Contact: rep.Contact, Policy: policy,
+	}
+	ctx, cancel := s.ctx(r)
+	defer cancel()
+	id, err := StartAbsence(ctx, s.Visits.Client, in)
+	if err != nil {
+		s.failTemporal(w, r, err)
+		return
+	}
+	info(r).workflowID = id
+	w.Header().Set("Location", "/v1/absences/"+id)
+	writeJSON(w, http.StatusCreated, map[string]string{"workflow_id": id})
+}
+
+// StartAbsence starts the absence workflow under the first free id
+// absence-<worker>-<n>.
+func StartAbsence(ctx context.Context, c client.Client, in workflows.AbsenceInput) (string, error) {
+	for n := 1; n <= 100000; n++ {
+		id := workflows.AbsenceID(in.WorkerID, n)
+		_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+			ID: id, TaskQueue: workflows.TaskQueue,
+			WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+			StaticSummary:            fmt.Sprintf("%s absence of %s", in.Kind, in.WorkerID),
+		}, workflows.AbsenceWorkflowName, in)
+		var started *serviceerror.WorkflowExecutionAlreadyStarted
+		if errors.As(err, &started) {
+			continue
+		}
+		return id, err
+	}
+	return "", errors.New("no free absence id")
+}
+
+func (s *Server) queryAbsence(ctx context.Context, id string) (workflows.AbsenceState, error) {
+	var st workflows.AbsenceState
+	v, err := s.Visits.Client.QueryWorkflow(ctx, id, "", workflows.QueryAbsence)
+	if err != nil {
+		return st, err
+	}
+	return st, v.Get(&st)
+}
+
+// getAbsence serves GET /v1/absences/{id}: ops, or the absent worker.
+func (s *Server) getAbsence(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.principal(w, r)
+	if !ok {
+		return
+	}
+	id, ok := absenceIDFrom(w, r)
+	if !ok {
+		return
+	}
+	if p.Role != roleOps && absenceWorker(id) != p.ID {
+		fail(w, r, http.StatusForbidden, "forbidden", "only ops and the absent worker see an absence", "")
+		return
+	}
+	ctx, cancel := s.ctx(r)
+	defer cancel()
+	st, err := s.queryAbsence(ctx, id)
+	if err != nil {
+		s.failAbsence(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, st)
+}
+
+func (s *Server) absenceAct(a absenceAction) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		p, ok := s.principal(w, r)
+		if !ok {
+			return
+		}
+		id, ok := absenceIDFrom(w, r)
+		if !ok {
+			return
+		}
+		if a.opsOnly && p.Role != roleOps {
+			fail(w, r, http.StatusForbidden, "forbidden", "only ops (the manager) may "+a.path+" an absence", "")
+			return
+		}
+		if (a.update == workflows.UpdateCutShort || a.update == workflows.UpdateChangePeriod) && p.Role != roleOps && absenceWorker(id) != p.ID {
+			fail(w, r, http.StatusForbidden, "forbidden", "only ops and the absent worker change the period", "")
+			return
+		}
+		body, ok := readBody(w, r)
+		if !ok {
+			return
+		}
+		arg, verr := a.build(body, p)
+		if verr != nil {
+			failValidation(w, r, verr)
+			return
+		}
+		ctx, cancel := s.ctx(r)
+		defer cancel()
+		s.absenceUpdate(ctx, w, r, id, a.update, r.Header.Get("Idempotency-Key"), arg)
+	}
+}
+
+func (s *Server) absenceUpdate(ctx context.Context, w http.ResponseWriter, r *http.Request, id, name, updateID string, arg any) {
+	if updateID != "" && !updateIDRe.MatchString(updateID) {
+		fail(w, r, http.StatusUnprocessableEntity, "invalid_idempotency_key", "Idempotency-Key: 1-128 characters A-Z, a-z, 0-9, '.', '_', ':', '-'", "")
+		return
+	}
+	h, err := s.Visits.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		UpdateID: updateID, WorkflowID: id, UpdateName: name, Args: []any{arg},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	var st workflows.AbsenceState
+	if err == nil {
+		err = h.Get(ctx, &st)
+	}
+	if err != nil {
+		s.failAbsence(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, st)
+}
+
+func (s *Server) failAbsence(w http.ResponseWriter, r *http.Request, err error) {
+	var app *temporal.ApplicationError
+	var nf *serviceerror.NotFound
+	switch {
+	case errors.As(err, &app):
+		fail(w, r, http.StatusConflict, "transition_refused", app.Message(), "")
+	case errors.As(err, &nf):
+		fail(w, r, http.StatusNotFound, "absence_not_found", "no running absence with this id", "")
+	default:
+		s.failTemporal(w, r, err)
+	}
+}
+
+// Link action of the customer's A-4 answer, per choice.
+func absenceLinkAction(choice string) string { return "absence-" + choice }
+
+// AbsenceChoiceLinker signs the customer's A-4 links for the worker's
+// activities (activities.Absences.ChoiceLink):
+// <base>/v1/absences/<id>/jobs/<job>/customer-choice?choice=<c>&token=<t>.
+func AbsenceChoiceLinker(secret []byte, publicBaseURL string) activities.ChoiceLinker {
+	return func(absenceID, jobID, choice string, exp time.Time) string {
+		return strings.TrimRight(publicBaseURL, "/") + "/v1/absences/" + url.PathEscape(absenceID) + "/jobs/" +
+			url.PathEscape(jobID) + "/customer-choice?choice=" + url.QueryEscape(choice) +
+			"&token=" + url.QueryEscape(SignLink(secret, absenceID+"/"+jobID, absenceLinkAction(choice), exp))
+	}
+}
+
+// customerChoice serves the customer's signed answer (A-4).
+func (s *Server) customerChoice(w http.ResponseWriter, r *http.Request) {
+	id, ok := absenceIDFrom(w, r)
+	if !ok {
+		return
+	}
+	job := r.PathValue("job")
+	info(r).role = workflows.RoleCustomer
+	choice := r.URL.Query().Get("choice")
+	if choice != workflows.ChoiceBackup && choice != workflows.ChoiceWait {
+		failValidation(w, r, invalid("invalid_choice", "choice", "choice must be backup or wait"))
+		return
+	}
+	if !jobIDRe.MatchString(job) {
+		fail(w, r, http.StatusNotFound, "job_not_found", "no such job", "")
+		return
+	}
+	if err := VerifyLink(s.LinkSecret, r.URL.Query().Get("token"), id+"/"+job, absenceLinkAction(choice), s.Visits.now()); err != nil {
+		code := "invalid_link"
+		if errors.Is(err, ErrLinkExpired) {
+			code = "link_expired"
+		}
+		fail(w, r, http.StatusUnauthorized, code, "the link is not valid: "+err.Error(), "")
+		return
+	}
+	ctx, cancel := s.ctx(r)
+	defer cancel()
+	s.absenceUpdate(ctx, w, r, id, workflows.UpdateCustomerChoice, "", workflows.CustomerChoiceRequest{JobID: job, Choice: choice})
+}
+
+// AutoReplyAnswer is GET /v1/workers/{id}/auto-reply: Away false, or the
+// rendered automatic answer (A-5).
+type AutoReplyAnswer struct {
+	Away      bool                     `json:"away"`
+	AbsenceID string                   `json:"absence_id,omitempty"`
+	Period    *workflows.AbsencePeriod `json:"period,omitempty"`
+	Contact   string                   `json:"contact,omitempty"`
+	Language  string                   `json:"language,omitempty"`
+	Subject   string                   `json:"subject,omitempty"`
+	Text      string                   `json:"text,omitempty"`
+}
+
+// autoReply finds the worker's active absence through visibility and
+// renders its automatic answer in ?lang (default en). Any signed-in user.
+func (s *Server) autoReply(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.principal(w, r); !ok {
+		return
+	}
+	worker := r.PathValue("id")
+	if !tokenIDRe.MatchString(worker) {
+		fail(w, r, http.StatusNotFound, "worker_not_found", "no such worker", "")
+		return
+	}
+	lang := r.URL.Query().Get("lang")
+	if lang == "" {
+		lang = string(rules.English)
+	}
+	if _, err := rules.ParseLanguage(lang); err != nil {
+		failValidation(w, r, invalid("invalid_language", "lang", "lang must be sv, da, de or en"))
+		return
+	}
+	ctx, cancel := s.ctx(r)
+	defer cancel()
+	resp, err := s.Visits.Client.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+		Namespace: s.Visits.Namespace, PageSize: 10, Query: ActiveAbsenceQuery(worker),
+	})
+	if err != nil {
+		s.failTemporal(w, r, err)
+		return
+	}
+	for _, e := range resp.GetExecutions() {
+		id := e.GetExecution().GetWorkflowId()
+		v, err := s.Visits.Client.QueryWorkflow(ctx, id, "", workflows.QueryAutoReply)
+		if err != nil {
+			continue // ended meanwhile
+		}
+		var ar workflows.AbsenceAutoReply
+		if v.Get(&ar) != nil || !ar.Active {
+			continue
+		}
+		ar.Message.Language = lang
+		out, err := outreach.Render(ar.Message)
+		if err != nil {
+			s.failTemporal(w, r, err)
+			return
+		}
+		info(r).workflowID = id
+		writeJSON(w, http.StatusOK, AutoReplyAnswer{Away: true, AbsenceID: id, Period: &ar.Period, Contact: ar.Contact,
+			Language: string(out.Language), Subject: out.Subject, Text: out.Text})
+		return
+	}
+	writeJSON(w, http.StatusOK, AutoReplyAnswer{Away: false})
+}
+
+// ActiveAbsenceQuery selects a worker's running, active absences (A-5).
+func ActiveAbsenceQuery(worker string) string {
+	return fmt.Sprintf("WorkflowType = %s AND ExecutionStatus = 'Running' AND %s = %s AND %s = 'active'",
+		quote(workflows.AbsenceWorkflowName), workflows.WorkerIDKey.GetName(), quote(worker), workflows.AbsenceStatusKey.GetName())
+}

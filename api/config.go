@@ -41,6 +41,9 @@ type Config struct {
 	TemporalUIURL string `env:"TEMPORAL_UI_URL" envDefault:"http://127.0.0.1:8233"`
 	// RequestTimeout bounds every call to Temporal made for one request.
 	RequestTimeout time.Duration `env:"API_REQUEST_TIMEOUT" envDefault:"15s"`
+	// ConnectTimeout bounds the wait for Temporal at start-up (the same
+	// variable the worker reads).
+	ConnectTimeout time.Duration `env:"TEMPORAL_CONNECT_TIMEOUT" envDefault:"30s"`
 	// ShutdownTimeout is how long in-flight requests get on SIGINT/SIGTERM.
 	ShutdownTimeout time.Duration `env:"API_SHUTDOWN_TIMEOUT" envDefault:"20s"`
 }

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -40,6 +41,25 @@ type apiEnv struct {
 	srv    *devtest.Server
 	visits *Visits
 	http   *httptest.Server
+	logs   *lockedBuffer
+}
+
+// lockedBuffer collects the API's request logs.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func startAPI(t *testing.T) *apiEnv {
@@ -55,11 +75,12 @@ func startAPI(t *testing.T) *apiEnv {
 		Client: srv.Client, Namespace: srv.Namespace, Partners: testPartners(t),
 		LinkSecret: []byte(linkSecret), PublicBaseURL: "http://127.0.0.1:8080", UIURL: "http://127.0.0.1:8233",
 	}
+	logs := &lockedBuffer{}
 	s := &Server{Visits: v, Partners: v.Partners, Tokens: tokens, LinkSecret: []byte(linkSecret),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), RequestTimeout: 20 * time.Second}
+		Logger: slog.New(slog.NewTextHandler(logs, nil)), RequestTimeout: 20 * time.Second}
 	hs := httptest.NewServer(s.Handler())
 	t.Cleanup(hs.Close)
-	return &apiEnv{t: t, srv: srv, visits: v, http: hs}
+	return &apiEnv{t: t, srv: srv, visits: v, http: hs, logs: logs}
 }
 
 type answer struct {
@@ -368,6 +389,19 @@ func TestIntegrationBookingAPI(t *testing.T) {
 	t.Run("health and readiness", func(t *testing.T) {
 		assert.Equal(t, http.StatusOK, e.do("GET", "/healthz", nil, nil).status)
 		assert.Equal(t, http.StatusOK, e.do("GET", "/readyz", nil, nil).status)
+	})
+
+	t.Run("request logs carry ids, never personal data or tokens (V-14)", func(t *testing.T) {
+		time.Sleep(100 * time.Millisecond) // the last log line is written after its response
+		logs := e.logs.String()
+		assert.Contains(t, logs, "workflow_id="+id)
+		assert.Contains(t, logs, "partner=acme")
+		assert.Contains(t, logs, "code=transition_refused")
+		b := validBooking()
+		for _, secret := range []string{b.Customer.Name, b.Customer.Phone, b.Customer.Email, b.Address, b.Problem,
+			"token=", buddy1Token, testSecret, linkSecret, "Router reboots"} {
+			assert.NotContains(t, logs, secret)
+		}
 	})
 }
 

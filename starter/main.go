@@ -84,7 +84,7 @@ func visits(ctx context.Context, logger *slog.Logger, cfg api.Config, serving bo
 	if cfg.LinkSecret == "" {
 		logger.Warn("LINK_SECRET is not set: visits get no customer rating link")
 	}
-	c, opts, err := config.Dial(ctx, logger, 0)
+	c, opts, err := config.DialCodec(ctx, logger, cfg.ConnectTimeout)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -60,7 +60,7 @@ func run(ctx context.Context, log *slog.Logger, interrupt <-chan interface{}) er
 		return err
 	}
 
-	c, opts, err := config.Dial(ctx, log, cfg.ConnectTimeout)
+	c, opts, err := config.DialCodec(ctx, log, cfg.ConnectTimeout)
 	if err != nil {
 		return err
 	}

@@ -73,7 +73,7 @@ func run() error {
 	ctx, cancel := context.WithTimeout(ctx, *maxTime)
 	defer cancel()
 
-	c, opts, err := config.Dial(ctx, log, 30*time.Second)
+	c, opts, err := config.DialCodec(ctx, log, 30*time.Second)
 	if err != nil {
 		return err
 	}

@@ -55,10 +55,11 @@ func run(ctx context.Context, log *slog.Logger, interrupt <-chan interface{}) er
 	if cfg.StickyCacheSize > 0 {
 		worker.SetStickyWorkflowCacheSize(cfg.StickyCacheSize) // process-wide, before worker.New
 	}
-	channels, err := newChannels(log)
+	channels, closer, err := newChannels(log)
 	if err != nil {
 		return err
 	}
+	defer closer.Close()
 
 	c, opts, err := config.DialCodec(ctx, log, cfg.ConnectTimeout)
 	if err != nil {

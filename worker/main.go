@@ -17,6 +17,7 @@ import (
 	"github.com/jobflow/jobflow/activities"
 	"github.com/jobflow/jobflow/internal/config"
 	"github.com/jobflow/jobflow/internal/temporalx"
+	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows"
 )
 
@@ -84,6 +85,14 @@ func run(ctx context.Context, log *slog.Logger, interrupt <-chan interface{}) er
 	})
 	workflows.Register(w)
 	w.RegisterActivity(&activities.Outreach{Channels: channels})
+	w.RegisterActivity(&activities.Notifications{Tasks: activities.TemporalTasks{Client: c}, Channels: channels})
+
+	// N-1: one digest schedule per market; Temporal runs it, not a loop of ours.
+	for _, m := range rules.Markets {
+		if err := workflows.EnsureDigestSchedule(ctx, c, m); err != nil {
+			return fmt.Errorf("digest schedule for %s: %w", m, err)
+		}
+	}
 
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("starting worker on task queue %q: %w", cfg.TaskQueue, err)

@@ -57,6 +57,8 @@ func (s *Server) routes() []Route {
 		rs = append(rs, Route{"POST", "/v1/visits/{id}/" + a.path, s.act(a)})
 	}
 	rs = append(rs, s.absenceRoutes()...) // absences (api/absences.go)
+	// Reclamations and rating follow-ups (api/reclamations.go).
+	rs = append(rs, s.reclamationRoutes()...)
 	return rs
 }
 

@@ -31,6 +31,7 @@ func TestRun_PollsTaskQueueAndStopsOnInterrupt(t *testing.T) {
 	t.Setenv("TEMPORAL_PROFILE", "")
 	t.Setenv("WORKER_TASK_QUEUE", "worker-main-test")
 	t.Setenv("CODEC_DISABLED", "true") // payload encryption is tested in internal/config and codec
+	t.Setenv("OUTREACH", "log")        // the adapters are tested in outreach/
 
 	interrupt := make(chan interface{})
 	done := make(chan error, 1)

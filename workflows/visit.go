@@ -679,6 +679,16 @@ func (v *visit) rate(ctx workflow.Context, r RateRequest) (VisitState, error) {
 	if !NeedsRatingFollowUp(r.Stars) {
 		return v.st, nil // 4-5 stars, nothing to do
 	}
+	if workflow.GetVersion(ctx, "rating-followup-child", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		// Visits rated before the follow-up workflow existed replay as they ran.
+		if r.Stars == 3 {
+			v.sendEmail(ctx, "rating-followup", "visit.rating_followup", "rating follow-up (R-2)", nil)
+		} else {
+			v.alertOps(ctx, "rating_low", "ops.rating_low", "low rating to team lead (R-2)",
+				map[string]string{"stars": fmt.Sprint(r.Stars), "buddy": v.st.Holder})
+		}
+		return v.st, nil
+	}
 	// 3 stars and below run in their own follow-up workflow (rating.go),
 	// an abandoned child the visit waits for only until it has started; all
 	// the follow-up's messages go from there, never from here.

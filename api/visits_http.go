@@ -363,8 +363,8 @@ func (s *Server) rate(w http.ResponseWriter, r *http.Request) {
 		failValidation(w, r, invalid("invalid_stars", "stars", "stars must be 1 to 5"))
 		return
 	}
-	if e := maxLen("comment", req.Comment, 2000); e != nil {
-		failValidation(w, r, e)
+	if len(req.Comment) > 2000 { // the workflow's validator counts bytes too
+		failValidation(w, r, invalid("field_too_long", "comment", "comment is too long (at most 2000 bytes, about 1000 characters with accents)"))
 		return
 	}
 	ctx, cancel := s.ctx(r)

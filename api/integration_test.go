@@ -247,6 +247,21 @@ func TestIntegrationBookingAPI(t *testing.T) {
 		assert.Equal(t, http.StatusConflict, a.status, string(a.body))
 		assert.Equal(t, "transition_refused", a.code(t))
 		assert.Contains(t, a.message(t), "a second claim is refused (V-2)")
+
+		// Outside the pool a buddy sees only its own visits; ops filter by buddy.
+		assert.EventuallyWithT(t, func(c *assert.CollectT) {
+			a := e.do("GET", "/v1/visits?buddy=b-1", map[string]string{"Authorization": "Bearer " + opsToken}, nil)
+			require.Equal(c, http.StatusOK, a.status)
+			var l VisitList
+			require.NoError(c, json.Unmarshal(a.body, &l))
+			require.Len(c, l.Visits, 1)
+			assert.Equal(c, "claimed", l.Visits[0].Status)
+		}, 10*time.Second, 200*time.Millisecond)
+		a = e.do("GET", "/v1/visits?status=claimed&buddy=b-1", map[string]string{"Authorization": "Bearer " + buddy2Token}, nil)
+		require.Equal(t, http.StatusOK, a.status)
+		var l VisitList
+		a.json(t, &l)
+		assert.Empty(t, l.Visits, "b-2 asked for b-1's visits and got its own: none")
 	})
 
 	t.Run("only the holder acts; only ops cancel", func(t *testing.T) {
@@ -336,10 +351,20 @@ func TestIntegrationBookingAPI(t *testing.T) {
 	t.Run("ops cancel; unknown visits are 404", func(t *testing.T) {
 		cid := workflows.VisitID("acme", "CANCEL-1")
 		require.Equal(t, http.StatusCreated, e.book(liveBooking("CANCEL-1"), testSecret).status)
-		a := e.act(opsToken, cid, "cancel", map[string]any{"reason": "customer called to cancel"})
+		cancel := func() answer {
+			body, _ := json.Marshal(map[string]any{"reason": "customer called to cancel"})
+			return e.do("POST", "/v1/visits/"+cid+"/cancel", map[string]string{
+				"Authorization": "Bearer " + opsToken, "Idempotency-Key": "cancel-" + cid}, body)
+		}
+		a := cancel()
 		require.Equal(t, http.StatusOK, a.status, string(a.body))
+		again := cancel() // a retried request with the same key: the same outcome, applied once
+		require.Equal(t, http.StatusOK, again.status, string(again.body))
 		var st workflows.VisitState
 		a.json(t, &st)
+		var st2 workflows.VisitState
+		again.json(t, &st2)
+		assert.Equal(t, len(st.Log), len(st2.Log))
 		assert.Equal(t, workflows.StatusCancelled, st.Status)
 		assert.Equal(t, workflows.Actor{Role: "ops", ID: "o-1"}, st.Log[len(st.Log)-1].By)
 

@@ -19,6 +19,8 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
+
+	"github.com/jobflow/jobflow/rules"
 )
 
 // Activities of the absence workflow (A-1..A-5, workflows/absence.go).
@@ -47,8 +49,7 @@ const (
 	absenceVisitStatusAttr = "VisitStatus"
 	absenceWorkerAttr      = "WorkerId" // the task's assistant (workflows.AssistantIDKey) and the absent worker
 	absenceStatusAttr      = "AbsenceStatus"
-	absenceStartAttr       = "AbsenceStart"
-	absenceEndAttr         = "AbsenceEnd"
+	absenceDaysAttr        = "AbsenceDays"
 )
 
 // Job kinds and worker roles of an absence.
@@ -251,9 +252,19 @@ func AbsenceTasksQuery(worker string) string {
 
 // AbsentWorkersQuery selects the absences overlapping a period (their
 // workers are not offered work).
+// The markets share one zone offset (CET/CEST), so Stockholm's dates are
+// every market's.
 func AbsentWorkersQuery(from, to time.Time) string {
-	return fmt.Sprintf("WorkflowType = 'Absence' AND ExecutionStatus = 'Running' AND %s IN ('reported', 'approved', 'active') AND %s <= %s AND %s >= %s",
-		absenceStatusAttr, absenceStartAttr, visTime(to), absenceEndAttr, visTime(from))
+	days := rules.DaysCovering(from, to, rules.Location(rules.Sweden))
+	quoted := make([]string, len(days))
+	for i, d := range days {
+		quoted[i] = quoteVis(d)
+	}
+	if len(quoted) == 0 {
+		quoted = []string{quoteVis(from.In(rules.Location(rules.Sweden)).Format(time.DateOnly))}
+	}
+	return fmt.Sprintf("WorkflowType = 'Absence' AND ExecutionStatus = 'Running' AND %s IN ('reported', 'approved', 'active') AND %s IN (%s)",
+		absenceStatusAttr, absenceDaysAttr, strings.Join(quoted, ", "))
 }
 
 func (a *Absences) list(ctx context.Context, query string) (ids []string, err error) {

@@ -137,3 +137,14 @@ func TestP2_Markets(t *testing.T) {
 	_, err = ParseLanguage("fi")
 	assert.ErrorContains(t, err, "unknown language")
 }
+
+func TestA1_DaysCovering(t *testing.T) {
+	loc := Sweden.Location()
+	from := time.Date(2026, 11, 23, 8, 0, 0, 0, loc)
+	assert.Equal(t, []string{"2026-11-23", "2026-11-24", "2026-11-25"}, DaysCovering(from, from.AddDate(0, 0, 2), loc))
+	assert.Equal(t, []string{"2026-11-23"}, DaysCovering(from, from.Add(time.Hour), loc))
+	midnight := time.Date(2026, 11, 24, 0, 0, 0, 0, loc)
+	assert.Equal(t, []string{"2026-11-23"}, DaysCovering(from, midnight, loc), "an end at midnight does not touch the next day")
+	assert.Nil(t, DaysCovering(from, from, loc))
+	assert.Len(t, DaysCovering(from, from.AddDate(3, 0, 0), loc), MaxPeriodDays)
+}

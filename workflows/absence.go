@@ -1063,11 +1063,8 @@ func (a *absence) publish(ctx workflow.Context) {
 	if first || want.status != a.upserted.status {
 		ups = append(ups, AbsenceStatusKey.ValueSet(want.status))
 	}
-	if first || !want.from.Equal(a.upserted.from) {
-		ups = append(ups, AbsenceStartKey.ValueSet(want.from))
-	}
-	if first || !want.to.Equal(a.upserted.to) {
-		ups = append(ups, AbsenceEndKey.ValueSet(want.to))
+	if first || !want.from.Equal(a.upserted.from) || !want.to.Equal(a.upserted.to) {
+		ups = append(ups, AbsenceDaysKey.ValueSet(rules.DaysCovering(want.from, want.to, rules.Location(a.in.Market))))
 	}
 	if first || want.uncovered != a.upserted.uncovered {
 		ups = append(ups, UncoveredJobsKey.ValueSet(int64(want.uncovered)))

@@ -281,8 +281,8 @@ func (a *customerAccount) publish(ctx workflow.Context) {
 	if a.st.Inactive {
 		status = "inactive"
 	}
-	if err := workflow.UpsertTypedSearchAttributes(ctx, AccountIDKey.ValueSet(a.in.AccountID),
-		MarketKey.ValueSet(string(a.in.Market)), AccountStatusKey.ValueSet(status)); err != nil {
+	if err := workflow.UpsertTypedSearchAttributes(ctx,
+		MarketKey.ValueSet(string(a.in.Market)), AccountStatusKey.ValueSet([]string{status})); err != nil {
 		workflow.GetLogger(ctx).Error("upsert search attributes", "error", err)
 	}
 	workflow.SetCurrentDetails(ctx, fmt.Sprintf("**%s** · account %s · %s · last activity %s",

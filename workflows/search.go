@@ -31,22 +31,25 @@ var (
 	// attributes whose meaning carries over: the assistant is a WorkerId, the
 	// review deadline (T-1/T-2) is a ReplyDeadline, the task's deadline
 	// (T-5) is the HelpDeadline promised to the customer.
-	TaskStatusKey     = temporal.NewSearchAttributeKeyKeyword("TaskStatus")
+	// TaskStatus is a keyword list holding one value: the ten Keyword
+	// columns are taken by the attributes the visit, reclamation and absence
+	// flows name; `TaskStatus = "review"` filters it all the same.
+	TaskStatusKey     = temporal.NewSearchAttributeKeyKeywordList("TaskStatus")
 	AssistantIDKey    = WorkerIDKey
 	ReviewDeadlineKey = ReplyDeadlineKey
 	TaskDeadlineKey   = HelpDeadlineKey
-	WorkAreaKey       = temporal.NewSearchAttributeKeyKeyword("WorkArea")
 
 	// Absences (A).
 	AbsenceStatusKey = temporal.NewSearchAttributeKeyKeyword("AbsenceStatus")
 	WorkerIDKey      = temporal.NewSearchAttributeKeyKeyword("WorkerId")
 	UncoveredJobsKey = temporal.NewSearchAttributeKeyInt64("UncoveredJobs")
-	AbsenceStartKey  = temporal.NewSearchAttributeKeyTime("AbsenceStart")
-	AbsenceEndKey    = temporal.NewSearchAttributeKeyTime("AbsenceEnd")
+	// AbsenceDays lists the market-local dates the period touches
+	// (rules.DaysCovering): "who is away today" is `AbsenceDays = "2026-11-23"`.
+	AbsenceDaysKey = temporal.NewSearchAttributeKeyKeywordList("AbsenceDays")
 
-	// Customer accounts (N-4): an opaque account id, never an e-mail.
-	AccountIDKey     = temporal.NewSearchAttributeKeyKeyword("AccountId")
-	AccountStatusKey = temporal.NewSearchAttributeKeyKeyword("AccountStatus")
+	// Customer accounts (N-4): the account id is in the workflow id
+	// (account-<id>); the status is a keyword list holding one value.
+	AccountStatusKey = temporal.NewSearchAttributeKeyKeywordList("AccountStatus")
 )
 
 // SearchAttribute is one custom attribute to register on a namespace.
@@ -62,18 +65,20 @@ var SearchAttributes = func() []SearchAttribute {
 	kw := enumspb.INDEXED_VALUE_TYPE_KEYWORD
 	dt := enumspb.INDEXED_VALUE_TYPE_DATETIME
 	in := enumspb.INDEXED_VALUE_TYPE_INT
+	kl := enumspb.INDEXED_VALUE_TYPE_KEYWORD_LIST
 	var out []SearchAttribute
 	add := func(t enumspb.IndexedValueType, names ...string) {
 		for _, n := range names {
 			out = append(out, SearchAttribute{Name: n, Type: t})
 		}
 	}
+	// Fits SQL visibility's columns per namespace (dev server, PostgreSQL):
+	// 10 Keyword, 3 Datetime, 3 Int, 3 KeywordList.
 	add(kw, "Partner", "Market", "Region", "VisitStatus", "BuddyId", "SlaState",
-		"ReclamationStatus", "Assignee", "TaskStatus", "AssistantId", "WorkArea",
-		"AbsenceStatus", "WorkerId", "AccountId", "AccountStatus")
-	add(dt, "AppointmentAt", "HelpDeadline", "ReplyDeadline", "ReviewDeadline",
-		"TaskDeadline", "AbsenceStart", "AbsenceEnd")
+		"ReclamationStatus", "Assignee", "AbsenceStatus", "WorkerId")
+	add(dt, "AppointmentAt", "HelpDeadline", "ReplyDeadline")
 	add(in, "EscalationLevel", "UncoveredJobs")
+	add(kl, "TaskStatus", "AccountStatus", "AbsenceDays")
 	return out
 }()
 

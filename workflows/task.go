@@ -1294,21 +1294,15 @@ func (t *task) publish(ctx workflow.Context) {
 	var ups []temporal.SearchAttributeUpdate
 	if first {
 		ups = append(ups, MarketKey.ValueSet(string(t.st.Market)))
-		if t.st.AccountID != "" {
-			ups = append(ups, AccountIDKey.ValueSet(t.st.AccountID))
-		}
 		if t.st.Partner != "" {
 			ups = append(ups, PartnerKey.ValueSet(t.st.Partner))
 		}
 	}
 	if first || want.status != t.upserted.status {
-		ups = append(ups, TaskStatusKey.ValueSet(want.status))
+		ups = append(ups, TaskStatusKey.ValueSet([]string{want.status}))
 	}
 	if want.assistant != t.upserted.assistant && want.assistant != "" {
 		ups = append(ups, AssistantIDKey.ValueSet(want.assistant))
-	}
-	if want.area != t.upserted.area && want.area != "" {
-		ups = append(ups, WorkAreaKey.ValueSet(want.area))
 	}
 	if !want.review.Equal(t.upserted.review) {
 		ups = append(ups, ReviewDeadlineKey.ValueSet(want.review))

@@ -9,6 +9,7 @@ import (
 	commonpb "go.temporal.io/api/common/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 	"google.golang.org/grpc"
 
 	"github.com/jobflow/jobflow/codec"
@@ -50,7 +51,8 @@ func LoadCodec() (*codec.Codec, error) {
 // WithCodec returns opts with c applied: every payload the client or a
 // worker built on it writes is encrypted
 // (converter.NewCodecDataConverter(parent, c), parent being opts'
-// DataConverter or the SDK default), and memos in DescribeWorkflowExecution
+// DataConverter or the SDK default), failure messages and stack traces are
+// encrypted with it (EncodeCommonAttributes), and memos in DescribeWorkflowExecution
 // and ListWorkflowExecutions answers come back decoded, so code reading a
 // memo with the default converter (api: booking_sha256) keeps working.
 // c == nil returns opts unchanged.
@@ -59,6 +61,11 @@ func WithCodec(opts client.Options, c *codec.Codec) client.Options {
 		return opts
 	}
 	opts.DataConverter = c.DataConverter(opts.DataConverter)
+	// Error messages and stack traces can quote personal data (a provider's
+	// "invalid number +46..."): they travel as an encrypted payload too.
+	opts.FailureConverter = temporal.NewDefaultFailureConverter(temporal.DefaultFailureConverterOptions{
+		DataConverter: opts.DataConverter, EncodeCommonAttributes: true,
+	})
 	dial := append([]grpc.DialOption(nil), opts.ConnectionOptions.DialOptions...)
 	opts.ConnectionOptions.DialOptions = append(dial, grpc.WithChainUnaryInterceptor(memoDecoder(c)))
 	return opts

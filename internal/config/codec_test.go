@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
@@ -78,6 +79,10 @@ func TestTemporalCodecOptions_NeverLogsKeys(t *testing.T) {
 
 func echo(ctx workflow.Context, in map[string]string) (map[string]string, error) { return in, nil }
 
+func fail(ctx workflow.Context) error {
+	return temporal.NewNonRetryableApplicationError("provider refused number +46701112233", "InvalidNumber", nil)
+}
+
 // Against a real server: what a codec client writes is ciphertext for a
 // client without the key; the codec client reads it (input, result, memo).
 func TestWithCodec_DevServerStoresCiphertext(t *testing.T) {
@@ -92,6 +97,7 @@ func TestWithCodec_DevServerStoresCiphertext(t *testing.T) {
 	const tq = "codec-config-test"
 	w := worker.New(cc, tq, worker.Options{})
 	w.RegisterWorkflow(echo)
+	w.RegisterWorkflow(fail)
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -132,6 +138,25 @@ func TestWithCodec_DevServerStoresCiphertext(t *testing.T) {
 	for _, s := range []string{"Karin", "+46709998877", "abc123"} {
 		if bytes.Contains(raw.Bytes(), []byte(s)) {
 			t.Fatalf("history holds %q in clear", s)
+		}
+	}
+
+	// Failure messages are encrypted too, and readable by the codec client.
+	frun, err := cc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "codec-fail", TaskQueue: tq}, fail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := frun.Get(ctx, nil); err == nil || !strings.Contains(err.Error(), "+46701112233") {
+		t.Fatalf("codec client should read the failure message: %v", err)
+	}
+	fit := srv.Client.GetWorkflowHistory(ctx, "codec-fail", "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for fit.HasNext() {
+		ev, err := fit.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b, _ := ev.Marshal(); bytes.Contains(b, []byte("46701112233")) {
+			t.Fatalf("failure message in clear in event %s", ev.GetEventType())
 		}
 	}
 

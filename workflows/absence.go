@@ -1113,9 +1113,7 @@ func (a *absence) failed(ctx workflow.Context, step activities.Step, channel, te
 func (a *absence) textWorker(ctx workflow.Context, worker, name, template, summary string, data map[string]string) {
 	step := a.step(name + "-" + worker)
 	d := map[string]string{"timezone": a.in.Market.TimeZone(), "absence_id": a.st.ID}
-	for k, v := range data {
-		d[k] = v
-	}
+	mergeFields(d, data)
 	msg := activities.Message{Template: template, Data: d}
 	a.spawn(ctx, func(ctx workflow.Context) {
 		var res activities.SMSResult
@@ -1133,9 +1131,7 @@ func (a *absence) alertOps(ctx workflow.Context, kind, template, summary string,
 	step := a.step("ops-" + kind)
 	d := map[string]string{"absence_id": a.st.ID, "kind": kind, "worker_id": a.in.WorkerID,
 		"timezone": a.in.Market.TimeZone(), "status": string(a.st.Status)}
-	for k, v := range data {
-		d[k] = v
-	}
+	mergeFields(d, data)
 	req := activities.OpsAlert{Step: step, Kind: kind, Message: activities.Message{Template: template, Language: "en", Data: d}}
 	a.spawn(ctx, func(ctx workflow.Context) {
 		actx, _ := workflow.NewDisconnectedContext(ctx)

@@ -70,3 +70,14 @@ func failureOutcome(err error) string {
 	}
 	return "failed: error"
 }
+
+// mergeFields copies template fields into dst. Copying into a map is
+// order-independent, so the map iteration is deterministic; the workflowcheck
+// config (workflowcheck.config.yaml) names this function as such, and every
+// flow merges fields through it rather than ranging over maps itself.
+func mergeFields(dst, src map[string]string) map[string]string {
+	for k, v := range src {
+		dst[k] = v
+	}
+	return dst
+}

@@ -817,12 +817,8 @@ func (m *caseMessages) step(name string) activities.Step {
 
 func (m *caseMessages) data(extra map[string]string) map[string]string {
 	d := map[string]string{"timezone": m.job.Market.TimeZone(), "partner": m.job.Partner, "region": m.job.Region}
-	for k, v := range m.ids {
-		d[k] = v
-	}
-	for k, v := range extra {
-		d[k] = v
-	}
+	mergeFields(d, m.ids)
+	mergeFields(d, extra)
 	return d
 }
 

@@ -1130,9 +1130,7 @@ func (t *task) step(name string) activities.Step {
 
 func (t *task) data(extra map[string]string) map[string]string {
 	d := map[string]string{"task_id": t.st.ID, "title": t.st.Title, "timezone": t.in.Market.TimeZone(), "market": string(t.in.Market)}
-	for k, v := range extra {
-		d[k] = v
-	}
+	mergeFields(d, extra)
 	return d
 }
 
@@ -1216,9 +1214,7 @@ func (t *task) alertOpsNow(ctx workflow.Context, kind, template, summary string,
 	step := t.step("ops-" + kind)
 	d := map[string]string{"task_id": t.st.ID, "kind": kind, "market": string(t.in.Market), "partner": t.in.Partner,
 		"timezone": t.in.Market.TimeZone(), "status": string(t.st.Status)}
-	for k, v := range data {
-		d[k] = v
-	}
+	mergeFields(d, data)
 	req := activities.OpsAlert{Step: step, Kind: kind, Message: activities.Message{Template: template, Language: "en", Data: d}}
 	var res activities.AlertResult
 	actx, _ := workflow.NewDisconnectedContext(ctx)

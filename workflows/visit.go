@@ -564,7 +564,7 @@ func (v *visit) validatePanic(ctx workflow.Context, r PanicRequest) error {
 func (v *visit) panicButton(ctx workflow.Context, r PanicRequest) (VisitState, error) {
 	v.st.Panics++
 	v.logTransition(ctx, "panic", Actor{RoleBuddy, r.Buddy}, v.st.Status, "the person on duty calls back within a minute (V-9)")
-	v.alertOps(ctx, "panic", "ops.panic", "panic button: call the buddy back (V-9)", map[string]string{"buddy": r.Buddy})
+	v.alertOps(ctx, "panic", "ops.panic", "panic button: call the buddy back (V-9)", map[string]string{"buddy_id": r.Buddy})
 	return v.st, nil
 }
 
@@ -651,7 +651,8 @@ func (v *visit) cancel(ctx workflow.Context, r CancelRequest) (VisitState, error
 	wasBooked := v.st.Status == StatusBooked
 	v.setStatus(ctx, "cancel", r.By, StatusCancelled, r.Reason)
 	if wasBooked {
-		v.sendSMS(ctx, "cancelled", "visit.cancelled", "cancellation notice", nil)
+		v.sendSMS(ctx, "cancelled", "visit.cancelled", "cancellation notice",
+			map[string]string{"appointment": v.st.AppointmentAt.Format(time.RFC3339)})
 	}
 	return v.st, nil
 }

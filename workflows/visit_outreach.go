@@ -26,9 +26,7 @@ func (v *visit) message(template string, data map[string]string) activities.Mess
 		"region":   v.st.Region,
 		"partner":  v.st.Partner,
 	}
-	for k, val := range data {
-		d[k] = val
-	}
+	mergeFields(d, data)
 	return activities.Message{Template: template, Language: string(v.in.Booking.Customer.Language), Data: d}
 }
 
@@ -52,7 +50,7 @@ func (v *visit) failed(ctx workflow.Context, step activities.Step, channel, temp
 	workflow.GetLogger(ctx).Warn("delivery failed", "step", step.Key(), "outcome", outcome)
 	if channel != "ops" {
 		v.alertOpsNow(ctx, "delivery_failed", "ops.delivery_failed", "delivery failed alert",
-			map[string]string{"step": step.Name, "channel": channel, "outcome": outcome})
+			map[string]string{"step": step.Name, "channel": channel, "error_type": outcome})
 	}
 }
 
@@ -112,9 +110,7 @@ func (v *visit) alertOpsNow(ctx workflow.Context, kind, template, summary string
 	step := v.step("ops-" + kind)
 	d := map[string]string{"job_id": v.st.ID, "kind": kind, "region": v.st.Region, "partner": v.st.Partner,
 		"timezone": v.in.Booking.Market.TimeZone(), "status": string(v.st.Status)}
-	for k, val := range data {
-		d[k] = val
-	}
+	mergeFields(d, data)
 	// Alerts carry ids and reasons only, never customer data (V-14).
 	req := activities.OpsAlert{Step: step, Kind: kind, Message: activities.Message{Template: template, Language: "en", Data: d}}
 	var res activities.AlertResult

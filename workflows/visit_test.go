@@ -17,6 +17,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/jobflow/jobflow/activities"
+	catalogue "github.com/jobflow/jobflow/outreach"
 	"github.com/jobflow/jobflow/rules"
 )
 
@@ -30,29 +31,45 @@ type sent struct {
 
 // fakeChannels records every send; per-channel errors and the call outcome
 // are set by the test.
+//
+// Every message is rendered with the real catalogue, so a workflow that
+// sends a template without one of its fields fails its tests (renderErrs).
 type fakeChannels struct {
 	mu          sync.Mutex
 	sent        []sent
+	renderErrs  []string
 	callOutcome activities.CallOutcome
 	smsErr      error
 }
 
-func (f *fakeChannels) add(s sent) {
+func (f *fakeChannels) add(s sent, msg activities.Message) {
+	_, err := catalogue.Render(msg)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.sent = append(f.sent, s)
+	if err != nil {
+		f.renderErrs = append(f.renderErrs, s.Template+": "+err.Error())
+	}
+}
+
+// rendered fails the test if any message could not be rendered.
+func (f *fakeChannels) rendered(t *testing.T) {
+	t.Helper()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	assert.Empty(t, f.renderErrs, "every message must render in the customer's language with all its fields")
 }
 
 func (f *fakeChannels) SendSMS(ctx context.Context, r activities.SMSRequest) (activities.SMSResult, error) {
 	if f.smsErr != nil {
 		return activities.SMSResult{}, f.smsErr
 	}
-	f.add(sent{Channel: "sms", Template: r.Message.Template, Step: r.Step.Name})
+	f.add(sent{Channel: "sms", Template: r.Message.Template, Step: r.Step.Name}, r.Message)
 	return activities.SMSResult{SID: "SM" + r.Step.Name}, nil
 }
 
 func (f *fakeChannels) ReminderCall(ctx context.Context, r activities.CallRequest) (activities.CallResult, error) {
-	f.add(sent{Channel: "call", Template: r.Message.Template, Step: r.Step.Name})
+	f.add(sent{Channel: "call", Template: r.Message.Template, Step: r.Step.Name}, r.Message)
 	out := f.callOutcome
 	if out == "" {
 		out = activities.CallAnswered
@@ -61,13 +78,13 @@ func (f *fakeChannels) ReminderCall(ctx context.Context, r activities.CallReques
 }
 
 func (f *fakeChannels) SendEmail(ctx context.Context, r activities.EmailRequest) (activities.EmailResult, error) {
-	f.add(sent{Channel: "email", Template: r.Message.Template, Step: r.Step.Name})
+	f.add(sent{Channel: "email", Template: r.Message.Template, Step: r.Step.Name}, r.Message)
 	return activities.EmailResult{MessageID: r.Step.Name}, nil
 }
 
 func (f *fakeChannels) AlertOps(ctx context.Context, r activities.OpsAlert) (activities.AlertResult, error) {
 	_ = activity.GetInfo(ctx)
-	f.add(sent{Channel: "ops", Template: r.Message.Template, Step: r.Step.Name, Kind: r.Kind})
+	f.add(sent{Channel: "ops", Template: r.Message.Template, Step: r.Step.Name, Kind: r.Kind}, r.Message)
 	return activities.AlertResult{ID: r.Step.Name}, nil
 }
 
@@ -161,6 +178,7 @@ func (h *visitHarness) run() VisitState {
 	require.NoError(h.t, h.env.GetWorkflowError())
 	var st VisitState
 	require.NoError(h.t, h.env.GetWorkflowResult(&st))
+	h.fake.rendered(h.t)
 	return st
 }
 

@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/jobflow/jobflow/activities"
+	"github.com/jobflow/jobflow/api"
 	"github.com/jobflow/jobflow/internal/config"
 	"github.com/jobflow/jobflow/internal/temporalx"
 	"github.com/jobflow/jobflow/rules"
@@ -31,6 +32,10 @@ type Config struct {
 	StickyCacheSize            int           `env:"WORKER_STICKY_CACHE_SIZE"`
 	RegisterSearchAttributes   bool          `env:"WORKER_REGISTER_SEARCH_ATTRIBUTES" envDefault:"true"`
 	ConnectTimeout             time.Duration `env:"TEMPORAL_CONNECT_TIMEOUT" envDefault:"30s"`
+	// LinkSecret signs the customers' answer links in absence notices
+	// (A-4); without it the links are plain and need a signed-in customer.
+	LinkSecret    string `env:"LINK_SECRET"`
+	PublicBaseURL string `env:"PUBLIC_BASE_URL"`
 }
 
 func main() {
@@ -86,6 +91,16 @@ func run(ctx context.Context, log *slog.Logger, interrupt <-chan interface{}) er
 	workflows.Register(w)
 	w.RegisterActivity(&activities.Outreach{Channels: channels})
 	w.RegisterActivity(&activities.Notifications{Tasks: activities.TemporalTasks{Client: c}, Channels: channels})
+
+	// A-1..A-5: absences find and reassign work through this client; job
+	// inputs are read from history with the same (encrypting) converter.
+	absences := activities.NewAbsences(c, channels)
+	absences.DataConverter = opts.DataConverter
+	absences.PublicBaseURL = cfg.PublicBaseURL
+	if cfg.LinkSecret != "" {
+		absences.ChoiceLink = api.AbsenceChoiceLinker([]byte(cfg.LinkSecret), cfg.PublicBaseURL)
+	}
+	w.RegisterActivity(absences)
 
 	// N-1: one digest schedule per market; Temporal runs it, not a loop of ours.
 	for _, m := range rules.Markets {

@@ -88,6 +88,9 @@ func visits(ctx context.Context, logger *slog.Logger, cfg api.Config, serving bo
 	if err != nil {
 		return nil, nil, err
 	}
+	// Reclamations read the customer's contact from a visit's start input;
+	// it is encrypted with the client's codec.
+	api.HistoryConverter = opts.DataConverter
 	return &api.Visits{
 		Client:        c,
 		Namespace:     opts.Namespace,

@@ -90,7 +90,9 @@ func visits(ctx context.Context, logger *slog.Logger, cfg api.Config, serving bo
 	}
 	// Reclamations read the customer's contact from a visit's start input;
 	// it is encrypted with the client's codec.
-	api.HistoryConverter = opts.DataConverter
+	if opts.DataConverter != nil {
+		api.HistoryConverter = opts.DataConverter
+	}
 	return &api.Visits{
 		Client:        c,
 		Namespace:     opts.Namespace,

@@ -49,6 +49,7 @@ func (s *Server) routes() []Route {
 		{"POST", "/v1/bookings", s.book},
 		{"GET", "/v1/visits", s.list},
 		{"GET", "/v1/visits/{id}", s.get},
+		{"GET", "/v1/visits/{id}/contact", s.contact},
 		{"POST", "/v1/visits/{id}/rating", s.rate},
 		{"POST", "/v1/visits/{id}/rating-link", s.ratingLink},
 	}

@@ -31,6 +31,9 @@ const (
 	UpdateMileage    = "confirm-mileage" // V-13: ops confirm mileage
 
 	QueryVisit = "visit"
+	// QueryContact answers what the holder needs to call the customer
+	// (V-3); the API serves it to the holder and ops only (V-14).
+	QueryContact = "contact"
 )
 
 // VisitID is the workflow id of a partner's booking. Ids carry only the
@@ -68,6 +71,16 @@ type VisitInput struct {
 	// RatingLink is the base of the customer's signed rating link; the API
 	// fills it so the workflow never mints secrets.
 	RatingLink string `json:"rating_link,omitempty"`
+}
+
+// VisitContact is the customer's side of a visit, for the buddy's call.
+type VisitContact struct {
+	Customer    Customer       `json:"customer"`
+	Address     string         `json:"address"`
+	Product     string         `json:"product"`
+	Problem     string         `json:"problem"`
+	WishedTimes []rules.Window `json:"wished_times"`
+	Holder      string         `json:"holder,omitempty"`
 }
 
 // VisitStatus is where a visit is in its lifecycle.
@@ -286,6 +299,12 @@ func VisitWorkflow(ctx workflow.Context, in VisitInput) (VisitState, error) {
 		Deliveries:   []Delivery{},
 	}
 	if err := workflow.SetQueryHandler(ctx, QueryVisit, func() (VisitState, error) { return v.st, nil }); err != nil {
+		return v.st, err
+	}
+	if err := workflow.SetQueryHandler(ctx, QueryContact, func() (VisitContact, error) {
+		return VisitContact{Customer: b.Customer, Address: b.Address, Product: b.Product, Problem: b.Problem,
+			WishedTimes: b.WishedTimes, Holder: v.st.Holder}, nil
+	}); err != nil {
 		return v.st, err
 	}
 	if err := v.registerUpdates(ctx); err != nil {

@@ -613,3 +613,19 @@ func deliveries(st VisitState, channel string, template ...string) []Delivery {
 	}
 	return out
 }
+
+func TestV3_HolderGetsTheCustomerContact(t *testing.T) {
+	h := newVisitHarness(t)
+	h.do(time.Minute, UpdateClaim, ClaimRequest{Buddy: "b-1"})
+	var c VisitContact
+	h.env.RegisterDelayedCallback(func() {
+		v, err := h.env.QueryWorkflow(QueryContact)
+		require.NoError(t, err)
+		require.NoError(t, v.Get(&c))
+	}, 2*time.Minute)
+	h.cancelAt(3 * time.Minute)
+	h.run()
+	assert.Equal(t, "+46701234567", c.Customer.Phone, "V-3: the holder calls the customer")
+	assert.Equal(t, "b-1", c.Holder)
+	assert.Len(t, c.WishedTimes, 1)
+}

@@ -41,6 +41,9 @@ type Env struct {
 	BenchNotifier *Notifier
 	// ServerPID is the Temporal server's process id, 0 when unknown.
 	ServerPID int
+	// WorkerPID is the visit worker's process when it is not this one
+	// (loadgen); its CPU is added to this process's.
+	WorkerPID int
 	HTTP      *http.Client
 	// Log receives progress lines (may be nil).
 	Log func(format string, args ...any)
@@ -168,17 +171,14 @@ func (e *Env) Act(ctx context.Context, id, action string, req any) error {
 	return nil
 }
 
-// visitState reads a visit through the API (loadgen: no in-process notifier).
+// visitState queries a visit (loadgen: no in-process notifier).
 func (e *Env) visitState(ctx context.Context, id string) (workflows.VisitState, error) {
 	var st workflows.VisitState
-	a, err := e.get(ctx, "/v1/visits/"+id, e.BuddyToken)
+	v, err := e.Client.QueryWorkflow(ctx, id, "", workflows.QueryVisit)
 	if err != nil {
 		return st, err
 	}
-	if a.Status != http.StatusOK {
-		return st, fmt.Errorf("GET visit %s: HTTP %d: %s", id, a.Status, a.Body)
-	}
-	return st, json.Unmarshal(a.Body, &st)
+	return st, v.Get(&st)
 }
 
 // waitDelivery polls a visit until a delivery with one of the templates is

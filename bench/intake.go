@@ -45,13 +45,13 @@ type IntakeLevel struct {
 
 // run fires n calls of do with c goroutines; it stops starting new calls
 // after max.
-func runPhase(ctx context.Context, name string, c, n int, max time.Duration, serverPID int, do func(ctx context.Context, i int) error) Phase {
+func runPhase(ctx context.Context, name string, c, n int, max time.Duration, e *Env, do func(ctx context.Context, i int) error) Phase {
 	var next, errs atomic.Int64
 	var lat Latencies
 	var firstErr sync.Once
 	ph := Phase{Name: name, Concurrency: c}
 	deadline := time.Now().Add(max)
-	m := StartMeter(serverPID)
+	m := StartMeter(e.ServerPID, e.WorkerPID)
 	var wg sync.WaitGroup
 	for g := 0; g < c; g++ {
 		wg.Add(1)
@@ -93,20 +93,20 @@ func RunIntake(ctx context.Context, e *Env, cfg IntakeConfig) []IntakeLevel {
 		cfg.MaxPhase = 60 * time.Second
 	}
 	// Warm up both paths (connections, caches, first workflow tasks).
-	runPhase(ctx, "warmup", 4, 20, 20*time.Second, 0, func(ctx context.Context, i int) error {
+	runPhase(ctx, "warmup", 4, 20, 20*time.Second, e, func(ctx context.Context, i int) error {
 		return e.startEmpty(ctx, fmt.Sprintf("warm-%s-%d", cfg.RunID, i))
 	})
-	runPhase(ctx, "warmup", 4, 20, 20*time.Second, 0, func(ctx context.Context, i int) error {
+	runPhase(ctx, "warmup", 4, 20, 20*time.Second, e, func(ctx context.Context, i int) error {
 		return e.Book(ctx, fmt.Sprintf("WARM-%s-%d", cfg.RunID, i), time.Now())
 	})
 	var out []IntakeLevel
 	for _, c := range cfg.Concurrency {
 		n := max(cfg.MinN, cfg.PerWorker*c)
-		ceil := runPhase(ctx, "ceiling", c, n, cfg.MaxPhase, e.ServerPID, func(ctx context.Context, i int) error {
+		ceil := runPhase(ctx, "ceiling", c, n, cfg.MaxPhase, e, func(ctx context.Context, i int) error {
 			return e.startEmpty(ctx, fmt.Sprintf("empty-%s-c%d-%d", cfg.RunID, c, i))
 		})
 		e.logf("intake c=%d ceiling: %d in %v (%.0f/s) p50 %sms p99 %sms errors %d", c, ceil.Stats.N, ceil.Usage.Wall.Round(time.Millisecond), ceil.Throughput(), ms(ceil.Stats.P50), ms(ceil.Stats.P99), ceil.Errors)
-		in := runPhase(ctx, "intake", c, n, cfg.MaxPhase, e.ServerPID, func(ctx context.Context, i int) error {
+		in := runPhase(ctx, "intake", c, n, cfg.MaxPhase, e, func(ctx context.Context, i int) error {
 			return e.Book(ctx, fmt.Sprintf("IN-%s-c%d-%d", cfg.RunID, c, i), time.Now())
 		})
 		e.logf("intake c=%d bookings: %d in %v (%.0f/s) p50 %sms p99 %sms errors %d %s", c, in.Stats.N, in.Usage.Wall.Round(time.Millisecond), in.Throughput(), ms(in.Stats.P50), ms(in.Stats.P99), in.Errors, in.FirstError)

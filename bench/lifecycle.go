@@ -59,7 +59,7 @@ func RunLifecycle(ctx context.Context, e *Env, cfg LifecycleConfig) []LifecycleR
 	// Warm-up: a few of each, unmeasured.
 	for _, v := range cfg.Variants {
 		wctx, cancel := context.WithTimeout(ctx, time.Minute)
-		runPhase(wctx, "warmup", 4, 4, time.Minute, 0, func(ctx context.Context, i int) error {
+		runPhase(wctx, "warmup", 4, 4, time.Minute, e, func(ctx context.Context, i int) error {
 			_, err := e.lifecycle(ctx, v, fmt.Sprintf("w%s-%d", cfg.RunID, i), cfg.ReminderIn)
 			return err
 		})
@@ -69,7 +69,7 @@ func RunLifecycle(ctx context.Context, e *Env, cfg LifecycleConfig) []LifecycleR
 	for _, v := range cfg.Variants {
 		vctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
 		var last atomic.Value
-		ph := runPhase(vctx, v, cfg.Concurrency, cfg.N, cfg.Timeout, e.ServerPID, func(ctx context.Context, i int) error {
+		ph := runPhase(vctx, v, cfg.Concurrency, cfg.N, cfg.Timeout, e, func(ctx context.Context, i int) error {
 			id, err := e.lifecycle(ctx, v, fmt.Sprintf("%s-%d", cfg.RunID, i), cfg.ReminderIn)
 			if err == nil {
 				last.Store(id)

@@ -150,21 +150,26 @@ type Usage struct {
 
 // Meter measures a phase.
 type Meter struct {
-	serverPID          int
-	start              time.Time
-	selfCPU, serverCPU time.Duration
+	serverPID, workerPID int
+	start                time.Time
+	selfCPU, serverCPU   time.Duration
 }
 
-// StartMeter starts measuring; serverPID may be 0.
-func StartMeter(serverPID int) *Meter {
-	return &Meter{serverPID: serverPID, start: time.Now(), selfCPU: SelfCPU(), serverCPU: ProcCPU(serverPID)}
+// StartMeter starts measuring; serverPID may be 0. workerPID, when not 0,
+// is a worker in another process whose CPU counts with this process's.
+func StartMeter(serverPID, workerPID int) *Meter {
+	m := &Meter{serverPID: serverPID, workerPID: workerPID, start: time.Now()}
+	m.selfCPU, m.serverCPU = m.self(), ProcCPU(serverPID)
+	return m
 }
+
+func (m *Meter) self() time.Duration { return SelfCPU() + ProcCPU(m.workerPID) }
 
 // Stop returns what the phase used.
 func (m *Meter) Stop() Usage {
 	return Usage{
 		Wall:      time.Since(m.start),
-		SelfCPU:   SelfCPU() - m.selfCPU,
+		SelfCPU:   m.self() - m.selfCPU,
 		ServerCPU: ProcCPU(m.serverPID) - m.serverCPU,
 	}
 }

@@ -173,7 +173,7 @@ func RunScale(ctx context.Context, e *Env, cfg ScaleConfig) (ScaleResult, error)
 	// Idle.
 	sleepCtx(ctx, cfg.Settle)
 	runtime.GC()
-	m := &Meter{serverPID: e.ServerPID, start: time.Now(), selfCPU: workerCPU(), serverCPU: ProcCPU(e.ServerPID)}
+	m := &Meter{serverPID: e.ServerPID, start: time.Now(), selfCPU: workerCPU(), serverCPU: ProcCPU(e.ServerPID)} // worker CPU: see workerCPU
 	sleepCtx(ctx, cfg.Idle)
 	res.Idle = m.Stop()
 	res.Idle.SelfCPU = workerCPU() - m.selfCPU

@@ -51,7 +51,7 @@ func run() error {
 	temporalAddr := flag.String("temporal", "", "Temporal frontend host:port (default: TEMPORAL_ADDRESS or 127.0.0.1:7233)")
 	benchQueue := flag.String("bench-queue", "jobflow-bench", "task queue of the ceiling and baseline workflows (a worker on it runs in this process)")
 	variants := flag.String("variants", "", "lifecycle variants, comma-separated (default baseline,baseline+sa,visit-sdk,visit-api)")
-	workerPID := flag.Int("worker-pid", 0, "scale: pid of the worker process on this machine, to read its CPU and RSS")
+	workerPID := flag.Int("worker-pid", 0, "pid of the visit worker on this machine: its CPU counts with loadgen's (lifecycle); scale measures its CPU and RSS")
 	serverPID := flag.Int("server-pid", 0, "pid of the Temporal server on this machine, to read its CPU (optional)")
 	out := flag.String("out", "", "append the Markdown tables to this file")
 	maxTime := flag.Duration("max-time", 20*time.Minute, "stop after this long")
@@ -90,7 +90,7 @@ func run() error {
 	e := &bench.Env{
 		Client: c, Namespace: opts.Namespace, APIURL: strings.TrimRight(*apiURL, "/"),
 		Partner: *partner, Secret: sec, BuddyToken: *token,
-		BenchQueue: *benchQueue, BenchNotifier: bn, ServerPID: *serverPID,
+		BenchQueue: *benchQueue, BenchNotifier: bn, ServerPID: *serverPID, WorkerPID: *workerPID,
 		HTTP: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256, MaxConnsPerHost: 256}, Timeout: time.Minute},
 		Log:  func(f string, a ...any) { log.Info(fmt.Sprintf(f, a...)) },
 	}

@@ -19,7 +19,7 @@ type LifecycleConfig struct {
 	N           int           // visits (and baseline workflows) per variant
 	Concurrency int           // drivers in parallel
 	ReminderIn  time.Duration // how long after "book" the reminder fires (default 200ms)
-	Variants    []string      // of "baseline", "baseline+sa", "visit-sdk", "visit-api"; default all
+	Variants    []string      // of AllVariants; default all, the first is the reference
 	RunID       string
 	Timeout     time.Duration // per variant (default 5m)
 }
@@ -28,13 +28,15 @@ type LifecycleConfig struct {
 const (
 	VariantBaseline   = "baseline"    // bare workflow, raw SDK client
 	VariantBaselineSA = "baseline+sa" // ... plus one search-attribute upsert per transition
-	VariantVisitSDK   = "visit-sdk"   // the Visit workflow, driven by the raw SDK client
-	VariantVisitAPI   = "visit-api"   // the Visit workflow, booked and driven through the HTTP API
+	// VariantBaselineLocal runs the baseline's activities as local ones.
+	VariantBaselineLocal = "baseline-local"
+	VariantVisitSDK      = "visit-sdk" // the Visit workflow, driven by the raw SDK client
+	VariantVisitAPI      = "visit-api" // the Visit workflow, booked and driven through the HTTP API
 )
 
 // AllVariants is the default order: baselines first, so the server's
 // growing database works against the visit, not for it.
-var AllVariants = []string{VariantBaseline, VariantBaselineSA, VariantVisitSDK, VariantVisitAPI}
+var AllVariants = []string{VariantBaseline, VariantBaselineSA, VariantBaselineLocal, VariantVisitSDK, VariantVisitAPI}
 
 // LifecycleResult is one variant's run.
 type LifecycleResult struct {
@@ -96,8 +98,9 @@ func RunLifecycle(ctx context.Context, e *Env, cfg LifecycleConfig) []LifecycleR
 // lifecycle runs one lifecycle of variant v and returns its workflow id.
 func (e *Env) lifecycle(ctx context.Context, v, key string, reminderIn time.Duration) (string, error) {
 	switch v {
-	case VariantBaseline, VariantBaselineSA:
-		return e.baselineLifecycle(ctx, "base-"+strings.ReplaceAll(v, "+", "")+"-"+key, v == VariantBaselineSA, reminderIn)
+	case VariantBaseline, VariantBaselineSA, VariantBaselineLocal:
+		return e.baselineLifecycle(ctx, "base-"+strings.NewReplacer("+", "", "-", "").Replace(v)+"-"+key,
+			BaselineInput{ReminderAfter: reminderIn, Long: 48 * time.Hour, Upserts: v == VariantBaselineSA, Local: v == VariantBaselineLocal})
 	case VariantVisitSDK:
 		return e.visitLifecycle(ctx, false, "S-"+key, reminderIn)
 	case VariantVisitAPI:
@@ -118,11 +121,10 @@ func (e *Env) update(ctx context.Context, id, name string, arg any) error {
 	return nil
 }
 
-func (e *Env) baselineLifecycle(ctx context.Context, id string, upserts bool, reminderIn time.Duration) (string, error) {
+func (e *Env) baselineLifecycle(ctx context.Context, id string, in BaselineInput) (string, error) {
 	n := e.BenchNotifier
 	defer n.Forget(id)
-	run, err := e.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: e.BenchQueue}, BaselineWorkflowName,
-		BaselineInput{ReminderAfter: reminderIn, Long: 48 * time.Hour, Upserts: upserts})
+	run, err := e.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: e.BenchQueue}, BaselineWorkflowName, in)
 	if err != nil {
 		return id, err
 	}

@@ -42,6 +42,9 @@ type BaselineInput struct {
 	// Upserts: upsert a keyword search attribute on every transition, as
 	// the visit does (the "baseline+SA" variant).
 	Upserts bool `json:"upserts,omitempty"`
+	// Local runs the activities as local activities (the "baseline-local"
+	// variant: what converting an activity that only computes would save).
+	Local bool `json:"local,omitempty"`
 }
 
 // BaselineState is what the bare workflow's updates return.
@@ -63,6 +66,11 @@ func BaselineWorkflow(ctx workflow.Context, in BaselineInput) (BaselineState, er
 	pending := 0
 	ao := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 30 * time.Second})
 	act := func(ctx workflow.Context, name string) {
+		if in.Local {
+			lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{StartToCloseTimeout: 30 * time.Second})
+			_ = workflow.ExecuteLocalActivity(lctx, NoopActivityName, name).Get(ctx, nil)
+			return
+		}
 		_ = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 30 * time.Second}), NoopActivityName, name).Get(ctx, nil)
 	}
 	spawn := func(name string) {

@@ -125,7 +125,7 @@ func run() error {
 		}
 		if len(cfg.Variants) == 0 && (*token == "" || len(sec) == 0) {
 			slog.Warn("no -token or partner secret: skipping visit-api")
-			cfg.Variants = []string{bench.VariantBaseline, bench.VariantBaselineSA, bench.VariantVisitSDK}
+			cfg.Variants = []string{bench.VariantBaseline, bench.VariantBaselineSA, bench.VariantBaselineLocal, bench.VariantVisitSDK}
 		}
 		title, table = "Lifecycle (loadgen)", bench.LifecycleTable(bench.RunLifecycle(ctx, e, cfg))
 	case "scale":

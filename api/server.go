@@ -51,6 +51,8 @@ func (s *Server) routes() []Route {
 		{"GET", "/v1/visits/{id}", s.get},
 		{"GET", "/v1/visits/{id}/contact", s.contact},
 		{"POST", "/v1/visits/{id}/rating", s.rate},
+		{"GET", "/v1/visits/{id}/rating", s.ratingPage},
+		{"GET", "/v1/visits/{id}/complaint", s.complaintPage},
 		{"POST", "/v1/visits/{id}/rating-link", s.ratingLink},
 	}
 	for _, a := range actions {

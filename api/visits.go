@@ -97,7 +97,9 @@ func (v *Visits) Book(ctx context.Context, partner string, req BookingRequest) (
 	deadline := rules.HelpDeadline(booking.BookedAt, booking.WishedTimes, policy.HelpPromise)
 	in := workflows.VisitInput{Booking: booking, Policy: policy}
 	if len(v.LinkSecret) > 0 {
-		in.RatingLink = RatingLink(v.LinkSecret, v.PublicBaseURL, id, linkExpiry(booking, deadline, policy))
+		exp := linkExpiry(booking, deadline, policy)
+		in.RatingLink = RatingLink(v.LinkSecret, v.PublicBaseURL, id, exp)
+		in.ComplaintLink = ComplaintLink(v.LinkSecret, v.PublicBaseURL, id, exp) // C-1
 	}
 	opts := client.StartWorkflowOptions{
 		ID:                                       id,

@@ -114,32 +114,37 @@ We will call you one hour before to check that you are at home.`),
 	},
 	// V-11, R-1
 	"visit.rating_request": {
-		Fields: []string{"name", "rating_url"},
+		Fields:   []string{"name", "rating_url"},
+		Optional: []string{"complaint_url"}, // C-1: the complaint link, when the API minted one
 		Versions: map[rules.Language]variant{
 			sv: v("Hur var ditt besök?", `Hej {{.name}}!
 
 Tack för att du anlitade oss. Hur nöjd är du med besöket? Betygsätt det med 1 till 5 stjärnor:
 {{.rating_url}}
 
-Har du frågor efter besöket är du välkommen att kontakta vår kundtjänst.`),
+Har du frågor efter besöket är du välkommen att kontakta vår kundtjänst.{{if opt "complaint_url"}} Är du inte nöjd kan du lämna ett klagomål här:
+{{opt "complaint_url"}}{{end}}`),
 			da: v("Hvordan var dit besøg?", `Hej {{.name}}!
 
 Tak fordi du brugte os. Hvor tilfreds er du med besøget? Giv det 1 til 5 stjerner:
 {{.rating_url}}
 
-Har du spørgsmål efter besøget, er du velkommen til at kontakte vores kundeservice.`),
+Har du spørgsmål efter besøget, er du velkommen til at kontakte vores kundeservice.{{if opt "complaint_url"}} Er du ikke tilfreds, kan du klage her:
+{{opt "complaint_url"}}{{end}}`),
 			de: v("Wie war Ihr Termin?", `Hallo {{.name}},
 
 vielen Dank für Ihr Vertrauen. Wie zufrieden sind Sie mit dem Besuch? Bewerten Sie ihn mit 1 bis 5 Sternen:
 {{.rating_url}}
 
-Bei Fragen nach dem Besuch hilft Ihnen unser Kundenservice gern.`),
+Bei Fragen nach dem Besuch hilft Ihnen unser Kundenservice gern.{{if opt "complaint_url"}} Wenn Sie nicht zufrieden sind, können Sie hier reklamieren:
+{{opt "complaint_url"}}{{end}}`),
 			en: v("How was your visit?", `Hello {{.name}},
 
 Thank you for choosing us. How satisfied are you with the visit? Rate it from 1 to 5 stars:
 {{.rating_url}}
 
-If you have questions after the visit, our customer service is happy to help.`),
+If you have questions after the visit, our customer service is happy to help.{{if opt "complaint_url"}} If you are not satisfied, you can make a complaint here:
+{{opt "complaint_url"}}{{end}}`),
 		},
 	},
 	// R-2: three stars, ask kindly what could have been better.

@@ -71,6 +71,9 @@ type VisitInput struct {
 	// RatingLink is the base of the customer's signed rating link; the API
 	// fills it so the workflow never mints secrets.
 	RatingLink string `json:"rating_link,omitempty"`
+	// ComplaintLink is the customer's signed complaint link (C-1), sent
+	// with the rating e-mail; also filled by the API.
+	ComplaintLink string `json:"complaint_link,omitempty"`
 }
 
 // VisitContact is the customer's side of a visit, for the buddy's call.
@@ -329,8 +332,11 @@ func VisitWorkflow(ctx workflow.Context, in VisitInput) (VisitState, error) {
 	if v.st.Status == StatusCompleted {
 		// R-1: ask for the rating, then wait for it (and, when mileage was
 		// reported, for ops to confirm it, V-13) until the window closes.
-		v.sendEmail(ctx, "rating-request", "visit.rating_request", "rating e-mail (R-1)",
-			map[string]string{"rating_url": in.RatingLink})
+		fields := map[string]string{"rating_url": in.RatingLink}
+		if in.ComplaintLink != "" {
+			fields["complaint_url"] = in.ComplaintLink // C-1
+		}
+		v.sendEmail(ctx, "rating-request", "visit.rating_request", "rating e-mail (R-1)", fields)
 		closed := workflow.Now(ctx).Add(in.Policy.RatingWindow)
 		v.st.RatingClosesAt = &closed
 		rated, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{

@@ -27,6 +27,7 @@ type sent struct {
 	Template string
 	Step     string
 	Kind     string
+	Data     map[string]string
 }
 
 // fakeChannels records every send; per-channel errors and the call outcome
@@ -46,6 +47,7 @@ func (f *fakeChannels) add(s sent, msg activities.Message) {
 	_, err := catalogue.Render(msg)
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	s.Data = msg.Data
 	f.sent = append(f.sent, s)
 	if err != nil {
 		f.renderErrs = append(f.renderErrs, s.Template+": "+err.Error())
@@ -628,4 +630,24 @@ func TestV3_HolderGetsTheCustomerContact(t *testing.T) {
 	assert.Equal(t, "+46701234567", c.Customer.Phone, "V-3: the holder calls the customer")
 	assert.Equal(t, "b-1", c.Holder)
 	assert.Len(t, c.WishedTimes, 1)
+}
+
+func TestC1_RatingEmailCarriesTheComplaintLink(t *testing.T) {
+	h := newVisitHarness(t)
+	h.in.ComplaintLink = "https://jobflow.test/v1/visits/visit-acme-B-1/complaint?token=t"
+	h.do(time.Minute, UpdateClaim, ClaimRequest{Buddy: "b-1"})
+	h.do(2*time.Minute, UpdateBook, goodBook("b-1"))
+	h.do(3*time.Minute, UpdateStart, StartRequest{Buddy: "b-1", RecordingNoticeGiven: true})
+	h.do(4*time.Minute, UpdateComplete, goodComplete("b-1"))
+	h.do(5*time.Minute, UpdateRate, RateRequest{Stars: 5})
+	h.run()
+	var found bool
+	for _, s := range h.fake.sent {
+		if s.Template == "visit.rating_request" {
+			found = true
+			assert.Equal(t, h.in.ComplaintLink, s.Data["complaint_url"])
+			assert.Equal(t, h.in.RatingLink, s.Data["rating_url"])
+		}
+	}
+	assert.True(t, found, "R-1: the rating e-mail is sent")
 }

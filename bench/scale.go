@@ -245,7 +245,11 @@ func ScaleTable(cfg ScaleConfig, r ScaleResult) string {
 		r.IdleWorkerRSS>>20, r.Idle.ServerCPU.Seconds(), pct(r.Idle.ServerCPU, r.Idle.Wall), r.IdleServerRSS>>20)
 	fmt.Fprintf(&b, "| %d fire | %.0f | %.2f (%s) | %d (peak) | %.2f (%s) | %d (peak) |\n", r.Fired, r.Fire.Wall.Seconds(), r.Fire.SelfCPU.Seconds(), pct(r.Fire.SelfCPU, r.Fire.Wall),
 		r.PeakWorkerRSS>>20, r.Fire.ServerCPU.Seconds(), pct(r.Fire.ServerCPU, r.Fire.Wall), r.PeakServerRSS>>20)
-	fmt.Fprintf(&b, "\nWorker = %s; Go heap in use at idle %d MiB, %d goroutines. Warning lateness (alert sent minus due time): p50 %v, p99 %v.\n",
-		r.WorkerCPUIsProcessOf, r.HeapIdle>>20, r.Goroutines, r.LateP50.Round(time.Millisecond), r.LateP99.Round(time.Millisecond))
+	if cfg.WorkerPID == 0 {
+		fmt.Fprintf(&b, "\nWorker = %s; Go heap in use at idle %d MiB, %d goroutines. Warning lateness (alert sent minus due time): p50 %v, p99 %v.\n",
+			r.WorkerCPUIsProcessOf, r.HeapIdle>>20, r.Goroutines, r.LateP50.Round(time.Millisecond), r.LateP99.Round(time.Millisecond))
+	} else {
+		fmt.Fprintf(&b, "\nWorker = %s; warned visits counted in visibility (SlaState = warning).\n", r.WorkerCPUIsProcessOf)
+	}
 	return b.String()
 }

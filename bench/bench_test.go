@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 
 	"github.com/jobflow/jobflow/activities"
@@ -55,9 +56,21 @@ func localEnv(b *testing.B) *Env {
 	b.Setenv("JOBFLOW_BENCH_PARTNER_SECRET", benchSecret)
 	srv := devtest.StartServer(b)
 	_, port, _ := net.SplitHostPort(srv.HostPort)
+	c := srv.Client
+	if os.Getenv("JOBFLOW_BENCH_GRPC_COMPRESSION") == "none" {
+		// Tuning experiment: no gzip on the gRPC requests (the SDK's
+		// default compresses every request, even on 127.0.0.1).
+		var err error
+		c, err = client.Dial(client.Options{HostPort: srv.HostPort, Namespace: srv.Namespace,
+			ConnectionOptions: client.ConnectionOptions{GrpcCompression: &client.GrpcCompressionNone{}}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(c.Close)
+	}
 	n := NewNotifier()
 	opts := WorkerOptions()
-	w := worker.New(srv.Client, workflows.TaskQueue, opts)
+	w := worker.New(c, workflows.TaskQueue, opts)
 	workflows.Register(w)
 	w.RegisterActivity(&activities.Outreach{Channels: n})
 	Register(w, n)
@@ -74,14 +87,14 @@ func localEnv(b *testing.B) *Env {
 	if err != nil {
 		b.Fatal(err)
 	}
-	v := &api.Visits{Client: srv.Client, Namespace: srv.Namespace, Partners: partners,
+	v := &api.Visits{Client: c, Namespace: srv.Namespace, Partners: partners,
 		LinkSecret: []byte(benchLinkSecret), PublicBaseURL: "http://127.0.0.1", UIURL: "http://127.0.0.1:8233"}
 	s := &api.Server{Visits: v, Partners: partners, Tokens: tokens, LinkSecret: []byte(benchLinkSecret),
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), RequestTimeout: 30 * time.Second}
 	hs := httptest.NewServer(s.Handler())
 	b.Cleanup(hs.Close)
 	e := &Env{
-		Client: srv.Client, Namespace: srv.Namespace, APIURL: hs.URL,
+		Client: c, Namespace: srv.Namespace, APIURL: hs.URL,
 		Partner: "bench", Secret: []byte(benchSecret), BuddyToken: benchBuddyToken, OpsToken: benchOpsToken,
 		BenchQueue: workflows.TaskQueue, Notifier: n, BenchNotifier: n,
 		ServerPID: FindDevServerPID(port),

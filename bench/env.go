@@ -88,7 +88,7 @@ func WorkerOptions() worker.Options {
 func DescribeWorkerOptions() string {
 	s := ""
 	for _, k := range []string{"WORKER_STICKY_CACHE_SIZE", "WORKER_MAX_CONCURRENT_ACTIVITIES", "WORKER_MAX_CONCURRENT_WORKFLOW_TASKS",
-		"WORKER_WORKFLOW_TASK_POLLERS", "WORKER_ACTIVITY_TASK_POLLERS"} {
+		"WORKER_WORKFLOW_TASK_POLLERS", "WORKER_ACTIVITY_TASK_POLLERS", "JOBFLOW_BENCH_GRPC_COMPRESSION"} {
 		if v := os.Getenv(k); v != "" {
 			s += " " + k + "=" + v
 		}

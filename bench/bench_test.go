@@ -173,7 +173,8 @@ func BenchmarkScale(b *testing.B) {
 		MaxStart:   time.Duration(envInt("JOBFLOW_SCALE_MAX_START_S", 900)) * time.Second,
 		Settle:     time.Duration(envInt("JOBFLOW_SCALE_SETTLE_S", 15)) * time.Second,
 		Idle:       time.Duration(envInt("JOBFLOW_SCALE_IDLE_S", 30)) * time.Second,
-		FireWindow: time.Duration(envInt("JOBFLOW_SCALE_WINDOW_S", 60)) * time.Second}
+		FireWindow: time.Duration(envInt("JOBFLOW_SCALE_WINDOW_S", 60)) * time.Second,
+		FireLead:   time.Duration(envInt("JOBFLOW_SCALE_LEAD_S", 240)) * time.Second}
 	for b.Loop() {
 		cfg.RunID = runID()
 		res, err := RunScale(context.Background(), e, cfg)

@@ -18,6 +18,10 @@ type IntakeConfig struct {
 	MinN        int           // at least this many requests per level (default 100)
 	MaxPhase    time.Duration // a phase stops starting requests after this (default 60s)
 	RunID       string        // makes workflow ids unique across runs
+	// Rounds per level (default 2): the ceiling and the intake alternate
+	// (C I, then I C, ...) and each side's rounds are summed, so drift in
+	// the server (a growing database, a neighbour's load) hits both alike.
+	Rounds int
 }
 
 // Phase is one measured series of requests.
@@ -36,6 +40,17 @@ func (p Phase) Throughput() float64 {
 		return 0
 	}
 	return float64(p.Stats.N) / p.Usage.Wall.Seconds()
+}
+
+// merge adds another round of the same phase (Stats are set by the caller).
+func (p *Phase) merge(o Phase) {
+	p.Errors += o.Errors
+	if p.FirstError == "" {
+		p.FirstError = o.FirstError
+	}
+	p.Usage.Wall += o.Usage.Wall
+	p.Usage.SelfCPU += o.Usage.SelfCPU
+	p.Usage.ServerCPU += o.Usage.ServerCPU
 }
 
 // IntakeLevel is the ceiling and our intake at one concurrency.
@@ -89,6 +104,9 @@ func RunIntake(ctx context.Context, e *Env, cfg IntakeConfig) []IntakeLevel {
 	if cfg.MinN == 0 {
 		cfg.MinN = 100
 	}
+	if cfg.Rounds == 0 {
+		cfg.Rounds = 2
+	}
 	if cfg.MaxPhase == 0 {
 		cfg.MaxPhase = 60 * time.Second
 	}
@@ -102,14 +120,42 @@ func RunIntake(ctx context.Context, e *Env, cfg IntakeConfig) []IntakeLevel {
 	var out []IntakeLevel
 	for _, c := range cfg.Concurrency {
 		n := max(cfg.MinN, cfg.PerWorker*c)
-		ceil := runPhase(ctx, "ceiling", c, n, cfg.MaxPhase, e, func(ctx context.Context, i int) error {
-			return e.startEmpty(ctx, fmt.Sprintf("empty-%s-c%d-%d", cfg.RunID, c, i))
-		})
-		e.logf("intake c=%d ceiling: %d in %v (%.0f/s) p50 %sms p99 %sms errors %d", c, ceil.Stats.N, ceil.Usage.Wall.Round(time.Millisecond), ceil.Throughput(), ms(ceil.Stats.P50), ms(ceil.Stats.P99), ceil.Errors)
-		in := runPhase(ctx, "intake", c, n, cfg.MaxPhase, e, func(ctx context.Context, i int) error {
-			return e.Book(ctx, fmt.Sprintf("IN-%s-c%d-%d", cfg.RunID, c, i), time.Now())
-		})
-		e.logf("intake c=%d bookings: %d in %v (%.0f/s) p50 %sms p99 %sms errors %d %s", c, in.Stats.N, in.Usage.Wall.Round(time.Millisecond), in.Throughput(), ms(in.Stats.P50), ms(in.Stats.P99), in.Errors, in.FirstError)
+		var ceilLat, inLat Latencies
+		ceil, in := Phase{Name: "ceiling", Concurrency: c}, Phase{Name: "intake", Concurrency: c}
+		runCeil := func(r int) {
+			ph := runPhase(ctx, "ceiling", c, n, cfg.MaxPhase, e, func(ctx context.Context, i int) error {
+				t0 := time.Now()
+				err := e.startEmpty(ctx, fmt.Sprintf("empty-%s-c%d-r%d-%d", cfg.RunID, c, r, i))
+				if err == nil {
+					ceilLat.Add(time.Since(t0))
+				}
+				return err
+			})
+			ceil.merge(ph)
+			e.logf("intake c=%d round %d ceiling: %d in %v (%.0f/s) p50 %sms p99 %sms errors %d", c, r, ph.Stats.N, ph.Usage.Wall.Round(time.Millisecond), ph.Throughput(), ms(ph.Stats.P50), ms(ph.Stats.P99), ph.Errors)
+		}
+		runIntake := func(r int) {
+			ph := runPhase(ctx, "intake", c, n, cfg.MaxPhase, e, func(ctx context.Context, i int) error {
+				t0 := time.Now()
+				err := e.Book(ctx, fmt.Sprintf("IN-%s-c%d-r%d-%d", cfg.RunID, c, r, i), time.Now())
+				if err == nil {
+					inLat.Add(time.Since(t0))
+				}
+				return err
+			})
+			in.merge(ph)
+			e.logf("intake c=%d round %d bookings: %d in %v (%.0f/s) p50 %sms p99 %sms errors %d %s", c, r, ph.Stats.N, ph.Usage.Wall.Round(time.Millisecond), ph.Throughput(), ms(ph.Stats.P50), ms(ph.Stats.P99), ph.Errors, ph.FirstError)
+		}
+		for r := 0; r < cfg.Rounds; r++ {
+			if r%2 == 0 {
+				runCeil(r)
+				runIntake(r)
+			} else {
+				runIntake(r)
+				runCeil(r)
+			}
+		}
+		ceil.Stats, in.Stats = ceilLat.Stats(), inLat.Stats()
 		out = append(out, IntakeLevel{Ceiling: ceil, Intake: in})
 	}
 	return out

@@ -32,11 +32,15 @@ const (
 	VariantBaselineLocal = "baseline-local"
 	VariantVisitSDK      = "visit-sdk" // the Visit workflow, driven by the raw SDK client
 	VariantVisitAPI      = "visit-api" // the Visit workflow, booked and driven through the HTTP API
+	// VariantVisitSDKQuery is visit-sdk plus the Query the HTTP API makes
+	// before each buddy action but claim (book, start, complete): what the
+	// API's second round trip costs.
+	VariantVisitSDKQuery = "visit-sdk+query"
 )
 
 // AllVariants is the default order: baselines first, so the server's
 // growing database works against the visit, not for it.
-var AllVariants = []string{VariantBaseline, VariantBaselineSA, VariantBaselineLocal, VariantVisitSDK, VariantVisitAPI}
+var AllVariants = []string{VariantBaseline, VariantBaselineSA, VariantBaselineLocal, VariantVisitSDK, VariantVisitSDKQuery, VariantVisitAPI}
 
 // LifecycleResult is one variant's run.
 type LifecycleResult struct {
@@ -102,9 +106,11 @@ func (e *Env) lifecycle(ctx context.Context, v, key string, reminderIn time.Dura
 		return e.baselineLifecycle(ctx, "base-"+strings.NewReplacer("+", "", "-", "").Replace(v)+"-"+key,
 			BaselineInput{ReminderAfter: reminderIn, Long: 48 * time.Hour, Upserts: v == VariantBaselineSA, Local: v == VariantBaselineLocal})
 	case VariantVisitSDK:
-		return e.visitLifecycle(ctx, false, "S-"+key, reminderIn)
+		return e.visitLifecycle(ctx, false, false, "S-"+key, reminderIn)
+	case VariantVisitSDKQuery:
+		return e.visitLifecycle(ctx, false, true, "Q-"+key, reminderIn)
 	case VariantVisitAPI:
-		return e.visitLifecycle(ctx, true, "A-"+key, reminderIn)
+		return e.visitLifecycle(ctx, true, false, "A-"+key, reminderIn)
 	}
 	return "", fmt.Errorf("unknown variant %q", v)
 }
@@ -170,7 +176,7 @@ func benchBooking(partner, ref string, now time.Time) workflows.Booking {
 
 // visitLifecycle books a visit (HTTP API or ExecuteWorkflow) and drives it
 // through claim, book, reminder, start, complete and rating.
-func (e *Env) visitLifecycle(ctx context.Context, viaAPI bool, ref string, reminderIn time.Duration) (string, error) {
+func (e *Env) visitLifecycle(ctx context.Context, viaAPI, query bool, ref string, reminderIn time.Duration) (string, error) {
 	partner := e.Partner
 	id := workflows.VisitID(partner, ref)
 	now := time.Now()
@@ -191,6 +197,11 @@ func (e *Env) visitLifecycle(ctx context.Context, viaAPI bool, ref string, remin
 	act := func(action, update string, req any) error {
 		if viaAPI {
 			return e.Act(ctx, id, action, req)
+		}
+		if query && update != workflows.UpdateClaim {
+			if _, err := e.visitState(ctx, id); err != nil {
+				return err
+			}
 		}
 		return e.update(ctx, id, update, req)
 	}

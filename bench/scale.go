@@ -25,7 +25,12 @@ type ScaleConfig struct {
 	Settle      time.Duration // after the starts, before measuring idle (default 15s)
 	Idle        time.Duration // idle measurement (default 30s)
 	FireWindow  time.Duration // the firing visits' warnings spread over this (default 1m)
-	RunID       string
+	// FireLead is how long after the last start the first warning comes due
+	// (default 4m): time for the worker to run every visit's first task
+	// (the server takes starts faster than one worker runs them), then the
+	// idle window.
+	FireLead time.Duration
+	RunID    string
 	// WorkerPID is the worker's process when it is not this one (loadgen);
 	// 0 means this process runs the worker.
 	WorkerPID int
@@ -35,7 +40,8 @@ type ScaleConfig struct {
 type ScaleResult struct {
 	Started, Fired       int
 	StartWall            time.Duration
-	StartRate            float64 // visits started per second
+	StartRate            float64       // visits started per second
+	Drain                time.Duration // after the last start, until every first workflow task ran
 	Idle, Fire           Usage
 	IdleWorkerRSS        int64 // bytes, at the end of the idle window
 	PeakWorkerRSS        int64 // during the firing minute
@@ -64,6 +70,9 @@ func RunScale(ctx context.Context, e *Env, cfg ScaleConfig) (ScaleResult, error)
 	}
 	if cfg.FireWindow == 0 {
 		cfg.FireWindow = time.Minute
+	}
+	if cfg.FireLead == 0 {
+		cfg.FireLead = 4 * time.Minute
 	}
 	var res ScaleResult
 	if e.Notifier == nil && cfg.WorkerPID == 0 {
@@ -161,7 +170,7 @@ func RunScale(ctx context.Context, e *Env, cfg ScaleConfig) (ScaleResult, error)
 	// come due after the settle and idle windows that follow it.
 	rate := float64(startedN.Load()) / time.Since(t0).Seconds()
 	batch := time.Duration(float64(cfg.FireN)/max(rate, 1)*float64(time.Second)) + 5*time.Second
-	fireAt := time.Now().Add(batch + cfg.Settle + cfg.Idle + 10*time.Second)
+	fireAt := time.Now().Add(batch + cfg.FireLead)
 	parallel(idleN, cfg.N, func(i int) time.Time {
 		return fireAt.Add(time.Duration(i-idleN) * cfg.FireWindow / time.Duration(max(cfg.FireN, 1)))
 	})
@@ -170,11 +179,23 @@ func RunScale(ctx context.Context, e *Env, cfg ScaleConfig) (ScaleResult, error)
 	res.StartRate = float64(res.Started) / res.StartWall.Seconds()
 	e.logf("scale: %d visits started in %v (%.0f/s); first error: %v; warnings due from %s", res.Started, res.StartWall.Round(time.Second), res.StartRate, firstErr.Load(), fireAt.Format(time.TimeOnly))
 
-	// Idle.
-	sleepCtx(ctx, cfg.Settle)
+	// Wait until every visit ran its first workflow task (its search
+	// attributes are in visibility), then settle: idle means idle.
+	q := fmt.Sprintf("%s = '%s' AND %s = 'open'", workflows.PartnerKey.GetName(), e.Partner, workflows.VisitStatusKey.GetName())
+	drainBy := fireAt.Add(-cfg.Idle - cfg.Settle - 5*time.Second)
+	for time.Now().Before(drainBy) && ctx.Err() == nil {
+		c, err := e.Client.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Namespace: e.Namespace, Query: q})
+		if err == nil && c.GetCount() >= int64(res.Started) {
+			break
+		}
+		sleepCtx(ctx, 2*time.Second)
+	}
+	res.Drain = time.Since(t0) - res.StartWall
+	e.logf("scale: first workflow tasks done %v after the last start", res.Drain.Round(time.Second))
+	sleepCtx(ctx, min(cfg.Settle, time.Until(fireAt.Add(-cfg.Idle-3*time.Second))))
 	runtime.GC()
 	m := &Meter{serverPID: e.ServerPID, start: time.Now(), selfCPU: workerCPU(), serverCPU: ProcCPU(e.ServerPID)} // worker CPU: see workerCPU
-	sleepCtx(ctx, cfg.Idle)
+	sleepCtx(ctx, min(cfg.Idle, time.Until(fireAt.Add(-3*time.Second))))
 	res.Idle = m.Stop()
 	res.Idle.SelfCPU = workerCPU() - m.selfCPU
 	res.IdleWorkerRSS = ProcRSS(workerPID)
@@ -238,8 +259,8 @@ func ScaleTable(cfg ScaleConfig, r ScaleResult) string {
 		}
 		return fmt.Sprintf("%.1f %%", 100*cpu.Seconds()/wall.Seconds())
 	}
-	fmt.Fprintf(&b, "Open visits: %d started in %.0f s (%.0f starts/s at concurrency %d); %d of them with their help-promise warning due within one %v window.\n\n",
-		r.Started, r.StartWall.Seconds(), r.StartRate, cfg.Concurrency, cfg.FireN, cfg.FireWindow)
+	fmt.Fprintf(&b, "Open visits: %d started in %.0f s (%.0f starts/s at concurrency %d); the worker finished their first workflow tasks %.0f s after the last start; %d of them with their help-promise warning due within one %v window.\n\n",
+		r.Started, r.StartWall.Seconds(), r.StartRate, cfg.Concurrency, r.Drain.Seconds(), cfg.FireN, cfg.FireWindow)
 	b.WriteString("| phase | wall s | worker CPU s (% of one core) | worker RSS MiB | server CPU s (% of one core) | server RSS MiB |\n|---|---:|---:|---:|---:|---:|\n")
 	fmt.Fprintf(&b, "| idle | %.0f | %.2f (%s) | %d | %.2f (%s) | %d |\n", r.Idle.Wall.Seconds(), r.Idle.SelfCPU.Seconds(), pct(r.Idle.SelfCPU, r.Idle.Wall),
 		r.IdleWorkerRSS>>20, r.Idle.ServerCPU.Seconds(), pct(r.Idle.ServerCPU, r.Idle.Wall), r.IdleServerRSS>>20)

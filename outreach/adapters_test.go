@@ -293,16 +293,17 @@ func TestExactlyOncePerStepUnderTransientErrors(t *testing.T) {
 
 // Answers lost after the provider accepted (the hard case: the adapter sees
 // an error for a message that went out) plus transient errors: the retry
-// finds the earlier message at Twilio and does not send again.
+// finds the earlier message at Twilio, or the earlier mail in SendGrid's
+// Email Activity, and does not send again.
 func TestExactlyOnceWhenAnswersAreLost(t *testing.T) {
 	sb, base := startSandbox(t)
 	sb.SetFaults(sandbox.Faults{ErrorRate: 0.2, LostResponseRate: 0.3, ErrorStatus: 500})
 	ch := newChannels(t, base, NewMemoryLedger())
 	const steps = 12
-	runSendAll(t, ch, sendAllInput{Job: "visit-p1-8", Steps: steps, Calls: true})
+	runSendAll(t, ch, sendAllInput{Job: "visit-p1-8", Steps: steps, Email: true, Calls: true})
 	n := countByStep(t, sb.Outbox())
-	if len(n) != 2*steps {
-		t.Errorf("%d distinct sends, want %d", len(n), 2*steps)
+	if len(n) != 3*steps {
+		t.Errorf("%d distinct sends, want %d", len(n), 3*steps)
 	}
 	for k, c := range n {
 		if c != 1 {

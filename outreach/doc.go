@@ -34,10 +34,14 @@
 //     an outbound message with the same body, or any outbound call, is taken
 //     as the earlier attempt's send whose answer was lost.
 //
-// The window that remains: an e-mail whose 2xx answer is lost (timeout,
-// connection reset after SendGrid accepted) and that no heartbeat recorded
-// is sent again on retry, since SendGrid offers no cheap look-up of sent
-// mail (the Email Activity API is a paid add-on). For SMS and calls, a
+// E-mails are looked up the same way on a retry: SendGrid's Email Activity
+// API (GET /v3/messages, query on the custom args job_id and step) says
+// whether an earlier attempt's mail went out. That API is a paid add-on and
+// lags by seconds to minutes; where it answers 401/403/404 a retry sends
+// again (at least once rather than never). The sandbox implements it.
+//
+// The windows that remain: for e-mail, an account without Email Activity,
+// or a retry that comes before SendGrid indexed the first mail. For SMS and calls, a
 // crash between the provider accepting and the heartbeat, combined with a
 // Twilio list that does not yet show the message, can still double a send;
 // and two different steps that send the same body to the same number within

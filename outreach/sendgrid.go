@@ -7,6 +7,7 @@ import (
 	"net/http"
 	netmail "net/mail"
 	"strings"
+	"time"
 
 	"github.com/sendgrid/rest"
 	"github.com/sendgrid/sendgrid-go"
@@ -87,24 +88,62 @@ func (s *SendGrid) SendEmail(ctx context.Context, req activities.EmailRequest) (
 	if err != nil {
 		return activities.EmailResult{}, err
 	}
-	sent, _, err := once(ctx, s.ledger, req.Step.Key(), "email", nil, func() (Sent, error) {
-		rq := sendgrid.GetRequest(s.key, "/v3/mail/send", s.host)
-		rq.Method = rest.Post
-		rq.Body = mail.GetRequestBody(s.buildMail(req, r))
-		resp, err := s.client.SendWithContext(ctx, rq)
-		if err := classifySendGrid(resp, err); err != nil {
-			return Sent{}, err
-		}
-		id := headerValue(resp.Headers, "X-Message-Id")
-		if id == "" {
-			id = "sg-" + req.Step.Key()
-		}
-		return Sent{SID: id}, nil
-	})
+	sent, _, err := once(ctx, s.ledger, req.Step.Key(), "email",
+		func(time.Time) (Sent, bool, error) { return s.findMail(ctx, req.Step) },
+		func() (Sent, error) {
+			rq := sendgrid.GetRequest(s.key, "/v3/mail/send", s.host)
+			rq.Method = rest.Post
+			rq.Body = mail.GetRequestBody(s.buildMail(req, r))
+			resp, err := s.client.SendWithContext(ctx, rq)
+			if err := classifySendGrid(resp, err); err != nil {
+				return Sent{}, err
+			}
+			id := headerValue(resp.Headers, "X-Message-Id")
+			if id == "" {
+				id = "sg-" + req.Step.Key()
+			}
+			return Sent{SID: id}, nil
+		})
 	if err != nil {
 		return activities.EmailResult{}, err
 	}
 	return activities.EmailResult{MessageID: sent.SID}, nil
+}
+
+// findMail asks SendGrid's Email Activity API whether this step's mail
+// already went out (its custom args carry job_id and step), so a retry after
+// a lost answer or a killed worker does not send it twice. The API is a paid
+// add-on: where it answers 401/403/404 the retry sends again (at least once)
+// rather than never; the sandbox implements it.
+func (s *SendGrid) findMail(ctx context.Context, step activities.Step) (Sent, bool, error) {
+	rq := sendgrid.GetRequest(s.key, "/v3/messages", s.host)
+	rq.Method = rest.Get
+	rq.QueryParams = map[string]string{
+		"limit": "1",
+		"query": fmt.Sprintf(`unique_args['job_id']="%s" AND unique_args['step']="%s"`, step.JobID, step.Name),
+	}
+	resp, err := s.client.SendWithContext(ctx, rq)
+	if err != nil {
+		return Sent{}, false, err
+	}
+	switch {
+	case resp.StatusCode == http.StatusUnauthorized, resp.StatusCode == http.StatusForbidden, resp.StatusCode == http.StatusNotFound:
+		return Sent{}, false, nil
+	case resp.StatusCode >= 300:
+		return Sent{}, false, fmt.Errorf("sendgrid email activity: HTTP %d", resp.StatusCode)
+	}
+	var found struct {
+		Messages []struct {
+			MsgID string `json:"msg_id"`
+		} `json:"messages"`
+	}
+	if err := json.Unmarshal([]byte(resp.Body), &found); err != nil {
+		return Sent{}, false, fmt.Errorf("sendgrid email activity: %w", err)
+	}
+	if len(found.Messages) == 0 {
+		return Sent{}, false, nil
+	}
+	return Sent{SID: found.Messages[0].MsgID}, true, nil
 }
 
 func headerValue(h map[string][]string, name string) string {

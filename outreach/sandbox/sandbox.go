@@ -157,6 +157,7 @@ func New(cfg Config) *Server {
 	m.HandleFunc("GET /2010-04-01/Accounts/{account}/Calls.json", s.twilio(s.listCalls))
 	m.HandleFunc("GET /2010-04-01/Accounts/{account}/Calls/{sid}", s.twilio(s.fetchCall))
 	m.HandleFunc("POST /v3/mail/send", s.mailSend)
+	m.HandleFunc("GET /v3/messages", s.emailActivity)
 	m.HandleFunc("GET /outbox", s.getOutbox)
 	m.HandleFunc("DELETE /outbox", s.deleteOutbox)
 	m.HandleFunc("GET /_control", s.getControl)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/mail"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -254,4 +255,51 @@ func (s *Server) outboxPage(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	_ = outboxPage.Execute(w, entries)
+}
+
+// argQuery matches one `unique_args['name']="value"` clause of SendGrid's
+// Email Activity query language, the part our adapter uses.
+var argQuery = regexp.MustCompile(`unique_args\['([A-Za-z0-9_]+)'\]\s*=\s*"([^"]*)"`)
+
+// emailActivity implements the subset of SendGrid's Email Activity API
+// (GET /v3/messages?query=...&limit=N) that the e-mail adapter uses on a
+// retry to learn whether an earlier attempt's mail went out: messages whose
+// custom args match every clause of the query.
+func (s *Server) emailActivity(w http.ResponseWriter, r *http.Request) {
+	if key, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); !ok || key == "" ||
+		(s.cfg.SendGridKey != "" && key != s.cfg.SendGridKey) {
+		sendGridErrors(w, http.StatusUnauthorized, sgError{Message: "The provided authorization grant is invalid, expired, or revoked"})
+		return
+	}
+	clauses := argQuery.FindAllStringSubmatch(r.URL.Query().Get("query"), -1)
+	if len(clauses) == 0 {
+		sendGridErrors(w, http.StatusBadRequest, sgError{Message: "query: at least one unique_args clause is required", Field: field("query")})
+		return
+	}
+	type message struct {
+		MsgID   string `json:"msg_id"`
+		ToEmail string `json:"to_email"`
+		Subject string `json:"subject"`
+		Status  string `json:"status"`
+	}
+	out := []message{}
+	s.mu.Lock()
+	for _, e := range s.outbox {
+		if e.Channel != "email" {
+			continue
+		}
+		match := true
+		for _, c := range clauses {
+			if e.CustomArgs[c[1]] != c[2] {
+				match = false
+				break
+			}
+		}
+		if match {
+			out = append(out, message{MsgID: e.ID, ToEmail: e.To, Subject: e.Subject, Status: "delivered"})
+		}
+	}
+	s.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{"messages": out})
 }

@@ -9,7 +9,7 @@ COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 # timetzdata embeds the time-zone database: market calendars need it.
-RUN go build -tags timetzdata -ldflags="-s -w" -o /out/ ./worker ./starter ./sandbox
+RUN go build -tags timetzdata -ldflags="-s -w" -o /out/ ./worker ./starter ./sandbox ./codecserver
 
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/ /usr/local/bin/

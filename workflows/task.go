@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -33,7 +34,8 @@ import (
 //	assistant.deadline_warning  assistant: the deadline {deadline} is near (T-5)
 //	ops.task_review_overdue     ops: review not done by {review_deadline} (T-1/T-2)
 //	ops.task_deadline_missed    ops: deadline missed without hand-over, refund eligible (T-5)
-//	ops.task_low_rating         team lead: 1-2 stars, escalate (R-2)
+//	(R-2: 1-3 stars start the rating follow-up workflow, workflows/rating.go,
+//	 which sends task.rating_followup, ops.rating_low, ops.rating_decide)
 //	ops.delivery_failed         ops: a message could not be delivered (shared with visits)
 //	account.nudge               customer: friendly message after 3 weeks without activity (N-4, workflows/inactivity.go)
 //	account.unused_hours        customer: unused hours after 7 weeks (N-4, workflows/inactivity.go)
@@ -98,8 +100,16 @@ type TaskInput struct {
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// LinkBase is the base URL of the customer's links (T-6 consent); the
 	// API fills it and signs what it serves, so the workflow mints no secrets.
-	LinkBase string       `json:"link_base,omitempty"`
-	Policy   rules.Policy `json:"policy"` // P-1, fixed at start
+	LinkBase string `json:"link_base,omitempty"`
+	// ConsentToken is the signed link token the API mints when it starts
+	// the task (api.SignLink over the workflow id and the action
+	// "task-extension"), appended as ?token= to every consent link. One
+	// token serves every extension request of the task: it proves that the
+	// bearer is the customer of this task; which request may be answered,
+	// and only once, is the respond-extension validator's (pending only).
+	// It is a secret of the customer: the API hides it from assistants.
+	ConsentToken string       `json:"consent_token,omitempty"`
+	Policy       rules.Policy `json:"policy"` // P-1, fixed at start
 }
 
 // TaskStatus is where a task is in its lifecycle.
@@ -417,7 +427,7 @@ func TaskWorkflow(ctx workflow.Context, in TaskInput) (TaskState, error) {
 	t.emailCustomer(ctx, "ack", "task.ack", "task acknowledgement (T-1)",
 		map[string]string{"review_deadline": t.iso(t.st.ReviewDeadline)},
 		func() bool { return t.st.Status.InReview() }, nil)
-	if in.CreatedBy.Role == RoleAssistant {
+	if in.CreatedBy.Role != RoleCustomer { // the assistant or ops created it on the customer's behalf
 		t.notify(ctx, NoteCreated, "a new task was created for you", 0, "")
 	}
 
@@ -792,11 +802,15 @@ func (t *task) validateRequestExtension(ctx workflow.Context, r TaskExtensionReq
 func (t *task) requestExtension(ctx workflow.Context, r TaskExtensionRequest) (TaskState, error) {
 	now := workflow.Now(ctx)
 	id := len(t.st.Extensions) + 1
+	consentURL := fmt.Sprintf("%s/tasks/%s/extensions/%d", strings.TrimRight(t.in.LinkBase, "/"), t.st.ID, id)
+	if t.in.ConsentToken != "" {
+		consentURL += "?token=" + url.QueryEscape(t.in.ConsentToken)
+	}
 	ext := TaskExtension{
 		ID: id, RequestedBy: r.Assistant, RequestedAt: now, Reason: r.Reason,
 		CurrentDeadline: t.st.Deadline, ProposedDeadline: r.NewDeadline,
 		ExpiresAt:  now.Add(t.in.Policy.ExtensionAnswerWindow),
-		ConsentURL: fmt.Sprintf("%s/tasks/%s/extensions/%d", strings.TrimRight(t.in.LinkBase, "/"), t.st.ID, id),
+		ConsentURL: consentURL,
 		Status:     ExtensionPending,
 	}
 	t.st.Extensions = append(t.st.Extensions, ext)
@@ -960,21 +974,52 @@ func (t *task) validateRate(ctx workflow.Context, r RateRequest) error {
 	if r.Stars < 1 || r.Stars > 5 {
 		return taskRefuse("give 1 to 5 stars (R-1)")
 	}
+	if len(r.Comment) > 2000 {
+		return taskRefuse("a comment is at most 2000 characters")
+	}
 	return nil
 }
 
+// rate records the rating (R-1). R-2 as for visits: 4-5 stars need
+// nothing; 1-3 stars start the rating follow-up (workflows/rating.go) as an
+// abandoned child, from a tracked coroutine so the Update answers at once
+// and the task closes only once the child has started. Every R-2 message
+// (the 3-star question, the team lead's alert and decision) goes from the
+// follow-up. Tasks had no histories before this, so no version guard.
 func (t *task) rate(ctx workflow.Context, r RateRequest) (TaskState, error) {
 	t.st.Rating = &r
 	note := fmt.Sprintf("%d stars (R-1)", r.Stars)
-	switch {
-	case r.Stars <= 2:
-		note += "; escalated to the team lead (R-2)"
-		t.alertOps(ctx, "task_low_rating", "ops.task_low_rating", "low rating to the team lead (R-2)",
-			map[string]string{"stars": fmt.Sprint(r.Stars), "assistant_id": t.st.AssistantID})
-	case r.Stars == 3:
-		note += "; the assistant asks what could be better (R-2)"
+	if NeedsRatingFollowUp(r.Stars) {
+		note += "; follow-up " + RatingFollowUpID(t.st.ID) + " (R-2)"
 	}
 	t.setStatus(ctx, "rated", Actor{Role: RoleCustomer, ID: t.st.AccountID}, TaskRated, note)
+	if !NeedsRatingFollowUp(r.Stars) {
+		return t.st, nil
+	}
+	in := RatingFollowUpInput{
+		Job:      JobRef{ID: t.st.ID, Kind: JobTask, Partner: t.st.Partner, Market: t.st.Market},
+		Worker:   t.st.AssistantID,
+		Customer: t.in.Customer,
+		Stars:    r.Stars,
+		Comment:  r.Comment,
+		Policy:   t.in.Policy,
+	}
+	if in.Customer.Language == "" {
+		in.Customer.Language = t.in.Language
+	}
+	t.pending++
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		defer func() { t.pending-- }()
+		if err := startRatingFollowUp(ctx, in); err != nil {
+			// Never lose a low rating: fall back to telling the team lead.
+			workflow.GetLogger(ctx).Error("rating follow-up not started", "workflow_id", RatingFollowUpID(t.st.ID), "error", err)
+			t.log(ctx, "rating-followup-failed", Actor{Role: RoleSystem}, t.st.Status, "follow-up not started; team lead alerted (R-2)")
+			t.alertOpsNow(ctx, "rating_low", "ops.rating_low", "low rating to the team lead (R-2)",
+				map[string]string{"job_id": t.st.ID, "stars": fmt.Sprint(r.Stars), "assistant_id": t.st.AssistantID})
+			return
+		}
+		t.log(ctx, "rating-followup", Actor{Role: RoleSystem}, t.st.Status, "follow-up "+RatingFollowUpID(t.st.ID)+" started (R-2)")
+	})
 	return t.st, nil
 }
 
@@ -1129,7 +1174,7 @@ func (t *task) step(name string) activities.Step {
 }
 
 func (t *task) data(extra map[string]string) map[string]string {
-	d := map[string]string{"task_id": t.st.ID, "title": t.st.Title, "timezone": t.in.Market.TimeZone(), "market": string(t.in.Market)}
+	d := map[string]string{"task_id": t.st.ID, "title": t.st.Title, "task_title": t.st.Title, "timezone": t.in.Market.TimeZone(), "market": string(t.in.Market)}
 	mergeFields(d, extra)
 	return d
 }

@@ -382,11 +382,13 @@ func TestT5_DeadlineWarningThenRefundFlagAndOpsAlert(t *testing.T) {
 	start := berlin("2026-03-09 10:00")
 	deadline := berlin("2026-03-13 15:00") // Friday
 	h := newTaskHarness(t, start)
+	registerRating(h.env) // R-2: 2 stars start the follow-up child (rating.go)
 	h.update(berlin("2026-03-09 10:30"), TaskUpdateAccept, TaskAcceptRequest{By: taskAssistant, Area: rules.AreaBackoffice})
 	before := h.query(berlin("2026-03-13 14:59"))
 	after := h.query(berlin("2026-03-13 15:01"))
 	h.update(berlin("2026-03-16 10:00"), TaskUpdateHandover, TaskHandoverRequest{Assistant: "vpa-7", Final: true})
-	h.update(berlin("2026-03-16 10:10"), TaskUpdateRate, RateRequest{Stars: 2})
+	rated := h.update(berlin("2026-03-16 10:10"), TaskUpdateRate, RateRequest{Stars: 2})
+	decided := h.decideFollowUp(berlin("2026-03-16 11:00"), TaskWorkflowID("42"))
 	st := h.runTask(newTaskInput(start, deadline))
 
 	warn := oneSend(t, h.ch, "assistant.deadline_warning")
@@ -405,7 +407,47 @@ func TestT5_DeadlineWarningThenRefundFlagAndOpsAlert(t *testing.T) {
 	if !st.RefundEligible {
 		t.Fatal("refund flag lost")
 	}
-	oneSend(t, h.ch, "ops.task_low_rating") // R-2: 2 stars go to the team lead
+	// R-2: 2 stars start the follow-up, which alerts the team lead once; the
+	// task itself sends nothing of its own about the rating.
+	mustAccept(t, "rate", rated)
+	low := oneSend(t, h.ch, "ops.rating_low")
+	sameTime(t, "team lead alert", low.At, berlin("2026-03-16 10:10"))
+	if low.Data["job_id"] != "task-42" || low.Data["stars"] != "2" {
+		t.Fatalf("alert data %+v", low.Data)
+	}
+	if len(h.ch.of("ops.task_low_rating")) != 0 {
+		t.Fatal("the task alerted the team lead itself besides the follow-up")
+	}
+	if !*decided {
+		t.Fatal("the team lead could not decide on the follow-up")
+	}
+	if !hasLog(st, "rating-followup") {
+		t.Fatalf("no rating-followup line in the log %+v", st.Log)
+	}
+}
+
+// decideFollowUp records the team lead's decision on the task's R-2
+// follow-up at `when` (the follow-up outlives the task; the decision ends it).
+func (h *taskHarness) decideFollowUp(when time.Time, taskWorkflowID string) *bool {
+	ok := new(bool)
+	h.at(when, func() {
+		err := h.env.UpdateWorkflowByID(RatingFollowUpID(taskWorkflowID), UpdateRatingDecide, "", &testsuite.TestUpdateCallback{
+			OnAccept: func() {}, OnReject: func(error) {}, OnComplete: func(_ any, err error) { *ok = err == nil },
+		}, RatingDecideRequest{TeamLead: "tl-1", Decision: "talk to vpa-7", Answer: "Entschuldigung"})
+		if err != nil {
+			h.t.Errorf("decide: %v", err)
+		}
+	})
+	return ok
+}
+
+func hasLog(st TaskState, action string) bool {
+	for _, l := range st.Log {
+		if l.Action == action {
+			return true
+		}
+	}
+	return false
 }
 
 func TestT5_HandoverInTimeNoRefund(t *testing.T) {
@@ -518,6 +560,35 @@ func TestT6_UnansweredRequestExpiresAndASecondOneWorks(t *testing.T) {
 	}
 }
 
+// T-6: the consent link carries the API's signed token (TaskInput.ConsentToken)
+// for every request; the token is reusable, the answer is not: a second
+// answer to the same request is refused, whatever it says.
+func TestT6_ConsentLinkCarriesTheTokenAndAnswersOnce(t *testing.T) {
+	start := berlin("2026-03-09 10:00")
+	h := newTaskHarness(t, start)
+	in := newTaskInput(start, berlin("2026-03-20 15:00"))
+	in.ConsentToken = "tok.sig-_"
+	h.update(berlin("2026-03-09 10:30"), TaskUpdateAccept, TaskAcceptRequest{By: taskAssistant, Area: rules.AreaBackoffice})
+	req := h.update(berlin("2026-03-10 10:00"), TaskUpdateRequestExtension, TaskExtensionRequest{Assistant: "vpa-7", Reason: "more sources", NewDeadline: berlin("2026-03-27 15:00")})
+	agree := h.update(berlin("2026-03-10 11:00"), TaskUpdateRespondExtension, TaskExtensionResponse{ExtensionID: 1, Agree: true})
+	again := h.update(berlin("2026-03-10 11:01"), TaskUpdateRespondExtension, TaskExtensionResponse{ExtensionID: 1, Agree: false})
+	h.update(berlin("2026-03-11 10:00"), TaskUpdateHandover, TaskHandoverRequest{Assistant: "vpa-7", Final: true})
+	h.update(berlin("2026-03-11 10:10"), TaskUpdateRate, RateRequest{Stars: 5})
+	st := h.runTask(in)
+
+	mustAccept(t, "request", req)
+	want := "https://app.example.test/tasks/task-42/extensions/1?token=tok.sig-_"
+	if got := req.state.Extensions[0].ConsentURL; got != want {
+		t.Fatalf("consent url %q, want %q", got, want)
+	}
+	if got := oneSend(t, h.ch, "task.extension_request").Data; got["consent_url"] != want || got["task_title"] != in.Title {
+		t.Fatalf("e-mail data %+v", got)
+	}
+	mustAccept(t, "agree", agree)
+	mustRefuse(t, "second answer", again, "already agreed")
+	sameTime(t, "deadline", st.Deadline, berlin("2026-03-27 15:00"))
+}
+
 // --- T-7 ------------------------------------------------------------------------
 
 func TestT7_BudgetRequestOncePerCrossingWithReason(t *testing.T) {
@@ -568,6 +639,7 @@ func intp(i int) *int { return &i }
 func TestT8_IntermediateThenFinalHandoverThenRating(t *testing.T) {
 	start := berlin("2026-03-09 10:00")
 	h := newTaskHarness(t, start)
+	registerRating(h.env) // R-2: 3 stars start the follow-up child (rating.go)
 	h.update(berlin("2026-03-09 10:30"), TaskUpdateAccept, TaskAcceptRequest{By: taskAssistant, Area: rules.AreaBackoffice})
 	h.update(berlin("2026-03-09 10:40"), TaskUpdateStart, TaskStartRequest{Assistant: "vpa-7"})
 	mid := h.update(berlin("2026-03-10 10:00"), TaskUpdateHandover, TaskHandoverRequest{Assistant: "vpa-7", Note: "erste fünf", ResultRef: "cloud://42/v1"})
@@ -591,9 +663,19 @@ func TestT8_IntermediateThenFinalHandoverThenRating(t *testing.T) {
 	if st.Status != TaskRated || st.Rating.Stars != 3 || len(st.Handovers) != 2 || st.Handovers[0].Final || !st.Handovers[1].Final {
 		t.Fatalf("final state %s %+v %+v", st.Status, st.Rating, st.Handovers)
 	}
-	// The workflow ended at the rating, not at the end of the window.
-	if got := st.Log[len(st.Log)-1]; got.Action != "rated" || !got.At.Equal(berlin("2026-03-12 09:00")) {
+	// The workflow ended at the rating, not at the end of the window: the
+	// last lines are the rating and the start of its R-2 follow-up.
+	if got := st.Log[len(st.Log)-1]; got.Action != "rating-followup" || !got.At.Equal(berlin("2026-03-12 09:00")) {
 		t.Fatalf("last log line %+v", got)
+	}
+	if got := st.Log[len(st.Log)-2]; got.Action != "rated" || !got.At.Equal(berlin("2026-03-12 09:00")) {
+		t.Fatalf("rating log line %+v", got)
+	}
+	// R-2: 3 stars, the follow-up asks kindly what could be better (in the
+	// customer's language, inside the e-mail window: Thursday 09:00 is).
+	ask := oneSend(t, h.ch, "task.rating_followup")
+	if ask.To != "erika@example.test" {
+		t.Fatalf("follow-up to %q", ask.To)
 	}
 }
 

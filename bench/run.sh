@@ -13,8 +13,8 @@ OUT="${OUT:-bench/results-$(date -u +%Y%m%dT%H%M).md}"
 STEPS="${STEPS:-calendar intake lifecycle scale}"
 export JOBFLOW_BENCH_OUT="$PWD/$OUT"
 
-quiet() { # wait up to 10 min for load < 1.5
-  for _ in $(seq 1 60); do
+quiet() { # wait up to QUIET_TRIES x 10 s (default 10 min) for load < 1.5
+  for _ in $(seq 1 "${QUIET_TRIES:-60}"); do
     awk '{exit !($1 < 1.5)}' /proc/loadavg && return 0
     echo "load $(cut -d' ' -f1-3 /proc/loadavg); waiting..." >&2; sleep 10
   done

@@ -1,0 +1,699 @@
+package workflows_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/jobflow/jobflow/activities"
+	"github.com/jobflow/jobflow/internal/devtest"
+	"github.com/jobflow/jobflow/rules"
+	"github.com/jobflow/jobflow/workflows"
+)
+
+// One test per workflow type besides the visit (TestVisitEndToEnd): each
+// drives its workflow through a short, representative path on a real dev
+// server and worker, with the policy's durations shortened through the
+// input (P-1, never a fake clock), and checks the outcome. With
+// JOBFLOW_RECORD_HISTORIES=1 each writes testdata/<type>_<path>.json (all of
+// them and the visit: go test ./workflows/ -run EndToEnd), which
+// TestReplayRecordedHistories replays against today's code.
+//
+// Everything personal in these histories is made up: example.com
+// addresses, +4670123456x numbers, "Test" names.
+
+// recordPolicy is the default policy with every e-mail window open all day
+// (N-3), so the sends of these tests never wait for the morning.
+func recordPolicy() rules.Policy {
+	p := rules.DefaultPolicy()
+	p.EmailWindowStart = rules.At(0, 0)
+	p.EmailWindowEnd = rules.At(24, 0)
+	return p
+}
+
+// needWorkingDay skips a test whose e-mails wait for the next working day
+// (N-3) when run on a weekend or holiday in the market.
+func needWorkingDay(t *testing.T, m rules.Market) {
+	t.Helper()
+	if !rules.IsWorkingDay(m, time.Now()) {
+		t.Skipf("not a working day in %s: e-mails would wait for the next one (N-3)", m)
+	}
+}
+
+func maybeRecord(t *testing.T, c client.Client, id, file string) {
+	t.Helper()
+	if os.Getenv("JOBFLOW_RECORD_HISTORIES") != "" {
+		recordHistory(t, c, id, file)
+	}
+}
+
+// updateWF runs an Update to completion and decodes its result.
+func updateWF[T any](ctx context.Context, c client.Client, id, name string, arg any) (T, error) {
+	var out T
+	h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: id, UpdateName: name, Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err != nil {
+		return out, err
+	}
+	return out, h.Get(ctx, &out)
+}
+
+// queryWF runs a Query and decodes its answer.
+func queryWF[T any](ctx context.Context, c client.Client, id, name string, args ...any) (T, error) {
+	var out T
+	v, err := c.QueryWorkflow(ctx, id, "", name, args...)
+	if err != nil {
+		return out, err
+	}
+	return out, v.Get(&out)
+}
+
+// eventuallyQuery polls a Query until ok accepts the answer.
+func eventuallyQuery[T any](t *testing.T, ctx context.Context, c client.Client, id, name string, wait time.Duration, ok func(T) bool) T {
+	t.Helper()
+	var last T
+	require.Eventually(t, func() bool {
+		v, err := queryWF[T](ctx, c, id, name)
+		if err != nil {
+			return false
+		}
+		last = v
+		return ok(v)
+	}, wait, 200*time.Millisecond)
+	return last
+}
+
+func testCustomer() workflows.Customer {
+	return workflows.Customer{Name: "Test Kund", Phone: "+46701234567", Email: "kund@example.com", Language: rules.Swedish}
+}
+
+// --- Task ---------------------------------------------------------------------
+
+// TestTaskEndToEnd: created -> accepted (backoffice) -> deadline warning fires
+// (T-5) -> started -> extension requested and agreed (T-6: the deadline
+// moves) -> time logged under the budget threshold (T-7) -> final
+// hand-over, left unread so its e-mail goes (N-1) -> rated 5 (R-1).
+func TestTaskEndToEnd(t *testing.T) {
+	needWorkingDay(t, rules.Sweden)
+	srv := devtest.StartServer(t)
+	ch := &recordingChannels{}
+	devtest.StartWorker(t, srv, func(w worker.Worker) {
+		workflows.Register(w)
+		w.RegisterActivity(&activities.Outreach{Channels: ch})
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+
+	p := recordPolicy()
+	p.DeadlineWarningLead = 25 * time.Second
+	p.ExtensionAnswerWindow = time.Minute
+	p.HandoverUnreadDelay = 2 * time.Second
+	p.ChatUnreadDelay = 2 * time.Second
+	p.RatingWindow = time.Minute
+	now := time.Now().UTC().Truncate(time.Second)
+	in := workflows.TaskInput{
+		TaskID: "REC-1", AccountID: "acc-rec-1", Partner: "acme", Market: rules.Sweden, Language: rules.Swedish,
+		Title: "Sort test invoices", Description: "Sort the test invoices by month", BudgetMinutes: 120,
+		Deadline:  now.Add(30 * time.Second), // the warning fires ~5 s after the start
+		Customer:  testCustomer(),
+		Assistant: workflows.TaskAssistant{ID: "va-1", Email: "va-1@example.com", Language: rules.Swedish},
+		CreatedBy: workflows.Actor{Role: workflows.RoleCustomer, ID: "acc-rec-1"},
+		LinkBase:  "http://127.0.0.1:8080", ConsentToken: "test-token",
+		Policy: p,
+	}
+	id := workflows.TaskWorkflowID(in.TaskID)
+	run, err := srv.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue},
+		workflows.TaskWorkflowName, in)
+	require.NoError(t, err)
+	c := srv.Client
+
+	require.Eventually(t, func() bool { return ch.get("task.ack") == 1 }, 20*time.Second, 100*time.Millisecond)
+	st, err := updateWF[workflows.TaskState](ctx, c, id, workflows.TaskUpdateAccept,
+		workflows.TaskAcceptRequest{By: workflows.Actor{Role: workflows.RoleAssistant, ID: "va-1"}, Area: rules.AreaBackoffice})
+	require.NoError(t, err)
+	assert.Equal(t, workflows.TaskAccepted, st.Status)
+	assert.Equal(t, rules.AreaBackoffice, st.WorkArea)
+
+	// T-5: the warning goes DeadlineWarningLead before the deadline.
+	require.Eventually(t, func() bool { return ch.get("assistant.deadline_warning") == 1 }, 30*time.Second, 100*time.Millisecond)
+
+	st, err = updateWF[workflows.TaskState](ctx, c, id, workflows.TaskUpdateStart, workflows.TaskStartRequest{Assistant: "va-1"})
+	require.NoError(t, err)
+	assert.Equal(t, workflows.TaskStarted, st.Status)
+	require.NotNil(t, st.DeadlineWarnedAt)
+
+	newDeadline := time.Now().UTC().Truncate(time.Second).Add(time.Hour)
+	st, err = updateWF[workflows.TaskState](ctx, c, id, workflows.TaskUpdateRequestExtension,
+		workflows.TaskExtensionRequest{Assistant: "va-1", Reason: "more test invoices than expected", NewDeadline: newDeadline})
+	require.NoError(t, err)
+	require.Len(t, st.Extensions, 1)
+	assert.Equal(t, workflows.ExtensionPending, st.Extensions[0].Status)
+	assert.Equal(t, "http://127.0.0.1:8080/tasks/task-REC-1/extensions/1?token=test-token", st.Extensions[0].ConsentURL)
+
+	st, err = updateWF[workflows.TaskState](ctx, c, id, workflows.TaskUpdateRespondExtension,
+		workflows.TaskExtensionResponse{ExtensionID: 1, Agree: true})
+	require.NoError(t, err)
+	assert.Equal(t, workflows.ExtensionAgreed, st.Extensions[0].Status)
+	assert.True(t, st.Deadline.Equal(newDeadline), "T-6: the agreed deadline stands")
+	assert.Nil(t, st.DeadlineWarnedAt, "a moved deadline re-arms the warning")
+
+	// T-7: 100 of 120 min leaves less than 20 %: the reason is required.
+	_, err = updateWF[workflows.TaskState](ctx, c, id, workflows.TaskUpdateLogTime,
+		workflows.TaskTimeEntryRequest{Assistant: "va-1", Minutes: 100})
+	require.ErrorContains(t, err, "give the reason")
+	st, err = updateWF[workflows.TaskState](ctx, c, id, workflows.TaskUpdateLogTime,
+		workflows.TaskTimeEntryRequest{Assistant: "va-1", Minutes: 100, Note: "sorted", Reason: "twice as many invoices"})
+	require.NoError(t, err)
+	assert.Equal(t, 20, st.RemainingMinutes)
+	assert.True(t, st.BudgetLow)
+
+	st, err = updateWF[workflows.TaskState](ctx, c, id, workflows.TaskUpdateHandover,
+		workflows.TaskHandoverRequest{Assistant: "va-1", Final: true, Note: "all sorted", ResultRef: "chat:1"})
+	require.NoError(t, err)
+	assert.Equal(t, workflows.TaskHandedOver, st.Status)
+	// N-1: the hand-over stays unread past HandoverUnreadDelay: it goes by e-mail.
+	require.Eventually(t, func() bool { return ch.get("task.handover") == 1 }, 20*time.Second, 100*time.Millisecond)
+
+	st, err = updateWF[workflows.TaskState](ctx, c, id, workflows.TaskUpdateRate, workflows.RateRequest{Stars: 5})
+	require.NoError(t, err)
+	assert.Equal(t, workflows.TaskRated, st.Status)
+
+	var final workflows.TaskState
+	require.NoError(t, run.Get(ctx, &final))
+	assert.Equal(t, workflows.TaskRated, final.Status)
+	require.NotNil(t, final.Rating)
+	assert.Equal(t, 5, final.Rating.Stars)
+	assert.False(t, final.DeadlineMissed)
+	assert.Equal(t, 100, final.UsedMinutes)
+	for _, tpl := range []string{"task.ack", "assistant.deadline_warning", "task.extension_request",
+		"task.extension_answered", "task.budget_request", "task.handover"} {
+		assert.Equal(t, 1, ch.get(tpl), "%s sent exactly once", tpl)
+	}
+	assert.Zero(t, ch.get("ops.task_deadline_missed"))
+	for _, d := range final.Deliveries {
+		assert.Equal(t, "sent", d.Outcome, "%s", d.Step)
+	}
+	// 4-5 stars start no follow-up (R-2).
+	_, err = c.DescribeWorkflowExecution(ctx, workflows.RatingFollowUpID(id), "")
+	require.Error(t, err)
+
+	maybeRecord(t, c, id, "task_accept_extension_handover_rated.json")
+}
+
+// --- Reclamation ---------------------------------------------------------------
+
+// TestReclamationEndToEnd: opened by the customer -> unanswered past the reply
+// time, escalated at level 1 (C-2) -> acknowledged -> planned (C-3) ->
+// resolved by the assignee -> approved.
+func TestReclamationEndToEnd(t *testing.T) {
+	srv := devtest.StartServer(t)
+	ch := &recordingChannels{}
+	devtest.StartWorker(t, srv, func(w worker.Worker) {
+		workflows.Register(w)
+		w.RegisterActivity(&activities.Outreach{Channels: ch})
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	c := srv.Client
+
+	p := recordPolicy()
+	p.ReclamationReply = 2 * time.Second
+	p.ReclamationEscalation = time.Minute
+	in := workflows.ReclamationInput{
+		Job:       workflows.JobRef{ID: workflows.VisitID("acme", "REC-2"), Kind: workflows.JobVisit, Partner: "acme", Market: rules.Sweden, Region: "stockholm"},
+		Customer:  testCustomer(),
+		OpenedBy:  workflows.Actor{Role: workflows.RoleCustomer},
+		Complaint: "The test router still drops the wifi",
+		Policy:    p,
+	}
+	res, err := workflows.StartReclamation(ctx, c, in)
+	require.NoError(t, err)
+	require.True(t, res.Created)
+	id := res.ReclamationID
+	assert.Equal(t, workflows.ReclamationID(in.Job.ID, 1), id)
+
+	// C-2: nobody answered within the reply time: escalated to ops.
+	st := eventuallyQuery(t, ctx, c, id, workflows.QueryReclamation, 20*time.Second,
+		func(s workflows.ReclamationState) bool { return s.EscalationLevel == 1 })
+	require.Len(t, st.Escalations, 1)
+	assert.Equal(t, "reply", st.Escalations[0].Reason)
+	require.Eventually(t, func() bool { return ch.get("ops.reclamation_escalation") == 1 }, 10*time.Second, 100*time.Millisecond)
+
+	st, err = updateWF[workflows.ReclamationState](ctx, c, id, workflows.UpdateReclamationAcknowledge,
+		workflows.ReclamationAckRequest{Manager: "sm-1", Note: "called the customer"})
+	require.NoError(t, err)
+	assert.Equal(t, workflows.ReclamationAcknowledged, st.Status)
+	assert.Zero(t, st.EscalationLevel, "answered: nothing overdue")
+
+	due := time.Now().UTC().Truncate(time.Second).Add(time.Hour)
+	st, err = updateWF[workflows.ReclamationState](ctx, c, id, workflows.UpdateReclamationPlan, workflows.ReclamationPlanRequest{
+		Manager: "sm-1", How: "replace the test router", Due: due, Assignee: "fa-1", AssigneeRole: workflows.AssigneeFirstAssistant})
+	require.NoError(t, err)
+	assert.Equal(t, workflows.ReclamationPlanned, st.Status)
+
+	_, err = updateWF[workflows.ReclamationState](ctx, c, id, workflows.UpdateReclamationResolve,
+		workflows.ReclamationResolveRequest{Assignee: "someone-else"})
+	require.ErrorContains(t, err, "only the assignee")
+	st, err = updateWF[workflows.ReclamationState](ctx, c, id, workflows.UpdateReclamationResolve,
+		workflows.ReclamationResolveRequest{Assignee: "fa-1", Note: "router replaced"})
+	require.NoError(t, err)
+	assert.Equal(t, workflows.ReclamationResolved, st.Status)
+
+	_, err = updateWF[workflows.ReclamationState](ctx, c, id, workflows.UpdateReclamationApprove,
+		workflows.ReclamationApproveRequest{Manager: "sm-1"})
+	require.NoError(t, err)
+
+	var final workflows.ReclamationState
+	require.NoError(t, c.GetWorkflow(ctx, id, "").Get(ctx, &final))
+	assert.Equal(t, workflows.ReclamationApproved, final.Status)
+	require.NotNil(t, final.ClosedAt)
+	require.NotNil(t, final.Plan)
+	assert.Equal(t, "fa-1", final.Plan.Assignee)
+	for _, tpl := range []string{"reclamation.ack", "reclamation.plan", "reclamation.approved", "ops.reclamation_escalation"} {
+		assert.Equal(t, 1, ch.get(tpl), "%s sent exactly once", tpl)
+	}
+	var sent []string
+	for _, m := range final.Messages {
+		assert.Equal(t, "sent", m.Outcome, "%s", m.Step)
+		sent = append(sent, m.Template)
+	}
+	sort.Strings(sent)
+	assert.Equal(t, []string{"ops.reclamation_escalation", "reclamation.ack", "reclamation.approved", "reclamation.plan"}, sent)
+
+	maybeRecord(t, c, id, "reclamation_escalated_ack_plan_resolve_approve.json")
+}
+
+// --- RatingFollowUp --------------------------------------------------------------
+
+func startFollowUp(t *testing.T, ctx context.Context, c client.Client, in workflows.RatingFollowUpInput) (string, client.WorkflowRun) {
+	t.Helper()
+	id := workflows.RatingFollowUpID(in.Job.ID)
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue,
+		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE}, workflows.RatingFollowUpWorkflowName, in)
+	require.NoError(t, err)
+	return id, run
+}
+
+// TestRatingFollowUpThreeStarsEndToEnd: 3 stars -> the kind question goes out
+// -> the customer answers (R-2).
+func TestRatingFollowUpThreeStarsEndToEnd(t *testing.T) {
+	srv := devtest.StartServer(t)
+	ch := &recordingChannels{}
+	devtest.StartWorker(t, srv, func(w worker.Worker) {
+		workflows.Register(w)
+		w.RegisterActivity(&activities.Outreach{Channels: ch})
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	c := srv.Client
+
+	p := recordPolicy()
+	p.RatingWindow = time.Minute
+	p.RatingReportTime = time.Minute
+	id, run := startFollowUp(t, ctx, c, workflows.RatingFollowUpInput{
+		Job:    workflows.JobRef{ID: workflows.TaskWorkflowID("REC-R3"), Kind: workflows.JobTask, Partner: "acme", Market: rules.Sweden},
+		Worker: "va-1", Customer: testCustomer(), Stars: 3, Policy: p,
+	})
+	eventuallyQuery(t, ctx, c, id, workflows.QueryRatingFollowUp, 20*time.Second,
+		func(s workflows.RatingFollowUpState) bool { return s.Status == workflows.RatingAsked })
+	require.Eventually(t, func() bool { return ch.get("task.rating_followup") == 1 }, 10*time.Second, 100*time.Millisecond)
+
+	_, err := updateWF[workflows.RatingFollowUpState](ctx, c, id, workflows.UpdateRatingAnswer, workflows.RatingAnswerRequest{Answer: " "})
+	require.ErrorContains(t, err, "empty")
+	st, err := updateWF[workflows.RatingFollowUpState](ctx, c, id, workflows.UpdateRatingAnswer,
+		workflows.RatingAnswerRequest{Answer: "A faster first answer"})
+	require.NoError(t, err)
+	assert.Equal(t, workflows.RatingAnswered, st.Status)
+
+	var final workflows.RatingFollowUpState
+	require.NoError(t, run.Get(ctx, &final))
+	assert.Equal(t, workflows.RatingAnswered, final.Status)
+	assert.Equal(t, "A faster first answer", final.Answer)
+	require.NotNil(t, final.ClosedAt)
+	require.Len(t, final.Messages, 1)
+	assert.Equal(t, "task.rating_followup", final.Messages[0].Template)
+	assert.Equal(t, "sent", final.Messages[0].Outcome)
+
+	maybeRecord(t, c, id, "ratingfollowup_three_stars_answered.json")
+}
+
+// TestRatingFollowUpOneStarEndToEnd: 1 star with a comment -> the comment
+// opens a reclamation (child, abandoned) and the team lead is alerted ->
+// the worker reports -> the team lead is asked and decides; the customer
+// gets the answer (R-2).
+func TestRatingFollowUpOneStarEndToEnd(t *testing.T) {
+	srv := devtest.StartServer(t)
+	ch := &recordingChannels{}
+	devtest.StartWorker(t, srv, func(w worker.Worker) {
+		workflows.Register(w)
+		w.RegisterActivity(&activities.Outreach{Channels: ch})
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	c := srv.Client
+
+	p := recordPolicy()
+	p.RatingWindow = time.Minute
+	p.RatingReportTime = time.Minute
+	job := workflows.JobRef{ID: workflows.TaskWorkflowID("REC-R1"), Kind: workflows.JobTask, Partner: "acme", Market: rules.Sweden}
+	id, run := startFollowUp(t, ctx, c, workflows.RatingFollowUpInput{
+		Job: job, Worker: "va-1", Customer: testCustomer(), Stars: 1, Comment: "The test result came late", Policy: p,
+	})
+	st := eventuallyQuery(t, ctx, c, id, workflows.QueryRatingFollowUp, 20*time.Second,
+		func(s workflows.RatingFollowUpState) bool { return s.ReclamationID != "" })
+	assert.Equal(t, workflows.RatingAwaitingReport, st.Status)
+	assert.Equal(t, workflows.RatingReclamationID(job.ID), st.ReclamationID)
+	require.Eventually(t, func() bool { return ch.get("ops.rating_low") == 1 }, 10*time.Second, 100*time.Millisecond)
+
+	_, err := updateWF[workflows.RatingFollowUpState](ctx, c, id, workflows.UpdateRatingReport,
+		workflows.RatingReportRequest{Worker: "va-2", Report: "not mine"})
+	require.ErrorContains(t, err, "only the worker")
+	st, err = updateWF[workflows.RatingFollowUpState](ctx, c, id, workflows.UpdateRatingReport,
+		workflows.RatingReportRequest{Worker: "va-1", Report: "the test material arrived late"})
+	require.NoError(t, err)
+	assert.Equal(t, workflows.RatingAwaitingDecision, st.Status)
+	require.Eventually(t, func() bool { return ch.get("ops.rating_decide") == 1 }, 10*time.Second, 100*time.Millisecond)
+
+	st, err = updateWF[workflows.RatingFollowUpState](ctx, c, id, workflows.UpdateRatingDecide, workflows.RatingDecideRequest{
+		TeamLead: "tl-1", Decision: "coach the assistant on deadlines", Answer: "Sorry, we will be on time next time"})
+	require.NoError(t, err)
+	assert.Equal(t, workflows.RatingDecided, st.Status)
+
+	var final workflows.RatingFollowUpState
+	require.NoError(t, run.Get(ctx, &final))
+	assert.Equal(t, workflows.RatingDecided, final.Status)
+	assert.Equal(t, "tl-1", final.DecidedBy)
+	assert.Equal(t, "the test material arrived late", final.Report)
+	assert.False(t, final.ReportMissing)
+	assert.Equal(t, 1, final.DecisionAsks)
+	var sent []string
+	for _, m := range final.Messages {
+		assert.Equal(t, "sent", m.Outcome, "%s", m.Step)
+		sent = append(sent, m.Template)
+	}
+	sort.Strings(sent)
+	assert.Equal(t, []string{"ops.rating_decide", "ops.rating_low", "rating.answer"}, sent)
+
+	// The comment's reclamation runs on its own (C-1).
+	rec, err := queryWF[workflows.ReclamationState](ctx, c, final.ReclamationID, workflows.QueryReclamation)
+	require.NoError(t, err)
+	assert.Equal(t, workflows.ReclamationWaiting, rec.Status)
+	assert.Equal(t, "The test result came late", rec.Complaint)
+
+	maybeRecord(t, c, id, "ratingfollowup_one_star_report_decide.json")
+}
+
+// --- Absence ---------------------------------------------------------------------
+
+func absenceWorker(t *testing.T, srv *devtest.Server, ch *recordingChannels) {
+	devtest.StartWorker(t, srv, func(w worker.Worker) {
+		workflows.Register(w)
+		w.RegisterActivity(&activities.Outreach{Channels: ch})
+		// The real look-ups against the server; an empty roster: nobody to
+		// offer work to, so every job escalates to ops (A-1).
+		w.RegisterActivity(&activities.Absences{Client: srv.Client, Roster: activities.StaticRoster(nil), Channels: ch})
+	})
+}
+
+// TestAbsenceEndToEnd: a short sick absence of an assistant without work,
+// reported by the manager -> approved at once, cover search finds nothing
+// -> active with the auto-reply on (A-5) -> ends by itself.
+func TestAbsenceEndToEnd(t *testing.T) {
+	srv := devtest.StartServer(t)
+	ch := &recordingChannels{}
+	absenceWorker(t, srv, ch)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	c := srv.Client
+
+	now := time.Now().UTC().Truncate(time.Second)
+	in := workflows.AbsenceInput{
+		WorkerID: "va-abs-1", WorkerName: "Test Assistent", Role: workflows.RoleAssistant, Market: rules.Sweden,
+		Kind: workflows.AbsenceSick, Period: workflows.AbsencePeriod{From: now, To: now.Add(6 * time.Second)},
+		ReportedBy: workflows.Actor{Role: workflows.RoleOps, ID: "mgr-1"}, Contact: "Test Teamlead, teamlead@example.com",
+		Policy: recordPolicy(),
+	}
+	id := workflows.AbsenceID(in.WorkerID, 1)
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue},
+		workflows.AbsenceWorkflowName, in)
+	require.NoError(t, err)
+
+	reply := eventuallyQuery(t, ctx, c, id, workflows.QueryAutoReply, 5*time.Second,
+		func(r workflows.AbsenceAutoReply) bool { return r.Active })
+	assert.Equal(t, "Test Teamlead, teamlead@example.com", reply.Contact)
+	assert.Equal(t, "absence.auto_reply", reply.Message.Template)
+
+	var final workflows.AbsenceState
+	require.NoError(t, run.Get(ctx, &final))
+	assert.Equal(t, workflows.AbsenceEnded, final.Status)
+	assert.Equal(t, "mgr-1", final.ApprovedBy)
+	require.NotNil(t, final.CoverStarted, "sick: the cover search starts at once (A-1)")
+	assert.Empty(t, final.Jobs)
+	assert.Zero(t, final.Uncovered)
+	assert.False(t, final.Acute)
+	var actions []string
+	for _, l := range final.Log {
+		actions = append(actions, l.Action)
+	}
+	assert.Equal(t, []string{"reported", "approve", "active", "ended"}, actions)
+	ended, err := queryWF[workflows.AbsenceAutoReply](ctx, c, id, workflows.QueryAutoReply)
+	require.NoError(t, err)
+	assert.False(t, ended.Active, "A-5: the auto-reply ends with the absence")
+
+	maybeRecord(t, c, id, "absence_sick_no_jobs.json")
+}
+
+// TestAbsenceWithTaskEndToEnd: a sick assistant has a task due within the
+// absence; with nobody on the roster the task escalates to ops, and the
+// manager hears at once because it is due soon (A-1, A-3).
+func TestAbsenceWithTaskEndToEnd(t *testing.T) {
+	needWorkingDay(t, rules.Sweden) // the task's acknowledgement waits for the e-mail window
+	srv := devtest.StartServer(t)
+	ch := &recordingChannels{}
+	absenceWorker(t, srv, ch)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	c := srv.Client
+
+	now := time.Now().UTC().Truncate(time.Second)
+	p := recordPolicy()
+	p.SubstituteLead = 2 * time.Second
+	task := workflows.TaskInput{
+		TaskID: "REC-ABS-1", AccountID: "acc-rec-2", Partner: "acme", Market: rules.Sweden, Language: rules.Swedish,
+		Title: "Book test meetings", BudgetMinutes: 60, Deadline: now.Add(20 * time.Second),
+		Customer: testCustomer(), Assistant: workflows.TaskAssistant{ID: "va-abs-2", Email: "va-abs-2@example.com"},
+		CreatedBy: workflows.Actor{Role: workflows.RoleCustomer, ID: "acc-rec-2"}, Policy: p,
+	}
+	taskID := workflows.TaskWorkflowID(task.TaskID)
+	_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: taskID, TaskQueue: workflows.TaskQueue}, workflows.TaskWorkflowName, task)
+	require.NoError(t, err)
+	// The absence finds work through visibility: wait until it is indexed.
+	require.Eventually(t, func() bool {
+		resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+			Namespace: srv.Namespace, Query: activities.AbsenceTasksQuery("va-abs-2")})
+		return err == nil && len(resp.Executions) == 1
+	}, 10*time.Second, 200*time.Millisecond)
+
+	in := workflows.AbsenceInput{
+		WorkerID: "va-abs-2", WorkerName: "Test Assistent", Role: workflows.RoleAssistant, Market: rules.Sweden,
+		Kind: workflows.AbsenceSick, Period: workflows.AbsencePeriod{From: now, To: now.Add(30 * time.Second)},
+		ReportedBy: workflows.Actor{Role: workflows.RoleOps, ID: "mgr-1"}, Contact: "Test Teamlead, teamlead@example.com",
+		Policy: p,
+	}
+	id := workflows.AbsenceID(in.WorkerID, 1)
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue},
+		workflows.AbsenceWorkflowName, in)
+	require.NoError(t, err)
+
+	st := eventuallyQuery(t, ctx, c, id, workflows.QueryAbsence, 20*time.Second,
+		func(s workflows.AbsenceState) bool {
+			return len(s.Jobs) == 1 && s.Jobs[0].Cover == workflows.CoverEscalated
+		})
+	assert.Equal(t, taskID, st.Jobs[0].ID)
+	assert.Equal(t, 1, st.Uncovered)
+	assert.True(t, st.Acute)
+	require.Eventually(t, func() bool {
+		return ch.get("ops.absence_acute") == 1 && ch.get("ops.substitute_missing") == 1
+	}, 10*time.Second, 100*time.Millisecond)
+
+	var final workflows.AbsenceState
+	require.NoError(t, run.Get(ctx, &final))
+	assert.Equal(t, workflows.AbsenceEnded, final.Status)
+	require.Len(t, final.Jobs, 1)
+	assert.Equal(t, workflows.CoverEscalated, final.Jobs[0].Cover, "the escalation stays open with ops (A-1)")
+	assert.Empty(t, final.Jobs[0].OfferedTo)
+	assert.False(t, final.Long)
+	for _, d := range final.Deliveries {
+		assert.Equal(t, "sent", d.Outcome, "%s", d.Step)
+	}
+	assert.Equal(t, 1, ch.get("ops.absence_acute"))
+	assert.Equal(t, 1, ch.get("ops.substitute_missing"))
+
+	maybeRecord(t, c, id, "absence_sick_task_escalated.json")
+}
+
+// --- CustomerAccount --------------------------------------------------------------
+
+// TestCustomerAccountEndToEnd: started by an activity signal
+// (SignalWithStart) -> one more activity -> quiet: nudge, unused-hours
+// e-mail and the inactive mark fire (N-4, shortened) -> activity again
+// reactivates it -> terminated (the workflow never ends by itself).
+func TestCustomerAccountEndToEnd(t *testing.T) {
+	needWorkingDay(t, rules.Sweden) // the e-mails wait for a working day (N-3)
+	srv := devtest.StartServer(t)
+	ch := &recordingChannels{}
+	devtest.StartWorker(t, srv, func(w worker.Worker) {
+		workflows.Register(w)
+		w.RegisterActivity(&activities.Outreach{Channels: ch})
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	c := srv.Client
+
+	p := recordPolicy()
+	p.InactivityNudge = 3 * time.Second
+	p.InactivityEmail = 6 * time.Second
+	p.InactivityMark = 9 * time.Second
+	in := workflows.AccountInput{AccountID: "acc-rec-3", Market: rules.Sweden, Customer: testCustomer(), Policy: p}
+	id := workflows.AccountWorkflowID(in.AccountID)
+	_, err := c.SignalWithStartWorkflow(ctx, id, workflows.AccountSignalActivity,
+		workflows.AccountActivitySignal{Kind: "task-created", Ref: "task-REC-X"},
+		client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue}, workflows.AccountWorkflowName, in)
+	require.NoError(t, err)
+	eventuallyQuery(t, ctx, c, id, workflows.AccountQuery, 10*time.Second,
+		func(s workflows.AccountState) bool { return s.Signals == 1 })
+	require.NoError(t, c.SignalWorkflow(ctx, id, "", workflows.AccountSignalActivity, workflows.AccountActivitySignal{Kind: "login"}))
+	st := eventuallyQuery(t, ctx, c, id, workflows.AccountQuery, 10*time.Second,
+		func(s workflows.AccountState) bool { return s.Signals == 2 })
+	assert.Equal(t, workflows.AccountActive, st.Stage)
+	assert.Equal(t, "nudge", st.NextAction)
+
+	st = eventuallyQuery(t, ctx, c, id, workflows.AccountQuery, 30*time.Second,
+		func(s workflows.AccountState) bool { return s.Stage == workflows.AccountInactive })
+	assert.True(t, st.Inactive)
+	assert.Equal(t, 1, ch.get("account.nudge"))
+	assert.Equal(t, 1, ch.get("account.unused_hours"))
+	require.Len(t, st.Deliveries, 2)
+	for _, d := range st.Deliveries {
+		assert.Equal(t, "sent", d.Outcome, "%s", d.Step)
+	}
+	// Ops find it as inactive.
+	require.Eventually(t, func() bool {
+		resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+			Namespace: srv.Namespace, Query: `AccountStatus = "inactive"`})
+		return err == nil && len(resp.Executions) == 1
+	}, 10*time.Second, 200*time.Millisecond)
+
+	require.NoError(t, c.SignalWorkflow(ctx, id, "", workflows.AccountSignalActivity, workflows.AccountActivitySignal{Kind: "login"}))
+	st = eventuallyQuery(t, ctx, c, id, workflows.AccountQuery, 10*time.Second,
+		func(s workflows.AccountState) bool { return s.Signals == 3 })
+	assert.Equal(t, workflows.AccountActive, st.Stage)
+	assert.False(t, st.Inactive)
+	var actions []string
+	for _, e := range st.Log {
+		actions = append(actions, e.Action)
+	}
+	assert.Equal(t, []string{"nudge", "unused-hours", "inactive", "reactivated"}, actions)
+
+	require.NoError(t, c.TerminateWorkflow(ctx, id, "", "end of the recording"))
+	maybeRecord(t, c, id, "customeraccount_inactive_reactivated.json")
+}
+
+// --- NotificationDigest ---------------------------------------------------------
+
+// fakeTasks is a TaskSource with fixed answers (the digest's look-ups).
+type fakeTasks struct {
+	mu      sync.Mutex
+	queries []string
+	views   map[string]activities.TaskDigestView
+}
+
+func (f *fakeTasks) OpenTasks(_ context.Context, query string) ([]string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.queries = append(f.queries, query)
+	ids := []string{"task-DG-gone"}
+	for id := range f.views {
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+func (f *fakeTasks) DigestView(_ context.Context, id string, since, until time.Time) (activities.TaskDigestView, error) {
+	v, ok := f.views[id]
+	if !ok {
+		return v, errors.New("workflow not found")
+	}
+	return v, nil
+}
+
+// TestNotificationDigestEndToEnd runs one market's digest directly (not from
+// its schedule): unread notifications of three tasks go out as one e-mail
+// per customer account; a task that cannot be queried is named (N-1).
+func TestNotificationDigestEndToEnd(t *testing.T) {
+	srv := devtest.StartServer(t)
+	ch := &recordingChannels{}
+	item := func(id int, kind string) activities.DigestItem {
+		return activities.DigestItem{ID: id, Kind: kind, At: time.Now().Add(-time.Hour), Text: "test " + kind}
+	}
+	to := activities.DigestRecipient{Name: "Test Kund", Email: "kund@example.com", Language: "sv"}
+	tasks := &fakeTasks{views: map[string]activities.TaskDigestView{
+		"task-DG-1": {TaskID: "task-DG-1", AccountID: "acc-dg-1", Market: "SE", Title: "Test 1", Customer: to,
+			Unread: []activities.DigestItem{item(1, workflows.NoteAccepted), item(2, workflows.NoteStarted)}},
+		"task-DG-2": {TaskID: "task-DG-2", AccountID: "acc-dg-1", Market: "SE", Title: "Test 2", Customer: to,
+			Unread: []activities.DigestItem{item(1, workflows.NoteChanged)}},
+		"task-DG-3": {TaskID: "task-DG-3", AccountID: "acc-dg-2", Market: "SE", Title: "Test 3",
+			Customer: activities.DigestRecipient{Name: "Test Kund Två", Email: "kund2@example.com", Language: "sv"},
+			Unread:   []activities.DigestItem{item(1, workflows.NoteExtensionRequest)}},
+		"task-DG-4": {TaskID: "task-DG-4", AccountID: "acc-dg-2", Market: "SE", Title: "Test 4", Customer: to,
+			Unread: []activities.DigestItem{}},
+	}}
+	devtest.StartWorker(t, srv, func(w worker.Worker) {
+		workflows.Register(w)
+		w.RegisterActivity(&activities.Outreach{Channels: ch})
+		w.RegisterActivity(&activities.Notifications{Tasks: tasks, Channels: ch})
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	c := srv.Client
+
+	id := "digest-SE-recorded"
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue},
+		workflows.DigestWorkflowName, workflows.DigestInput{Market: rules.Sweden, Policy: recordPolicy()})
+	require.NoError(t, err)
+	var out workflows.DigestOutcome
+	require.NoError(t, run.Get(ctx, &out))
+	assert.Equal(t, rules.Sweden, out.Market)
+
+	if !rules.IsWorkingDay(rules.Sweden, out.Until) {
+		// The workflow skips a non-working day (N-1); nothing is looked up.
+		assert.Contains(t, out.Skipped, "not a working day")
+		assert.Nil(t, out.Result)
+		assert.Zero(t, ch.get(activities.DigestTemplate))
+	} else {
+		assert.Empty(t, out.Skipped)
+		assert.True(t, out.Since.Before(out.Until))
+		require.NotNil(t, out.Result)
+		assert.Equal(t, activities.DigestResult{Tasks: 5, Accounts: 2, Emails: 2, Notifications: 4,
+			Unreachable: []string{"task-DG-gone"}}, *out.Result)
+		assert.Equal(t, 2, ch.get(activities.DigestTemplate))
+		require.Len(t, tasks.queries, 1)
+		assert.True(t, strings.Contains(tasks.queries[0], "WorkflowType = 'Task'") &&
+			strings.Contains(tasks.queries[0], "= 'SE'"), tasks.queries[0])
+	}
+
+	maybeRecord(t, c, id, "notificationdigest_once.json")
+}

@@ -62,6 +62,7 @@ func (s *Server) routes() []Route {
 	rs = append(rs, s.absenceRoutes()...) // absences (api/absences.go)
 	// Reclamations and rating follow-ups (api/reclamations.go).
 	rs = append(rs, s.reclamationRoutes()...)
+	rs = append(rs, s.taskRoutes()...) // tasks (api/tasks.go)
 	return rs
 }
 

@@ -1,0 +1,287 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/jobflow/jobflow/activities"
+	"github.com/jobflow/jobflow/internal/devtest"
+	"github.com/jobflow/jobflow/outreach"
+	"github.com/jobflow/jobflow/rules"
+	"github.com/jobflow/jobflow/workflows"
+)
+
+// recordingChannels records what the workflows send (no delivery).
+type recordingChannels struct {
+	mu     sync.Mutex
+	emails []activities.EmailRequest
+	alerts []activities.OpsAlert
+}
+
+func (c *recordingChannels) SendSMS(context.Context, activities.SMSRequest) (activities.SMSResult, error) {
+	return activities.SMSResult{SID: "sms"}, nil
+}
+
+func (c *recordingChannels) ReminderCall(context.Context, activities.CallRequest) (activities.CallResult, error) {
+	return activities.CallResult{SID: "call", Outcome: activities.CallAnswered}, nil
+}
+
+func (c *recordingChannels) SendEmail(_ context.Context, r activities.EmailRequest) (activities.EmailResult, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.emails = append(c.emails, r)
+	return activities.EmailResult{MessageID: r.Step.Key()}, nil
+}
+
+func (c *recordingChannels) AlertOps(_ context.Context, r activities.OpsAlert) (activities.AlertResult, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.alerts = append(c.alerts, r)
+	return activities.AlertResult{ID: r.Step.Key()}, nil
+}
+
+type taskAPI struct {
+	*apiEnv
+	sent *recordingChannels
+}
+
+func startTaskAPI(t *testing.T) *taskAPI {
+	srv := devtest.StartServer(t)
+	sent := &recordingChannels{}
+	devtest.StartWorker(t, srv, func(w worker.Worker) {
+		workflows.Register(w)
+		w.RegisterActivity(&activities.Outreach{Channels: sent})
+	})
+	v := &Visits{Client: srv.Client, Namespace: srv.Namespace, Partners: testPartners(t),
+		LinkSecret: []byte(linkSecret), UIURL: "http://127.0.0.1:8233"}
+	logs := &lockedBuffer{}
+	s := &Server{Visits: v, Partners: v.Partners, Tokens: taskTokens(t), LinkSecret: []byte(linkSecret),
+		Logger: slog.New(slog.NewTextHandler(logs, nil)), RequestTimeout: 20 * time.Second}
+	hs := httptest.NewServer(s.Handler())
+	t.Cleanup(hs.Close)
+	v.PublicBaseURL = hs.URL // the links point back at this server
+	return &taskAPI{apiEnv: &apiEnv{t: t, srv: srv, visits: v, http: hs, logs: logs}, sent: sent}
+}
+
+func (e *taskAPI) createSigned(q TaskRequest) answer {
+	body, _ := json.Marshal(q)
+	return e.do("POST", "/v1/tasks", map[string]string{HeaderPartner: "acme", HeaderSignature: Sign([]byte(testSecret), time.Now(), body)}, body)
+}
+
+func (e *taskAPI) taskAct(token, id, action string, req any) answer {
+	body, _ := json.Marshal(req)
+	return e.do("POST", "/v1/tasks/"+id+"/"+action, bearer(token), body)
+}
+
+func (e *taskAPI) task(token, id string) workflows.TaskState {
+	e.t.Helper()
+	a := e.do("GET", "/v1/tasks/"+id, bearer(token), nil)
+	require.Equal(e.t, http.StatusOK, a.status, string(a.body))
+	var st workflows.TaskState
+	a.json(e.t, &st)
+	return st
+}
+
+// get fetches an absolute URL (a link from the state or an e-mail).
+func (e *taskAPI) get(u string) (int, string) {
+	e.t.Helper()
+	resp, err := http.Get(u)
+	require.NoError(e.t, err)
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func (e *taskAPI) post(u string, body string) answer {
+	e.t.Helper()
+	resp, err := http.Post(u, "application/json", strings.NewReader(body))
+	require.NoError(e.t, err)
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return answer{resp.StatusCode, b}
+}
+
+func liveTask(ref string) TaskRequest {
+	q := goodTask()
+	q.TaskRef = ref
+	q.Deadline = time.Now().UTC().Truncate(time.Second).Add(10 * 24 * time.Hour)
+	return q
+}
+
+// T-1, T-4, T-6 over HTTP against a real dev server and the real task
+// workflow: create (partner-signed, idempotent), accept, an extension the
+// customer agrees to through the link moves the deadline, one declined
+// keeps it, a second answer is refused, deleting after acceptance is 409
+// with the T-4 reason; then hand-over and the customer's rating link.
+func TestIntegrationTasks(t *testing.T) {
+	e := startTaskAPI(t)
+	q := liveTask("TASK-1")
+	id := "task-acme-TASK-1"
+
+	a := e.createSigned(q)
+	require.Equal(t, http.StatusCreated, a.status, string(a.body))
+	var created TaskCreated
+	a.json(t, &created)
+	assert.Equal(t, id, created.TaskID)
+	assert.Equal(t, "review", created.Status)
+	require.NotNil(t, created.CustomerLinks, "the partner gets the customer's links")
+
+	// Idempotent on partner + task_ref; a different task under it is a conflict.
+	a = e.createSigned(q)
+	require.Equal(t, http.StatusOK, a.status, string(a.body))
+	changed := q
+	changed.BudgetMinutes++
+	a = e.createSigned(changed)
+	require.Equal(t, http.StatusConflict, a.status, string(a.body))
+	assert.Equal(t, "task_conflict", a.code(t))
+	assert.Equal(t, 1, e.runs(id), "one workflow for the task")
+
+	// An assistant sees and works only its own tasks.
+	a = e.do("GET", "/v1/tasks/"+id, bearer(assistant2Token), nil)
+	assert.Equal(t, http.StatusForbidden, a.status)
+	assert.Equal(t, "not_assignee", a.code(t))
+	a = e.taskAct(assistant2Token, id, "accept", map[string]string{"area": "backoffice"})
+	assert.Equal(t, http.StatusForbidden, a.status)
+	a = e.taskAct(assistantToken, id, "release", map[string]string{"area": "design"})
+	assert.Equal(t, http.StatusForbidden, a.status, "release is for ops")
+
+	a = e.taskAct(assistantToken, id, "accept", map[string]string{"area": "backoffice"})
+	require.Equal(t, http.StatusOK, a.status, string(a.body))
+	var st workflows.TaskState
+	a.json(t, &st)
+	assert.Equal(t, workflows.TaskAccepted, st.Status)
+	original := st.Deadline
+
+	// T-4: deleting an accepted task is refused with the rule's reason.
+	a = e.taskAct(opsToken, id, "delete", map[string]string{"reason": "customer changed their mind"})
+	require.Equal(t, http.StatusConflict, a.status, string(a.body))
+	assert.Equal(t, "transition_refused", a.code(t))
+	assert.Contains(t, a.message(t), "can be deleted only while in review; once accepted it can only be handed over (T-4)")
+
+	// T-6: the assistant asks; the customer agrees through the link.
+	newDeadline := original.Add(7 * 24 * time.Hour)
+	asked := time.Now()
+	a = e.taskAct(assistantToken, id, "request-extension", map[string]any{"reason": "two suppliers answer late", "new_deadline": newDeadline})
+	require.Equal(t, http.StatusOK, a.status, string(a.body))
+	a.json(t, &st)
+	require.Len(t, st.Extensions, 1)
+	assert.Equal(t, e.http.URL+"/v1/tasks/"+id+"/extensions/1", st.Extensions[0].ConsentURL, "the assistant sees the link without the customer's token")
+	link := e.task(opsToken, id).Extensions[0].ConsentURL
+	require.True(t, strings.HasPrefix(link, e.http.URL+"/v1/tasks/"+id+"/extensions/1?token="), link)
+
+	status, page := e.get(link)
+	require.Equal(t, http.StatusOK, status, page)
+	assert.Contains(t, page, "two suppliers answer late")
+	assert.Contains(t, page, `data-answer="agree"`)
+	assert.Contains(t, page, `data-answer="decline"`)
+
+	a = e.post(link+"&answer=agree", `{"note":"fine"}`)
+	require.Equal(t, http.StatusOK, a.status, string(a.body))
+	a.json(t, &st)
+	assert.True(t, st.Deadline.Equal(newDeadline), "deadline %s, want %s", st.Deadline, newDeadline)
+	assert.Equal(t, workflows.ExtensionAgreed, st.Extensions[0].Status)
+
+	a = e.post(link+"&answer=decline", "")
+	require.Equal(t, http.StatusConflict, a.status, string(a.body))
+	assert.Contains(t, a.message(t), "already agreed", "a link answers once")
+	status, page = e.get(link)
+	assert.Equal(t, http.StatusOK, status)
+	assert.Contains(t, page, "You agreed")
+	assert.NotContains(t, page, "data-answer")
+
+	// A second request, declined: the deadline stays.
+	a = e.taskAct(assistantToken, id, "request-extension", map[string]any{"reason": "more time", "new_deadline": newDeadline.Add(24 * time.Hour)})
+	require.Equal(t, http.StatusOK, a.status, string(a.body))
+	link2 := e.task(opsToken, id).Extensions[1].ConsentURL
+	a = e.post(link2+"&answer=decline", "")
+	require.Equal(t, http.StatusOK, a.status, string(a.body))
+	a.json(t, &st)
+	assert.True(t, st.Deadline.Equal(newDeadline), "declined: deadline %s, want %s", st.Deadline, newDeadline)
+	assert.Equal(t, workflows.ExtensionDeclined, st.Extensions[1].Status)
+
+	// The consent token does not rate; the rating link does, once.
+	a = e.taskAct(assistantToken, id, "handover", map[string]any{"final": true, "result_ref": "chat://1"})
+	require.Equal(t, http.StatusOK, a.status, string(a.body))
+	tok := link[strings.Index(link, "?token=")+len("?token="):]
+	a = e.post(e.http.URL+"/v1/tasks/"+id+"/rating?token="+tok, `{"stars":5}`)
+	assert.Equal(t, http.StatusUnauthorized, a.status)
+	a = e.post(created.CustomerLinks.RatingURL, `{"stars":5}`)
+	require.Equal(t, http.StatusOK, a.status, string(a.body))
+	a.json(t, &st)
+	assert.Equal(t, workflows.TaskRated, st.Status)
+	a = e.post(created.CustomerLinks.RatingURL, `{"stars":1}`)
+	assert.Equal(t, http.StatusConflict, a.status, string(a.body))
+
+	// Inside the e-mail window (N-3) the customer's e-mail carries the same
+	// signed link; outside it the mail waits, and the link is in the state.
+	pol, verr := e.visits.Partners.Policy("acme", rules.Germany)
+	require.Nil(t, verr)
+	if !rules.NextEmailSlot(rules.Germany, asked, pol).After(asked) {
+		require.Eventually(t, func() bool {
+			e.sent.mu.Lock()
+			defer e.sent.mu.Unlock()
+			for _, m := range e.sent.emails {
+				if m.Message.Template == "task.extension_request" && m.Message.Data["consent_url"] == link {
+					out, err := outreach.Render(m.Message) // what the sandbox outbox shows
+					return assert.NoError(t, err) && assert.Contains(t, out.Text, link)
+				}
+			}
+			return false
+		}, 10*time.Second, 100*time.Millisecond, "the extension e-mail with the consent link")
+	} else {
+		t.Log("outside the e-mail window: the extension e-mail waits (N-3); not checked")
+	}
+
+	// No personal data in the request log lines.
+	assert.NotContains(t, e.logs.String(), "Erika")
+	assert.NotContains(t, e.logs.String(), "token=")
+}
+
+// An assistant creates a task for a customer (bearer token): no customer
+// links for it; ops can mint them.
+func TestIntegrationTaskCreatedByAssistant(t *testing.T) {
+	e := startTaskAPI(t)
+	q := liveTask("TASK-2")
+	q.Partner = "acme"
+	q.Assistant.ID = ""
+	body, _ := json.Marshal(q)
+	a := e.do("POST", "/v1/tasks", bearer(assistantToken), body)
+	require.Equal(t, http.StatusCreated, a.status, string(a.body))
+	var created TaskCreated
+	a.json(t, &created)
+	assert.Nil(t, created.CustomerLinks, "an assistant must not hold the customer's rating link")
+	st := e.task(assistantToken, created.TaskID)
+	assert.Equal(t, "vpa-7", st.AssistantID)
+	assert.Equal(t, workflows.Actor{Role: workflows.RoleAssistant, ID: "vpa-7"}, st.CreatedBy)
+
+	a = e.do("POST", "/v1/tasks/"+created.TaskID+"/customer-links", bearer(assistantToken), nil)
+	assert.Equal(t, http.StatusForbidden, a.status)
+	a = e.do("POST", "/v1/tasks/"+created.TaskID+"/customer-links", bearer(opsToken), nil)
+	require.Equal(t, http.StatusOK, a.status, string(a.body))
+	var links TaskCustomerLinks
+	a.json(t, &links)
+	assert.Contains(t, links.NotificationsReadURL, "/notifications/read?token=")
+	a = e.post(links.NotificationsReadURL, "")
+	require.Equal(t, http.StatusOK, a.status, string(a.body))
+	a.json(t, &st)
+	require.NotEmpty(t, st.Notifications, "N-1: the customer is told of a task created for them")
+	assert.NotNil(t, st.Notifications[0].ReadAt)
+
+	// In review, ops may delete it (T-4).
+	a = e.taskAct(opsToken, created.TaskID, "delete", map[string]string{"reason": "duplicate"})
+	require.Equal(t, http.StatusOK, a.status, string(a.body))
+	a.json(t, &st)
+	assert.Equal(t, workflows.TaskDeleted, st.Status)
+}

@@ -327,6 +327,16 @@ func runVisits(t *testing.T, ctx context.Context, c client.Client, sb *sandbox.S
 			t.Errorf("%s ended %q, want rated", v.id, v.status)
 		}
 	}
+	// A visit closes only after its sends in flight finished (delivered or
+	// recorded as failed), so a closed workflow is the end to check against:
+	// wait for every visit to close, however long its retries took.
+	closeCtx, cancelClose := context.WithTimeout(ctx, 6*time.Minute)
+	for _, v := range vs {
+		if err := c.GetWorkflow(closeCtx, v.id, "").Get(closeCtx, nil); err != nil {
+			t.Errorf("%s did not close: %v", v.id, err)
+		}
+	}
+	cancelClose()
 	// Trailing sends (rating request, alerts) may still be retrying against
 	// the failing sandbox: wait until every expected message is there.
 	for i := 0; i < 60 && ctx.Err() == nil; i++ {

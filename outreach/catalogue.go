@@ -452,68 +452,87 @@ Please answer here; without your agreement the old deadline stands:
 {{.consent_url}}`),
 		},
 	},
-	// T-7: ask early for more budget, with a reason.
+	// T-7: ask early for more budget, with the assistant's reason; the
+	// customer answers in the app or by replying.
 	"task.budget_request": {
-		Fields: []string{"name", "task_title", "reason", "extra_minutes", "consent_url"},
+		Fields: []string{"name", "task_title", "reason", "budget_minutes", "used_minutes", "remaining_minutes"},
 		Versions: map[rules.Language]variant{
 			sv: v("Mer tid behövs för {{.task_title}}", `Hej {{.name}}!
 
-Budgeten för "{{.task_title}}" räcker inte. Vi behöver {{hm .extra_minutes}} h till.
+Av budgeten för "{{.task_title}}" ({{hm .budget_minutes}} h) är {{hm .used_minutes}} h använda och {{hm .remaining_minutes}} h kvar, och det räcker inte.
 Skäl: {{.reason}}
 
-Godkänn eller avböj här:
-{{.consent_url}}`),
+Svara i appen eller på det här meddelandet om du vill lägga till tid.`),
 			da: v("Mere tid er nødvendig til {{.task_title}}", `Hej {{.name}}!
 
-Budgettet for "{{.task_title}}" rækker ikke. Vi har brug for {{hm .extra_minutes}} t mere.
+Af budgettet for "{{.task_title}}" ({{hm .budget_minutes}} t) er {{hm .used_minutes}} t brugt og {{hm .remaining_minutes}} t tilbage, og det rækker ikke.
 Begrundelse: {{.reason}}
 
-Godkend eller afvis her:
-{{.consent_url}}`),
+Svar i appen eller på denne besked, hvis du vil tilføje tid.`),
 			de: v("Mehr Zeit nötig für {{.task_title}}", `Hallo {{.name}},
 
-das Budget für "{{.task_title}}" reicht nicht aus. Wir benötigen {{hm .extra_minutes}} Std. mehr.
+vom Budget für "{{.task_title}}" ({{hm .budget_minutes}} Std.) sind {{hm .used_minutes}} Std. verbraucht und {{hm .remaining_minutes}} Std. übrig; das reicht nicht aus.
 Grund: {{.reason}}
 
-Bitte stimmen Sie hier zu oder lehnen Sie ab:
-{{.consent_url}}`),
+Antworten Sie in der App oder auf diese Nachricht, wenn Sie Zeit hinzufügen möchten.`),
 			en: v("More time needed for {{.task_title}}", `Hello {{.name}},
 
-The budget for "{{.task_title}}" will not suffice. We need {{hm .extra_minutes}} h more.
+Of the budget for "{{.task_title}}" ({{hm .budget_minutes}} h), {{hm .used_minutes}} h are used and {{hm .remaining_minutes}} h remain, which will not suffice.
 Reason: {{.reason}}
 
-Approve or decline here:
-{{.consent_url}}`),
+Answer in the app or reply to this message if you want to add time.`),
 		},
 	},
 	// T-8
 	"task.handover": {
-		Fields: []string{"name", "task_title", "result_url"},
+		Fields:   []string{"name", "task_title"},
+		Optional: []string{"result_url"},
 		Versions: map[rules.Language]variant{
 			sv: v("Resultat för {{.task_title}}", `Hej {{.name}}!
 
-Resultatet för "{{.task_title}}" finns här:
-{{.result_url}}
+Resultatet för "{{.task_title}}" finns i appen.{{if opt "result_url"}}
+{{opt "result_url"}}{{end}}
 
 När du har tittat på det kan du betygsätta uppgiften med 1 till 5 stjärnor.`),
 			da: v("Resultat for {{.task_title}}", `Hej {{.name}}!
 
-Resultatet for "{{.task_title}}" ligger her:
-{{.result_url}}
+Resultatet for "{{.task_title}}" ligger i appen.{{if opt "result_url"}}
+{{opt "result_url"}}{{end}}
 
 Når du har set det, kan du give opgaven 1 til 5 stjerner.`),
 			de: v("Ergebnis für {{.task_title}}", `Hallo {{.name}},
 
-das Ergebnis für "{{.task_title}}" finden Sie hier:
-{{.result_url}}
+das Ergebnis für "{{.task_title}}" finden Sie in der App.{{if opt "result_url"}}
+{{opt "result_url"}}{{end}}
 
 Danach können Sie die Aufgabe mit 1 bis 5 Sternen bewerten.`),
 			en: v("Result for {{.task_title}}", `Hello {{.name}},
 
-The result for "{{.task_title}}" is here:
-{{.result_url}}
+The result for "{{.task_title}}" is in the app.{{if opt "result_url"}}
+{{opt "result_url"}}{{end}}
 
 Once you have looked at it, you can rate the task from 1 to 5 stars.`),
+		},
+	},
+	// T-6: the assistant hears how the customer answered an extension
+	// request, or that it expired (the deadline then stands).
+	"task.extension_answered": {
+		Fields: []string{"task_title", "extension_id", "outcome", "deadline", "timezone"},
+		Versions: map[rules.Language]variant{
+			sv: v("Förlängning {{.extension_id}}: {{.outcome}}", `Förlängningsbegäran {{.extension_id}} för "{{.task_title}}": {{.outcome}}. Deadline är nu {{when .deadline}}.`),
+			da: v("Forlængelse {{.extension_id}}: {{.outcome}}", `Anmodning om forlængelse {{.extension_id}} for "{{.task_title}}": {{.outcome}}. Deadline er nu {{when .deadline}}.`),
+			de: v("Verlängerung {{.extension_id}}: {{.outcome}}", `Verlängerungsanfrage {{.extension_id}} für "{{.task_title}}": {{.outcome}}. Die Frist ist jetzt {{when .deadline}}.`),
+			en: v("Extension {{.extension_id}}: {{.outcome}}", `Extension request {{.extension_id}} for "{{.task_title}}": {{.outcome}}. The deadline is now {{when .deadline}}.`),
+		},
+	},
+	// N-2: a chat message still unread after two hours.
+	"task.chat_unread": {
+		Fields: []string{"name", "task_title"},
+		Versions: map[rules.Language]variant{
+			sv: v("Nytt meddelande om {{.task_title}}", `Hej {{.name}}! Du har ett oläst meddelande om uppgiften "{{.task_title}}". Läs det i appen.`),
+			da: v("Ny besked om {{.task_title}}", `Hej {{.name}}! Du har en ulæst besked om opgaven "{{.task_title}}". Læs den i appen.`),
+			de: v("Neue Nachricht zu {{.task_title}}", `Hallo {{.name}}, Sie haben eine ungelesene Nachricht zur Aufgabe "{{.task_title}}". Lesen Sie sie in der App.`),
+			en: v("New message about {{.task_title}}", `Hello {{.name}}, you have an unread message about the task "{{.task_title}}". Read it in the app.`),
 		},
 	},
 	// N-1: unread notifications at 08:00 on working days; items is one

@@ -21,6 +21,7 @@ var sample = map[string]string{
 	"task_title": "Newsletter March", "review_deadline": "2026-03-03T17:00:00Z", "factor": "1.3",
 	"work_minutes": "180", "budget_minutes": "234", "proposed_deadline": "2026-03-12T16:00:00Z",
 	"consent_url": "https://jobflow.example/consent/task-5", "extra_minutes": "90",
+	"used_minutes": "200", "remaining_minutes": "34",
 	"result_url": "https://jobflow.example/tasks/task-5/result", "items": "- Task accepted\n- Task started",
 	"app_url": "https://jobflow.example/app", "hours": "6", "worker_name": "Bo", "from": "2026-04-01T00:00:00+02:00",
 	"to": "2026-04-14T00:00:00+02:00", "substitute_url": "https://jobflow.example/a/sub", "wait_url": "https://jobflow.example/a/wait",

@@ -514,7 +514,7 @@ func (t *task) watchReview(ctx workflow.Context) {
 	t.log(ctx, "review-overdue", Actor{Role: RoleSystem}, t.st.Status, "not reviewed by "+t.clock(t.st.ReviewDeadline)+" (T-1)")
 	t.publish(ctx)
 	t.alertOps(ctx, "task_review_overdue", "ops.task_review_overdue", "review overdue (T-1)",
-		map[string]string{"review_deadline": t.iso(t.st.ReviewDeadline), "assistant_id": t.st.AssistantID})
+		map[string]string{"review_deadline": t.iso(t.st.ReviewDeadline), "deadline": t.iso(t.st.ReviewDeadline), "assistant_id": t.st.AssistantID})
 }
 
 func (t *task) validateRelease(ctx workflow.Context, r TaskReleaseRequest) error {
@@ -586,6 +586,7 @@ func (t *task) accept(ctx workflow.Context, r TaskAcceptRequest) (TaskState, err
 			"work_minutes":     fmt.Sprint(t.st.BudgetMinutes),
 			"work_time":        rules.FormatMinutes(t.st.BudgetMinutes),
 			"customer_minutes": fmt.Sprint(t.st.CustomerBudgetMinutes),
+			"budget_minutes":   fmt.Sprint(t.st.CustomerBudgetMinutes), // what the work costs the budget (T-3)
 			"customer_time":    rules.FormatMinutes(t.st.CustomerBudgetMinutes),
 		}, func() bool { return t.st.Status != TaskDeleted }, nil)
 	}

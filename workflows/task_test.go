@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/jobflow/jobflow/activities"
+	catalogue "github.com/jobflow/jobflow/outreach"
 	"github.com/jobflow/jobflow/rules"
 )
 
@@ -27,36 +28,43 @@ type taskSent struct {
 }
 
 // taskChannels records every send at the test environment's clock.
+// Every message is rendered with the real catalogue: a send whose template
+// lacks a field fails the test (renderErrs), as for visits.
 type taskChannels struct {
-	mu   sync.Mutex
-	env  *testsuite.TestWorkflowEnvironment
-	sent []taskSent
+	mu         sync.Mutex
+	env        *testsuite.TestWorkflowEnvironment
+	sent       []taskSent
+	renderErrs []string
 }
 
-func (f *taskChannels) add(s taskSent) {
+func (f *taskChannels) add(s taskSent, msg activities.Message) {
+	_, err := catalogue.Render(msg)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	s.At = f.env.Now()
 	f.sent = append(f.sent, s)
+	if err != nil {
+		f.renderErrs = append(f.renderErrs, s.Template+": "+err.Error())
+	}
 }
 
 func (f *taskChannels) SendSMS(_ context.Context, r activities.SMSRequest) (activities.SMSResult, error) {
-	f.add(taskSent{Channel: "sms", Template: r.Message.Template, To: r.To, Step: r.Step.Key(), Data: r.Message.Data})
+	f.add(taskSent{Channel: "sms", Template: r.Message.Template, To: r.To, Step: r.Step.Key(), Data: r.Message.Data}, r.Message)
 	return activities.SMSResult{SID: "sms-" + r.Step.Key()}, nil
 }
 
 func (f *taskChannels) ReminderCall(_ context.Context, r activities.CallRequest) (activities.CallResult, error) {
-	f.add(taskSent{Channel: "call", Template: r.Message.Template, To: r.To, Step: r.Step.Key(), Data: r.Message.Data})
+	f.add(taskSent{Channel: "call", Template: r.Message.Template, To: r.To, Step: r.Step.Key(), Data: r.Message.Data}, r.Message)
 	return activities.CallResult{SID: "call-" + r.Step.Key(), Outcome: activities.CallAnswered}, nil
 }
 
 func (f *taskChannels) SendEmail(_ context.Context, r activities.EmailRequest) (activities.EmailResult, error) {
-	f.add(taskSent{Channel: "email", Template: r.Message.Template, To: r.To, Step: r.Step.Key(), Data: r.Message.Data})
+	f.add(taskSent{Channel: "email", Template: r.Message.Template, To: r.To, Step: r.Step.Key(), Data: r.Message.Data}, r.Message)
 	return activities.EmailResult{MessageID: "email-" + r.Step.Key()}, nil
 }
 
 func (f *taskChannels) AlertOps(_ context.Context, r activities.OpsAlert) (activities.AlertResult, error) {
-	f.add(taskSent{Channel: "ops", Template: r.Message.Template, Step: r.Step.Key(), Data: r.Message.Data})
+	f.add(taskSent{Channel: "ops", Template: r.Message.Template, Step: r.Step.Key(), Data: r.Message.Data}, r.Message)
 	return activities.AlertResult{ID: "ops-" + r.Step.Key()}, nil
 }
 
@@ -176,6 +184,11 @@ func (h *taskHarness) runTask(in TaskInput) TaskState {
 	var st TaskState
 	if err := h.env.GetWorkflowResult(&st); err != nil {
 		h.t.Fatal(err)
+	}
+	h.ch.mu.Lock()
+	defer h.ch.mu.Unlock()
+	for _, e := range h.ch.renderErrs {
+		h.t.Errorf("message does not render: %s", e)
 	}
 	return st
 }

@@ -209,6 +209,7 @@ func (h *absenceHarness) run() AbsenceState {
 	require.NoError(h.t, h.env.GetWorkflowError())
 	var st AbsenceState
 	require.NoError(h.t, h.env.GetWorkflowResult(&st))
+	h.ops.rendered(h.t)
 	return st
 }
 

@@ -40,6 +40,7 @@ func (h *ratingHarness) run() RatingFollowUpState {
 	require.NoError(h.t, h.env.GetWorkflowError())
 	var st RatingFollowUpState
 	require.NoError(h.t, h.env.GetWorkflowResult(&st))
+	h.fake.rendered(h.t)
 	return st
 }
 

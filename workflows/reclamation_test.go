@@ -186,6 +186,7 @@ func (h *recHarness) run() ReclamationState {
 	require.NoError(h.t, h.env.GetWorkflowError())
 	var st ReclamationState
 	require.NoError(h.t, h.env.GetWorkflowResult(&st))
+	h.fake.rendered(h.t)
 	return st
 }
 

@@ -551,6 +551,7 @@ func (s *Server) createTask(w http.ResponseWriter, r *http.Request) {
 		res.CustomerLinks = TaskCustomerLinksFor(s.LinkSecret, s.Visits.PublicBaseURL, id, exp)
 	}
 	if created {
+		s.accountStarted(ctx, in) // N-4: a new task is account activity
 		w.Header().Set("Location", "/v1/tasks/"+id)
 		writeJSON(w, http.StatusCreated, res)
 		return
@@ -918,6 +919,7 @@ func (s *Server) answerExtension(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	s.taskUpdate(ctx, w, r, customerActor, id, workflows.TaskUpdateRespondExtension, "",
 		workflows.TaskExtensionResponse{ExtensionID: n, Agree: agree, Note: note.Note})
+	s.customerActive(ctx, id, "extension-answered") // N-4
 }
 
 // rateTask serves POST /v1/tasks/{id}/rating?token=: 1-5 stars after the
@@ -947,6 +949,7 @@ func (s *Server) rateTask(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := s.ctx(r)
 	defer cancel()
 	s.taskUpdate(ctx, w, r, customerActor, id, workflows.TaskUpdateRate, "", req)
+	s.customerActive(ctx, id, "task-rated") // N-4
 }
 
 // readTaskNotifications serves POST /v1/tasks/{id}/notifications/read?token=:
@@ -974,6 +977,7 @@ func (s *Server) readTaskNotifications(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := s.ctx(r)
 	defer cancel()
 	s.taskUpdate(ctx, w, r, customerActor, id, workflows.TaskUpdateMarkRead, "", req)
+	s.customerActive(ctx, id, "notifications-read") // N-4
 }
 
 // --- the consent page -------------------------------------------------------------------

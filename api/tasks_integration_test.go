@@ -193,6 +193,16 @@ func TestIntegrationTasks(t *testing.T) {
 	assert.True(t, st.Deadline.Equal(newDeadline), "deadline %s, want %s", st.Deadline, newDeadline)
 	assert.Equal(t, workflows.ExtensionAgreed, st.Extensions[0].Status)
 
+	// N-4: the task's creation started the customer's account, and the
+	// consent answer counted as the customer's activity.
+	acct := workflows.AccountWorkflowID(q.AccountID)
+	var as workflows.AccountState
+	require.Eventually(t, func() bool {
+		v, err := e.srv.Client.QueryWorkflow(t.Context(), acct, "", workflows.AccountQuery)
+		return err == nil && v.Get(&as) == nil && as.Signals == 2
+	}, 10*time.Second, 100*time.Millisecond, "the account counts task created + extension answered, got %+v", as.Signals)
+	assert.False(t, as.Inactive)
+
 	a = e.post(link+"&answer=decline", "")
 	require.Equal(t, http.StatusConflict, a.status, string(a.body))
 	assert.Contains(t, a.message(t), "already agreed", "a link answers once")

@@ -1,0 +1,54 @@
+package api
+
+import (
+	"context"
+	"errors"
+
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/jobflow/jobflow/workflows"
+)
+
+// accountStarted tells the customer's account workflow (N-4) that a task was
+// created, starting the account with the task's customer and policy if it
+// is not running yet (SignalWithStart: one call, no race between two
+// tasks). An account's clock must never cost a customer a task, so a
+// failure is logged, not returned.
+func (s *Server) accountStarted(ctx context.Context, in workflows.TaskInput) {
+	if in.AccountID == "" {
+		return
+	}
+	id := workflows.AccountWorkflowID(in.AccountID)
+	_, err := s.Visits.Client.SignalWithStartWorkflow(ctx, id, workflows.AccountSignalActivity,
+		workflows.AccountActivitySignal{Kind: "task-created", Ref: workflows.TaskWorkflowID(in.TaskID)},
+		client.StartWorkflowOptions{
+			ID: id, TaskQueue: workflows.TaskQueue,
+			TypedSearchAttributes: temporal.NewSearchAttributes(
+				workflows.MarketKey.ValueSet(string(in.Market)),
+				workflows.AccountStatusKey.ValueSet([]string{string(workflows.AccountActive)})),
+			StaticSummary: "Customer account " + in.AccountID + " (N-4 inactivity)",
+		},
+		workflows.AccountWorkflowName,
+		workflows.AccountInput{AccountID: in.AccountID, Market: in.Market, Customer: in.Customer, Policy: in.Policy})
+	if err != nil {
+		s.logger().Warn("account activity not recorded", "account", id, "error", err)
+	}
+}
+
+// customerActive signals the account of a task's customer after the
+// customer acted through a link (rating, reading, answering): any activity
+// resets the N-4 clock.
+func (s *Server) customerActive(ctx context.Context, taskID, kind string) {
+	st, err := s.queryTask(ctx, taskID)
+	if err != nil || st.AccountID == "" {
+		return
+	}
+	err = s.Visits.Client.SignalWorkflow(ctx, workflows.AccountWorkflowID(st.AccountID), "",
+		workflows.AccountSignalActivity, workflows.AccountActivitySignal{Kind: kind, Ref: taskID})
+	var nf *serviceerror.NotFound
+	if err != nil && !errors.As(err, &nf) {
+		s.logger().Warn("account activity not recorded", "task", taskID, "error", err)
+	}
+}

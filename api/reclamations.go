@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows"
 )
 
@@ -206,8 +207,8 @@ func (s *Server) openFor(w http.ResponseWriter, r *http.Request, id string, by w
 		return
 	}
 	if id == "" {
-		if !visitIDRe.MatchString(req.JobID) {
-			failValidation(w, r, invalid("invalid_job", "job_id", "job_id must be a visit's id, visit-<partner>-<booking_ref>"))
+		if !visitIDRe.MatchString(req.JobID) && !taskIDRe.MatchString(req.JobID) {
+			failValidation(w, r, invalid("invalid_job", "job_id", "job_id must be a visit's id (visit-<partner>-<booking_ref>) or a task's (task-<partner>-<task_ref>)"))
 			return
 		}
 		id = req.JobID
@@ -225,24 +226,22 @@ func (s *Server) openFor(w http.ResponseWriter, r *http.Request, id string, by w
 	}
 	ctx, cancel := s.ctx(r)
 	defer cancel()
-	in, err := s.visitInput(ctx, id)
+	job, customer, jobPolicy, err := s.jobForReclamation(ctx, id)
 	if err != nil {
 		var nf *serviceerror.NotFound
 		if errors.As(err, &nf) {
-			fail(w, r, http.StatusNotFound, "visit_not_found", "no visit with this id", "")
+			fail(w, r, http.StatusNotFound, "job_not_found", "no visit or task with this id", "job_id")
 			return
 		}
 		s.failTemporal(w, r, err)
 		return
 	}
-	b := in.Booking
-	policy, verr := s.Visits.Partners.Policy(b.Partner, b.Market)
+	policy, verr := s.Visits.Partners.Policy(job.Partner, job.Market)
 	if verr != nil {
-		policy = in.Policy // the partner left the configuration: the visit's own policy
+		policy = jobPolicy // the partner left the configuration: the job's own policy
 	}
 	res, err := workflows.StartReclamation(ctx, s.Visits.Client, workflows.ReclamationInput{
-		Job:      workflows.JobRef{ID: id, Kind: workflows.JobVisit, Partner: b.Partner, Market: b.Market, Region: b.Region},
-		Customer: b.Customer, OpenedBy: by, Complaint: req.Complaint, Policy: policy,
+		Job: job, Customer: customer, OpenedBy: by, Complaint: req.Complaint, Policy: policy,
 	})
 	if err != nil {
 		s.failTemporal(w, r, err)
@@ -255,6 +254,45 @@ func (s *Server) openFor(w http.ResponseWriter, r *http.Request, id string, by w
 		w.Header().Set("Location", "/v1/reclamations/"+res.ReclamationID)
 	}
 	writeJSON(w, status, ReclamationOpened{ReclamationStart: res, UIURL: s.Visits.UILink(res.ReclamationID)})
+}
+
+// jobForReclamation reads what a reclamation needs from the job it concerns
+// (C-1): a visit's or a task's start input, the only place the customer's
+// contact is kept.
+func (s *Server) jobForReclamation(ctx context.Context, id string) (workflows.JobRef, workflows.Customer, rules.Policy, error) {
+	if taskIDRe.MatchString(id) {
+		var in workflows.TaskInput
+		if err := s.startInput(ctx, id, workflows.TaskWorkflowName, &in); err != nil {
+			return workflows.JobRef{}, workflows.Customer{}, rules.Policy{}, err
+		}
+		return workflows.JobRef{ID: id, Kind: workflows.JobTask, Partner: in.Partner, Market: in.Market}, in.Customer, in.Policy, nil
+	}
+	in, err := s.visitInput(ctx, id)
+	if err != nil {
+		return workflows.JobRef{}, workflows.Customer{}, rules.Policy{}, err
+	}
+	b := in.Booking
+	return workflows.JobRef{ID: id, Kind: workflows.JobVisit, Partner: b.Partner, Market: b.Market, Region: b.Region}, b.Customer, in.Policy, nil
+}
+
+// startInput decodes the input of workflow id's first run of the given type.
+func (s *Server) startInput(ctx context.Context, id, workflowType string, into any) error {
+	it := s.Visits.Client.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	if !it.HasNext() {
+		return serviceerror.NewNotFound("no history")
+	}
+	ev, err := it.Next()
+	if err != nil {
+		return err
+	}
+	attrs := ev.GetWorkflowExecutionStartedEventAttributes()
+	if attrs == nil || attrs.GetWorkflowType().GetName() != workflowType {
+		return serviceerror.NewNotFound("not a " + workflowType)
+	}
+	if err := HistoryConverter.FromPayloads(attrs.GetInput(), into); err != nil {
+		return fmt.Errorf("decode the %s's input: %w", workflowType, err)
+	}
+	return nil
 }
 
 // visitInput reads the input a visit was started with (its first history

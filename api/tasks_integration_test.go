@@ -203,6 +203,14 @@ func TestIntegrationTasks(t *testing.T) {
 	}, 10*time.Second, 100*time.Millisecond, "the account counts task created + extension answered, got %+v", as.Signals)
 	assert.False(t, as.Inactive)
 
+	// C-1: ops open a reclamation about the task on the customer's behalf.
+	body, _ := json.Marshal(map[string]string{"job_id": id, "complaint": "the report was late"})
+	a = e.do("POST", "/v1/reclamations", bearer(opsToken), body)
+	require.Equal(t, http.StatusCreated, a.status, string(a.body))
+	var opened ReclamationOpened
+	a.json(t, &opened)
+	assert.True(t, strings.HasPrefix(opened.ReclamationID, "reclamation-"+id), opened.ReclamationID)
+
 	a = e.post(link+"&answer=decline", "")
 	require.Equal(t, http.StatusConflict, a.status, string(a.body))
 	assert.Contains(t, a.message(t), "already agreed", "a link answers once")

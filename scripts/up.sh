@@ -167,6 +167,14 @@ start temporal "$TEMPORAL" server start-dev \
   "${SA_ARGS[@]}" ${CODEC_UI_ARGS[@]+"${CODEC_UI_ARGS[@]}"}
 wait_for temporal 120 "$TEMPORAL" operator cluster health --address "$HOST:$TEMPORAL_PORT"
 say "Temporal is healthy on $HOST:$TEMPORAL_PORT"
+# Closed workflows and their data are deleted after the namespace retention
+# (README "Privacy and encryption"); locally 72 h so a newcomer can look back.
+if "$TEMPORAL" operator namespace update --address "$HOST:$TEMPORAL_PORT" -n default \
+    --retention "${TEMPORAL_RETENTION:-72h}" >/dev/null 2>&1; then
+  say "namespace default: retention ${TEMPORAL_RETENTION:-72h}"
+else
+  warn "could not set the namespace retention (TEMPORAL_RETENTION=${TEMPORAL_RETENTION:-72h})"
+fi
 
 export TEMPORAL_ADDRESS="$HOST:$TEMPORAL_PORT"
 export TEMPORAL_NAMESPACE="${TEMPORAL_NAMESPACE:-default}"

@@ -20,6 +20,18 @@ var historyBudgets = map[string]Budget{
 	// booked a time, reminder call unanswered + SMS, started, completed,
 	// rated).
 	"visit_": {Events: 100, Bytes: 32 << 10},
+	// task_accept_extension_handover_rated.json: 102 events, 40,546 bytes.
+	"task_": {Events: 150, Bytes: 60 << 10},
+	// reclamation_escalated_ack_plan_resolve_approve.json: 67 events, 22,699 bytes.
+	"reclamation_": {Events: 100, Bytes: 34 << 10},
+	// ratingfollowup_one_star_report_decide.json: 41 events, 13,609 bytes.
+	"ratingfollowup_": {Events: 62, Bytes: 20 << 10},
+	// absence_sick_task_escalated.json: 38 events, 8,651 bytes.
+	"absence_": {Events: 57, Bytes: 13 << 10},
+	// customeraccount_inactive_reactivated.json: 49 events, 6,518 bytes.
+	"customeraccount_": {Events: 74, Bytes: 10 << 10},
+	// notificationdigest_once.json: 11 events, 2,476 bytes.
+	"notificationdigest_": {Events: 17, Bytes: 4 << 10},
 }
 
 // defaultBudget applies to a recording no entry above names yet (task and

@@ -213,7 +213,7 @@ func TestIntegrationBookingAPI(t *testing.T) {
 		assert.Equal(t, 1, e.runs(id))
 	})
 
-	t.Run("the pool shows the visit", func(t *testing.T) {
+	t.Run("V-1: the pool shows the open visit by region, marked with its partner", func(t *testing.T) {
 		assert.EventuallyWithT(t, func(c *assert.CollectT) {
 			a := e.do("GET", "/v1/visits?status=open&region="+url.QueryEscape("Stockholm"), map[string]string{"Authorization": "Bearer " + buddy2Token}, nil)
 			require.Equal(c, http.StatusOK, a.status)

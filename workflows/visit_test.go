@@ -632,7 +632,9 @@ func TestV3_HolderGetsTheCustomerContact(t *testing.T) {
 	assert.Len(t, c.WishedTimes, 1)
 }
 
-func TestC1_RatingEmailCarriesTheComplaintLink(t *testing.T) {
+// V-12: anything bigger than a phone question after the visit goes to a
+// reclamation; the rating e-mail carries the customer's complaint link.
+func TestC1_V12_RatingEmailCarriesTheComplaintLink(t *testing.T) {
 	h := newVisitHarness(t)
 	h.in.ComplaintLink = "https://jobflow.test/v1/visits/visit-acme-B-1/complaint?token=t"
 	h.do(time.Minute, UpdateClaim, ClaimRequest{Buddy: "b-1"})

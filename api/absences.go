@@ -168,7 +168,7 @@ var absenceActions = []absenceAction{
 	})},
 	{"accept-substitute", workflows.UpdateAcceptSubstitute, false, buildReq(func(q *workflows.AcceptSubstituteRequest, p Principal) *ValidationError {
 		q.By = workflows.Actor{Role: p.Role, ID: p.ID}
-		if p.Role != roleOps {
+		if !absenceManager(p) {
 			q.Substitute = p.ID // a colleague accepts for themself
 		}
 		if !jobIDRe.MatchString(q.JobID) {
@@ -205,7 +205,7 @@ func absenceWorker(id string) string {
 // reportAbsence serves POST /v1/absences. A buddy reports for themself; ops
 // (the manager) for anyone, approved at once.
 func (s *Server) reportAbsence(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.principal(w, r)
+	p, ok := s.absencePrincipal(w, r)
 	if !ok {
 		return
 	}
@@ -218,7 +218,7 @@ func (s *Server) reportAbsence(w http.ResponseWriter, r *http.Request) {
 		failValidation(w, r, verr)
 		return
 	}
-	if p.Role != roleOps && rep.WorkerID != p.ID {
+	if !absenceManager(p) && rep.WorkerID != p.ID {
 		fail(w, r, http.StatusForbidden, "forbidden", "workers report their own absence; the manager reports for others", "")
 		return
 	}
@@ -279,7 +279,7 @@ func (s *Server) queryAbsence(ctx context.Context, id string) (workflows.Absence
 
 // getAbsence serves GET /v1/absences/{id}: ops, or the absent worker.
 func (s *Server) getAbsence(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.principal(w, r)
+	p, ok := s.absencePrincipal(w, r)
 	if !ok {
 		return
 	}
@@ -287,7 +287,7 @@ func (s *Server) getAbsence(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if p.Role != roleOps && absenceWorker(id) != p.ID {
+	if !absenceManager(p) && absenceWorker(id) != p.ID {
 		fail(w, r, http.StatusForbidden, "forbidden", "only ops and the absent worker see an absence", "")
 		return
 	}
@@ -303,7 +303,7 @@ func (s *Server) getAbsence(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) absenceAct(a absenceAction) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		p, ok := s.principal(w, r)
+		p, ok := s.absencePrincipal(w, r)
 		if !ok {
 			return
 		}
@@ -311,11 +311,11 @@ func (s *Server) absenceAct(a absenceAction) http.HandlerFunc {
 		if !ok {
 			return
 		}
-		if a.opsOnly && p.Role != roleOps {
+		if a.opsOnly && !absenceManager(p) {
 			fail(w, r, http.StatusForbidden, "forbidden", "only ops (the manager) may "+a.path+" an absence", "")
 			return
 		}
-		if (a.update == workflows.UpdateCutShort || a.update == workflows.UpdateChangePeriod) && p.Role != roleOps && absenceWorker(id) != p.ID {
+		if (a.update == workflows.UpdateCutShort || a.update == workflows.UpdateChangePeriod) && !absenceManager(p) && absenceWorker(id) != p.ID {
 			fail(w, r, http.StatusForbidden, "forbidden", "only ops and the absent worker change the period", "")
 			return
 		}
@@ -426,7 +426,7 @@ type AutoReplyAnswer struct {
 // autoReply finds the worker's active absence through visibility and
 // renders its automatic answer in ?lang (default en). Any signed-in user.
 func (s *Server) autoReply(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.principal(w, r); !ok {
+	if _, ok := s.absencePrincipal(w, r); !ok {
 		return
 	}
 	worker := r.PathValue("id")
@@ -480,3 +480,11 @@ func ActiveAbsenceQuery(worker string) string {
 	return fmt.Sprintf("WorkflowType = %s AND ExecutionStatus = 'Running' AND %s = %s AND %s = 'active'",
 		quote(workflows.AbsenceWorkflowName), workflows.WorkerIDKey.GetName(), quote(worker), workflows.AbsenceStatusKey.GetName())
 }
+
+// absencePrincipal: buddies and assistants report their own absences;
+// ops and team leads (an assistant's manager) act as the manager.
+func (s *Server) absencePrincipal(w http.ResponseWriter, r *http.Request) (Principal, bool) {
+	return s.principalWith(w, r, s.Tokens.LookupAny)
+}
+
+func absenceManager(p Principal) bool { return p.Role == roleOps || p.Role == "teamlead" }

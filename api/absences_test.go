@@ -70,6 +70,25 @@ func TestA2_ReportHTTPRefusesDiagnosisBeforeTemporal(t *testing.T) {
 	assert.Equal(t, http.StatusForbidden, w.Code, "a buddy reports only their own absence")
 }
 
+// A-1: assistants report their own absence too (their tokens are otherwise
+// for the task endpoints only), and only their own.
+func TestA1_AssistantsReportTheirOwnAbsence(t *testing.T) {
+	tokens, err := LoadTokens("", `{"token-assistant-7-long":{"role":"assistant","id":"vpa-7"}}`)
+	require.NoError(t, err)
+	s := &Server{Tokens: tokens} // no Temporal client: nothing may be started
+	post := func(body string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("POST", "/v1/absences", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer token-assistant-7-long")
+		w := httptest.NewRecorder()
+		s.Handler().ServeHTTP(w, req)
+		return w
+	}
+	assert.Equal(t, http.StatusForbidden, post(goodReport).Code, "another worker's absence")
+	own := withField(t, withField(t, goodReport, "worker_id", "vpa-7"), "role", "assistant")
+	assert.Equal(t, http.StatusUnprocessableEntity, post(withField(t, own, "diagnosis", "flu")).Code,
+		"the assistant is authenticated; the diagnosis is refused (A-2)")
+}
+
 func TestA4_ChoiceLinksAreSignedPerChoice(t *testing.T) {
 	secret := []byte("s3cret")
 	link := AbsenceChoiceLinker(secret, "https://jobflow.example/")("absence-b-1-1", "visit-acme-V1", "wait", time.Now().Add(time.Hour))

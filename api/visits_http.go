@@ -27,6 +27,12 @@ const (
 
 // principal authenticates a buddy's or ops' bearer token (401 otherwise).
 func (s *Server) principal(w http.ResponseWriter, r *http.Request) (Principal, bool) {
+	return s.principalWith(w, r, s.Tokens.Lookup)
+}
+
+// principalWith authenticates the bearer token with lookup (Lookup for
+// buddies and ops, LookupAny where assistants and team leads act too).
+func (s *Server) principalWith(w http.ResponseWriter, r *http.Request, lookup func(string) (Principal, bool)) (Principal, bool) {
 	h := r.Header.Get("Authorization")
 	tok, ok := strings.CutPrefix(h, "Bearer ")
 	if !ok || strings.TrimSpace(tok) == "" {
@@ -34,7 +40,7 @@ func (s *Server) principal(w http.ResponseWriter, r *http.Request) (Principal, b
 		fail(w, r, http.StatusUnauthorized, "missing_token", "Authorization: Bearer <token> is required", "")
 		return Principal{}, false
 	}
-	p, ok := s.Tokens.Lookup(strings.TrimSpace(tok))
+	p, ok := lookup(strings.TrimSpace(tok))
 	if !ok {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="jobflow", error="invalid_token"`)
 		fail(w, r, http.StatusUnauthorized, "invalid_token", "the bearer token is not valid", "")

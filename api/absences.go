@@ -269,12 +269,7 @@ func StartAbsence(ctx context.Context, c client.Client, in workflows.AbsenceInpu
 }
 
 func (s *Server) queryAbsence(ctx context.Context, id string) (workflows.AbsenceState, error) {
-	var st workflows.AbsenceState
-	v, err := s.Visits.Client.QueryWorkflow(ctx, id, "", workflows.QueryAbsence)
-	if err != nil {
-		return st, err
-	}
-	return st, v.Get(&st)
+	return queryState[workflows.AbsenceState](ctx, s.Visits.Client, id, workflows.QueryAbsence)
 }
 
 // getAbsence serves GET /v1/absences/{id}: ops, or the absent worker.

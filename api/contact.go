@@ -24,11 +24,7 @@ func (s *Server) contact(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := s.ctx(r)
 	defer cancel()
-	v, err := s.Visits.Client.QueryWorkflow(ctx, id, "", workflows.QueryContact)
-	var c workflows.VisitContact
-	if err == nil {
-		err = v.Get(&c)
-	}
+	c, err := queryState[workflows.VisitContact](ctx, s.Visits.Client, id, workflows.QueryContact)
 	if err != nil {
 		var nf *serviceerror.NotFound
 		if errors.As(err, &nf) {

@@ -560,12 +560,7 @@ func (s *Server) createTask(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) queryTask(ctx context.Context, id string) (workflows.TaskState, error) {
-	var st workflows.TaskState
-	v, err := s.Visits.Client.QueryWorkflow(ctx, id, "", workflows.TaskQuery)
-	if err != nil {
-		return st, err
-	}
-	return st, v.Get(&st)
+	return queryState[workflows.TaskState](ctx, s.Visits.Client, id, workflows.TaskQuery)
 }
 
 // loadTask authenticates, reads the task and checks access; the body has
@@ -929,21 +924,8 @@ func (s *Server) rateTask(w http.ResponseWriter, r *http.Request) {
 	if !ok || !s.verifyTaskLink(w, r, id, LinkActionTaskRate) {
 		return
 	}
-	body, ok := readBody(w, r)
+	req, ok := decodeRating(w, r)
 	if !ok {
-		return
-	}
-	var req workflows.RateRequest
-	if e := DecodeStrict(body, &req); e != nil {
-		failValidation(w, r, e)
-		return
-	}
-	if req.Stars < 1 || req.Stars > 5 {
-		failValidation(w, r, invalid("invalid_stars", "stars", "stars must be 1 to 5"))
-		return
-	}
-	if len(req.Comment) > 2000 {
-		failValidation(w, r, invalid("field_too_long", "comment", "comment is too long (at most 2000 bytes)"))
 		return
 	}
 	ctx, cancel := s.ctx(r)

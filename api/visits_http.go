@@ -302,12 +302,7 @@ func orUnknown(s string) string {
 }
 
 func (s *Server) query(ctx context.Context, id string) (workflows.VisitState, error) {
-	var st workflows.VisitState
-	v, err := s.Visits.Client.QueryWorkflow(ctx, id, "", workflows.QueryVisit)
-	if err != nil {
-		return st, err
-	}
-	return st, v.Get(&st)
+	return queryState[workflows.VisitState](ctx, s.Visits.Client, id, workflows.QueryVisit)
 }
 
 // get serves GET /v1/visits/{id}: the workflow's query. Buddies see open
@@ -356,21 +351,8 @@ func (s *Server) rate(w http.ResponseWriter, r *http.Request) {
 		fail(w, r, http.StatusUnauthorized, code, "the rating link is not valid: "+err.Error(), "")
 		return
 	}
-	body, ok := readBody(w, r)
+	req, ok := decodeRating(w, r)
 	if !ok {
-		return
-	}
-	var req workflows.RateRequest
-	if e := DecodeStrict(body, &req); e != nil {
-		failValidation(w, r, e)
-		return
-	}
-	if req.Stars < 1 || req.Stars > 5 {
-		failValidation(w, r, invalid("invalid_stars", "stars", "stars must be 1 to 5"))
-		return
-	}
-	if len(req.Comment) > 2000 { // the workflow's validator counts bytes too
-		failValidation(w, r, invalid("field_too_long", "comment", "comment is too long (at most 2000 bytes, about 1000 characters with accents)"))
 		return
 	}
 	ctx, cancel := s.ctx(r)
@@ -576,4 +558,27 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 		out.NextPageToken = base64.RawURLEncoding.EncodeToString(resp.GetNextPageToken())
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// decodeRating reads a customer's stars for a visit or a task; the
+// workflows' validators check the same, so the answer is 422 here, early.
+func decodeRating(w http.ResponseWriter, r *http.Request) (workflows.RateRequest, bool) {
+	var req workflows.RateRequest
+	body, ok := readBody(w, r)
+	if !ok {
+		return req, false
+	}
+	if e := DecodeStrict(body, &req); e != nil {
+		failValidation(w, r, e)
+		return req, false
+	}
+	if req.Stars < 1 || req.Stars > 5 {
+		failValidation(w, r, invalid("invalid_stars", "stars", "stars must be 1 to 5"))
+		return req, false
+	}
+	if len(req.Comment) > 2000 { // the workflow's validator counts bytes too
+		failValidation(w, r, invalid("field_too_long", "comment", "comment is too long (at most 2000 bytes, about 1000 characters with accents)"))
+		return req, false
+	}
+	return req, true
 }

@@ -355,9 +355,10 @@ func TestErrorClassification(t *testing.T) {
 		body   string
 	}
 	twilioCases := map[answer]string{
-		{429, `{"code":20429,"message":"Too Many Requests","status":429}`}: ErrTransient,
-		{500, `{"code":20500,"message":"Internal","status":500}`}:          ErrTransient,
-		{503, `<html>Service Unavailable</html>`}:                          ErrTransient, // undecodable body
+		{429, `{"code":20429,"message":"Too Many Requests","status":429}`}: ErrRefused, // Twilio's own body: nothing stored
+		{503, `{"code":20503,"message":"Unavailable","status":503}`}:       ErrRefused,
+		{500, `{"code":20500,"message":"Internal","status":500}`}:          ErrTransient, // may have been stored
+		{503, `<html>Service Unavailable</html>`}:                          ErrTransient, // undecodable body: a proxy, fate unknown
 		{400, `{"code":21211,"message":"Invalid To","status":400}`}:        ErrInvalidRecipient,
 		{400, `{"code":21610,"message":"Unsubscribed","status":400}`}:      ErrUnsubscribed,
 		{400, `{"code":21614,"message":"Not mobile","status":400}`}:        ErrNotMobile,
@@ -375,12 +376,13 @@ func TestErrorClassification(t *testing.T) {
 		if got := errType(err); got != want {
 			t.Errorf("twilio %d %s: type %q, want %q (%v)", a.status, a.body, got, want, err)
 		}
-		if _, permanent := activities.DeliveryFailure(err); permanent == (want == ErrTransient) {
+		if _, permanent := activities.DeliveryFailure(err); permanent == (want == ErrTransient || want == ErrRefused) {
 			t.Errorf("twilio %d: permanent=%v", a.status, permanent)
 		}
 		srv.Close()
 	}
-	sendgridCases := map[int]string{400: ErrEmailRejected, 401: ErrEmailAuth, 403: ErrEmailAuth, 413: ErrEmailRejected, 429: ErrTransient, 500: ErrTransient, 502: ErrTransient}
+	sendgridCases := map[int]string{400: ErrEmailRejected, 401: ErrEmailAuth, 403: ErrEmailAuth, 413: ErrEmailRejected,
+		429: ErrRefused, 503: ErrRefused, 500: ErrTransient, 502: ErrTransient} // 429/503 with SendGrid's error body
 	for status, want := range sendgridCases {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(status)
@@ -394,15 +396,23 @@ func TestErrorClassification(t *testing.T) {
 		}
 		srv.Close()
 	}
-	// Network failure: nothing listens.
+	// SendGrid 503 from something that is not SendGrid (no error body): unknown.
+	bare := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(503) }))
+	_, err := newChannels(t, bare.URL, NewMemoryLedger()).SendEmail(context.Background(), activities.EmailRequest{Step: activities.Step{JobID: "j", Name: "b"},
+		To: "a@example.com", Message: activities.Message{Template: "visit.rating_request", Language: "en", Data: visitData()}})
+	if errType(err) != ErrTransient {
+		t.Errorf("sendgrid 503 without its error body: %v", err)
+	}
+	bare.Close()
+	// Network failure: nothing listens, the connection is refused: nothing sent.
 	srv := httptest.NewServer(http.NotFoundHandler())
 	url := srv.URL
 	srv.Close()
 	ch := newChannels(t, url, NewMemoryLedger())
-	_, err := ch.SendSMS(context.Background(), activities.SMSRequest{Step: activities.Step{JobID: "j", Name: "n"}, To: customer,
+	_, err = ch.SendSMS(context.Background(), activities.SMSRequest{Step: activities.Step{JobID: "j", Name: "n"}, To: customer,
 		Message: activities.Message{Template: "visit.reminder_sms", Language: "en", Data: visitData()}})
-	if errType(err) != ErrTransient {
-		t.Errorf("network error: %v", err)
+	if errType(err) != ErrRefused {
+		t.Errorf("connection refused: %v", err)
 	}
 	// Provider text (which can quote the number) stays out of the error.
 	srv2 := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

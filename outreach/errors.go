@@ -2,10 +2,12 @@ package outreach
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
+	"syscall"
 
 	"github.com/sendgrid/rest"
 	twclient "github.com/twilio/twilio-go/client"
@@ -27,10 +29,15 @@ const (
 	ErrEmailAuth          = activities.ErrEmailAuth
 	ErrTemplate           = activities.ErrTemplate
 
-	// ErrTransient is the type of retryable failures: 429, 5xx, undecodable
-	// error bodies, network errors and timeouts. The activity's retry policy
-	// backs off and tries again.
+	// ErrTransient is the type of retryable failures whose outcome is
+	// unknown: a 500 or other 5xx, an undecodable error body, a timeout, a
+	// broken connection. The provider may have taken the send, so the retry
+	// looks it up before sending again (once, ledger.go).
 	ErrTransient = "TransientDelivery"
+	// ErrRefused is the type of retryable failures where the provider
+	// definitely took nothing: 429 or 503 with the provider's own error
+	// body, a refused connection. The retry sends straight away.
+	ErrRefused = "ProviderRefused"
 )
 
 // Twilio error codes that say the recipient can never be reached this way.
@@ -52,10 +59,22 @@ func permanent(typ, format string, args ...any) error {
 	return temporal.NewNonRetryableApplicationError(fmt.Sprintf(format, args...), typ, nil)
 }
 
-// transient builds a retryable error; cause is kept only when it carries no
-// provider text (network errors, timeouts).
+// transient builds a retryable error of unknown outcome; cause is kept only
+// when it carries no provider text (network errors, timeouts).
 func transient(cause error, format string, args ...any) error {
 	return temporal.NewApplicationErrorWithCause(fmt.Sprintf(format, args...), ErrTransient, cause)
+}
+
+// refused builds a retryable error for an answer that proves the provider
+// took nothing (see ErrRefused).
+func refused(cause error, format string, args ...any) error {
+	return temporal.NewApplicationErrorWithCause(fmt.Sprintf(format, args...), ErrRefused, cause)
+}
+
+// isRefused reports whether err is a definite refusal (ErrRefused).
+func isRefused(err error) bool {
+	var appErr *temporal.ApplicationError
+	return errors.As(err, &appErr) && appErr.Type() == ErrRefused
 }
 
 // classifyTwilio turns an error from twilio-go into a Temporal application
@@ -88,7 +107,11 @@ func classifyTwilioStatus(op string, status, code int) error {
 	case code == 21222 || code == 21224 || code == 20003 || status == http.StatusUnauthorized || status == http.StatusForbidden:
 		// 21222/21224: twilio-go refuses credentials with characters outside [A-Za-z0-9].
 		return permanent(ErrProviderAuth, "%s", info)
-	case status == http.StatusTooManyRequests || status >= 500 || status == 0:
+	case status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable:
+		// Twilio's own error body with 429 (rate limit) or 503 (overloaded):
+		// the request was turned away before anything was stored.
+		return refused(nil, "%s", info)
+	case status >= 500 || status == 0:
 		// status 0: a JSON error body without a status field; we cannot tell,
 		// so retry (bounded by the activity's retry policy).
 		return transient(nil, "%s", info)
@@ -113,6 +136,8 @@ func classifySendGrid(resp *rest.Response, err error) error {
 		return nil
 	case s == http.StatusUnauthorized || s == http.StatusForbidden:
 		return permanent(ErrEmailAuth, "sendgrid mail send: status %d", s)
+	case (s == http.StatusTooManyRequests || s == http.StatusServiceUnavailable) && sendGridErrorBody(resp.Body):
+		return refused(nil, "sendgrid mail send: status %d", s)
 	case s == http.StatusTooManyRequests || s >= 500:
 		return transient(nil, "sendgrid mail send: status %d", s)
 	case s >= 400:
@@ -126,6 +151,9 @@ func classifySendGrid(resp *rest.Response, err error) error {
 func classifyNetwork(op string, err error) error {
 	var ne net.Error
 	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		// Nothing listened: the request never reached the provider.
+		return refused(err, "%s: connection refused", op)
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
 		return transient(err, "%s: timeout", op)
 	case errors.As(err, &ne):
@@ -134,4 +162,14 @@ func classifyNetwork(op string, err error) error {
 	// Undecodable bodies and anything unknown: retry, but do not keep the
 	// text (a decoder error can quote the body).
 	return transient(nil, "%s: %T", op, err)
+}
+
+// sendGridErrorBody reports whether body is SendGrid's JSON error document
+// ({"errors": [...]}): an answer from SendGrid itself, not from a proxy that
+// may have lost the request on its way.
+func sendGridErrorBody(body string) bool {
+	var doc struct {
+		Errors []json.RawMessage `json:"errors"`
+	}
+	return json.Unmarshal([]byte(body), &doc) == nil && len(doc.Errors) > 0
 }

@@ -13,8 +13,11 @@
 // ErrUnsubscribed, ErrNotMobile, ErrRejectedByProvider, ErrProviderAuth,
 // ErrEmailRejected, ErrEmailAuth, ErrTemplate; activities.DeliveryFailure
 // recognises them); the workflow records the failure and alerts ops.
-// Everything else (429, 5xx, undecodable bodies, network errors, timeouts)
-// is ErrTransient and retried by the activity's retry policy. Error texts
+// Everything else is retried by the activity's retry policy, as one of two
+// types: ErrRefused when the answer proves the provider took nothing (429 or
+// 503 with the provider's own error body, a refused connection), and
+// ErrTransient when the outcome is unknown (500 and other 5xx, undecodable
+// bodies, timeouts, broken connections). Error texts
 // keep only status and code: provider messages quote numbers and addresses,
 // and failures are stored in workflow histories (V-14).
 //
@@ -29,10 +32,16 @@
 //  2. the activity heartbeats the provider id as soon as the provider
 //     accepted; Temporal hands the last heartbeat to the next attempt on any
 //     worker, and a retried ReminderCall resumes polling that call;
-//  3. on attempt > 1 with neither record, Twilio sends first ask Twilio
-//     (list Messages/Calls to the number since the activity was scheduled):
-//     an outbound message with the same body, or any outbound call, is taken
-//     as the earlier attempt's send whose answer was lost.
+//  3. on attempt > 1 with neither record and an earlier attempt whose fate
+//     is unknown, Twilio sends first ask Twilio (list Messages/Calls to the
+//     number since the activity was scheduled): an outbound message with the
+//     same body, or any outbound call, is taken as the earlier attempt's
+//     send whose answer was lost. After a definite refusal (ErrRefused) of
+//     the attempt right before, whose own predecessors were known to have
+//     sent nothing, the refused attempt's heartbeat says so and the retry
+//     sends at once: under a provider failing 30 % of requests a look-up
+//     plus a send fails about half the time, a send alone 30 %
+//     (TestRetryLooksUpOnlyWhenTheFateIsUnknown; RELIABILITY.md).
 //
 // E-mails are looked up the same way on a retry: SendGrid's Email Activity
 // API (GET /v3/messages, query on the custom args job_id and step) says

@@ -125,7 +125,7 @@ if [[ "${FAULTS:-1}" == "0" ]]; then
   skip "fault suite" "FAULTS=0"
 else
   step "fault suite (faults/, rewrites RELIABILITY.md)" \
-    env JOBFLOW_FAULTS=1 go test -count=1 -timeout "${FAULTS_GO_TIMEOUT:-20m}" -run '^TestFaultSuite$' ./faults
+    env JOBFLOW_FAULTS=1 go test -count=1 -timeout "${FAULTS_GO_TIMEOUT:-40m}" -run '^TestFaultSuite$' ./faults
 fi
 # <<< fault suite
 

@@ -22,12 +22,25 @@ var sendRetry = &temporal.RetryPolicy{
 	MaximumInterval:    time.Minute,
 }
 
+// Attempt bounds of the sends: a message attempt takes at most
+// MessageAttemptTimeout; a call attempt is abandoned CallHeartbeatTimeout
+// after its last heartbeat (a killed worker).
+const (
+	MessageAttemptTimeout = 30 * time.Second
+	CallHeartbeatTimeout  = 30 * time.Second
+)
+
+// SendRetry is the retry policy of every send, for callers that derive
+// their waits from it (the fault suite: after an outage ends, every send
+// is tried again within MaximumInterval).
+func SendRetry() temporal.RetryPolicy { return *sendRetry }
+
 // messageOptions: a customer message either goes out within two hours or
 // is recorded as failed and handed to ops.
 func messageOptions(summary string) workflow.ActivityOptions {
 	return workflow.ActivityOptions{
 		Summary:                summary,
-		StartToCloseTimeout:    30 * time.Second,
+		StartToCloseTimeout:    MessageAttemptTimeout,
 		ScheduleToCloseTimeout: 2 * time.Hour,
 		RetryPolicy:            sendRetry,
 	}
@@ -38,7 +51,7 @@ func callOptions(summary string) workflow.ActivityOptions {
 	return workflow.ActivityOptions{
 		Summary:                summary,
 		StartToCloseTimeout:    5 * time.Minute,
-		HeartbeatTimeout:       30 * time.Second,
+		HeartbeatTimeout:       CallHeartbeatTimeout,
 		ScheduleToCloseTimeout: 20 * time.Minute,
 		RetryPolicy:            sendRetry,
 	}
@@ -48,7 +61,7 @@ func callOptions(summary string) workflow.ActivityOptions {
 func alertOptions(summary string) workflow.ActivityOptions {
 	return workflow.ActivityOptions{
 		Summary:                summary,
-		StartToCloseTimeout:    30 * time.Second,
+		StartToCloseTimeout:    MessageAttemptTimeout,
 		ScheduleToCloseTimeout: 24 * time.Hour,
 		RetryPolicy:            sendRetry,
 	}

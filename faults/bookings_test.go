@@ -1,0 +1,139 @@
+package faults
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	mrand "math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+
+	"github.com/jobflow/jobflow/api"
+	"github.com/jobflow/jobflow/workflows"
+)
+
+// runBookings sends FAULTS_BOOKINGS signed bookings, FAULTS_DUPLICATE_PCT of
+// them twice (the copy races the original), through the real booking API
+// handler to the dev server, and counts workflows per booking. It runs on
+// its own budget (FAULTS_BOOKINGS_TIMEOUT), whatever the visits phase left.
+func runBookings(t *testing.T, c client.Client, wp *workerProc, sc scale, fig *figures) {
+	if sc.bookings == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), sc.bookingsTimeout)
+	defer cancel()
+	wp.kill() // starting visits needs no worker; spare the 2 cores
+	partner := "load" + strconv.FormatInt(time.Now().Unix()%1e6, 36)
+	secret := "fault-suite-partner-secret-0123456789"
+	t.Setenv("FAULTS_PARTNER_SECRET", secret)
+	partners, err := api.NewPartners(api.PartnersFile{Partners: []api.PartnerConfig{{ID: partner, Secret: "env:FAULTS_PARTNER_SECRET"}}}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &api.Server{Partners: partners, Visits: &api.Visits{Client: c, Namespace: "default", Partners: partners}}
+	hs := httptest.NewServer(srv.Handler())
+	defer hs.Close()
+
+	type req struct{ ref string }
+	var reqs []req
+	for i := 0; i < sc.bookings; i++ {
+		reqs = append(reqs, req{fmt.Sprintf("L-%d", i)})
+	}
+	dups := sc.bookings * sc.dupPct / 100
+	for i := 0; i < dups; i++ {
+		reqs = append(reqs, req{fmt.Sprintf("L-%d", mrand.IntN(sc.bookings))})
+	}
+	mrand.Shuffle(len(reqs), func(i, j int) { reqs[i], reqs[j] = reqs[j], reqs[i] })
+	fig.Bookings, fig.DuplicateRequests = sc.bookings, dups
+	// A duplicate of a ref already picked twice would be a third request;
+	// count requests per ref to know what to expect.
+	per := map[string]int{}
+	for _, r := range reqs {
+		per[r.ref]++
+	}
+
+	hc := hs.Client()
+	hc.Transport.(*http.Transport).MaxIdleConnsPerHost = 256
+	var created, replayed, other, fivexx atomic.Int64
+	sem := make(chan struct{}, 200)
+	var wg sync.WaitGroup
+	from := time.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339)
+	to := time.Now().Add(52 * time.Hour).UTC().Format(time.RFC3339)
+	bookedAt := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
+	for i, r := range reqs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(i int, ref string) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			n, _ := strconv.Atoi(strings.TrimPrefix(ref, "L-"))
+			body := []byte(fmt.Sprintf(`{"booking_ref":%q,"market":"SE","region":"Load","customer":{"name":"Last Kund","phone":"+4673%07d","email":"l%d@example.se","language":"sv"},"address":"Lastvägen 1","product":"router","problem":"wifi","wished_times":[{"from":%q,"to":%q}],"booked_at":%q}`,
+				ref, n, n, from, to, bookedAt))
+			for attempt := 0; ; attempt++ {
+				hr, _ := http.NewRequestWithContext(ctx, http.MethodPost, hs.URL+"/v1/bookings", bytes.NewReader(body))
+				hr.Header.Set(api.HeaderPartner, partner)
+				hr.Header.Set(api.HeaderSignature, api.Sign([]byte(secret), time.Now(), body))
+				res, err := hc.Do(hr)
+				if err != nil {
+					if attempt < 5 && ctx.Err() == nil {
+						continue
+					}
+					t.Errorf("%s: %v", ref, err)
+					return
+				}
+				msg, _ := io.ReadAll(res.Body)
+				res.Body.Close()
+				switch {
+				case res.StatusCode == http.StatusCreated:
+					created.Add(1)
+				case res.StatusCode == http.StatusOK:
+					replayed.Add(1)
+				case res.StatusCode >= 500:
+					fivexx.Add(1)
+					if attempt < 5 { // a client retries 5xx; the retry must not double the booking
+						time.Sleep(200 * time.Millisecond)
+						continue
+					}
+					t.Errorf("%s: %d %s", ref, res.StatusCode, msg)
+				default:
+					other.Add(1)
+					t.Errorf("%s: %d %s", ref, res.StatusCode, msg)
+				}
+				return
+			}
+		}(i, r.ref)
+	}
+	wg.Wait()
+	fig.Created, fig.Replayed, fig.Refused5xx = int(created.Load()), int(replayed.Load()), int(fivexx.Load())
+	if fig.Created != len(per) || fig.Replayed != len(reqs)-len(per) {
+		t.Errorf("bookings: %d created, %d replayed for %d distinct refs and %d requests", fig.Created, fig.Replayed, len(per), len(reqs))
+	}
+	// Visibility is eventually consistent: wait for the count to settle.
+	var n int64
+	for i := 0; i < 60; i++ {
+		resp, err := c.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Namespace: "default",
+			Query: fmt.Sprintf("%s = '%s'", workflows.PartnerKey.GetName(), partner)})
+		if err == nil {
+			n = resp.GetCount()
+			if n >= int64(len(per)) {
+				break
+			}
+		}
+		time.Sleep(time.Second)
+	}
+	fig.WorkflowsForBookings = int(n)
+	fig.LostBookings = float64(len(per) - int(n))
+	if int(n) != len(per) {
+		t.Errorf("bookings: %d workflows for %d distinct bookings", n, len(per))
+	}
+}

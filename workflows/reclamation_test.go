@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"encoding/json"
 	"sync"
 	"testing"
 	"time"
@@ -137,10 +138,14 @@ func queryCase[S any](h *caseHarness, at time.Duration, id, query string) *S {
 	return st
 }
 
+// caseAccepted also holds the answer to MaxUpdateResultBytes (#13).
 func caseAccepted[S any](t *testing.T, r *caseResult[S]) {
 	t.Helper()
 	require.True(t, r.Done, "update was never answered")
 	require.NoError(t, r.Err)
+	b, err := json.Marshal(r.State)
+	require.NoError(t, err)
+	assert.Less(t, len(b), MaxUpdateResultBytes, "an Update answers a small result: %s", b)
 }
 
 func caseRefused[S any](t *testing.T, r *caseResult[S], contains string) {

@@ -299,6 +299,14 @@ type visitView struct {
 	HelpDeadline  time.Time  `json:"help_deadline"`
 }
 
+// jobUpdateAnswer is the part of a job's reassign Update answer the
+// absence needs: the job's status. A visit answers its small
+// VisitUpdateResult (issue #13); a task its own answer, state or result;
+// both carry "status".
+type jobUpdateAnswer struct {
+	Status string `json:"status"`
+}
+
 type taskView struct {
 	Status      string    `json:"status"`
 	AssistantID string    `json:"assistant_id"`
@@ -485,7 +493,6 @@ func (a *Absences) rosterEntry(ctx context.Context, id string) (RosterEntry, err
 // an error: Done is false and Note carries the job's reason.
 func (a *Absences) ReassignAbsenceJob(ctx context.Context, req ReassignJobRequest) (ReassignJobResult, error) {
 	var arg any
-	var state any
 	switch req.Kind {
 	case AbsenceJobTask:
 		var t taskView
@@ -509,11 +516,10 @@ func (a *Absences) ReassignAbsenceJob(ctx context.Context, req ReassignJobReques
 			to["email"], to["language"] = e.Email, e.Language
 		}
 		arg = map[string]any{"by": map[string]string{"role": "ops", "id": req.By}, "to": to, "reason": req.Reason}
-		state = &taskView{}
 	default:
 		arg = map[string]string{"from": req.From, "to": req.To, "reason": req.Reason}
-		state = &visitView{}
 	}
+	var answer jobUpdateAnswer
 	h, err := a.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		UpdateID:     req.UpdateID,
 		WorkflowID:   req.JobID,
@@ -522,7 +528,7 @@ func (a *Absences) ReassignAbsenceJob(ctx context.Context, req ReassignJobReques
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	if err == nil {
-		err = h.Get(ctx, state)
+		err = h.Get(ctx, &answer)
 	}
 	var app *temporal.ApplicationError
 	switch {
@@ -545,13 +551,7 @@ func (a *Absences) ReassignAbsenceJob(ctx context.Context, req ReassignJobReques
 	default:
 		return ReassignJobResult{}, err
 	}
-	res := ReassignJobResult{Done: true}
-	switch s := state.(type) {
-	case *visitView:
-		res.Status = s.Status
-	case *taskView:
-		res.Status = s.Status
-	}
+	res := ReassignJobResult{Done: true, Status: answer.Status}
 	absenceLogger(ctx).Info("job reassigned", "job_id", req.JobID, "from", req.From, "to", req.To)
 	return res, nil
 }

@@ -329,6 +329,9 @@ func (s *Server) absenceAct(a absenceAction) http.HandlerFunc {
 	}
 }
 
+// absenceUpdate runs an absence's Update and answers its small result
+// (workflows.AbsenceUpdateResult: status, period, uncovered count and the
+// job acted on); the whole state is GET /v1/absences/{id}.
 func (s *Server) absenceUpdate(ctx context.Context, w http.ResponseWriter, r *http.Request, id, name, updateID string, arg any) {
 	if updateID != "" && !updateIDRe.MatchString(updateID) {
 		fail(w, r, http.StatusUnprocessableEntity, "invalid_idempotency_key", "Idempotency-Key: 1-128 characters A-Z, a-z, 0-9, '.', '_', ':', '-'", "")
@@ -338,15 +341,15 @@ func (s *Server) absenceUpdate(ctx context.Context, w http.ResponseWriter, r *ht
 		UpdateID: updateID, WorkflowID: id, UpdateName: name, Args: []any{arg},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
-	var st workflows.AbsenceState
+	var res workflows.AbsenceUpdateResult
 	if err == nil {
-		err = h.Get(ctx, &st)
+		err = h.Get(ctx, &res)
 	}
 	if err != nil {
 		s.failAbsence(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, st)
+	writeJSON(w, http.StatusOK, res)
 }
 
 func (s *Server) failAbsence(w http.ResponseWriter, r *http.Request, err error) {

@@ -1,7 +1,9 @@
 // Package api is jobflow's HTTP front door: partners book visits (signed
 // requests), buddies and ops move them (bearer tokens), customers rate them
 // (signed links). Every state change is a Temporal Update on the visit
-// workflow; the API keeps no table of its own.
+// workflow, answered with the Update's small result (status, holder, the
+// times the caller needs next: workflows.VisitUpdateResult); the whole state
+// is the GET route's Query. The API keeps no table of its own.
 //
 // Decisions the seeds leave open, written down here:
 //

@@ -44,6 +44,21 @@ func TestExamples(t *testing.T) {
 	load("complete.json", &workflows.CompleteRequest{})
 	load("rating.json", &workflows.RateRequest{})
 
+	// What POST .../book answers: the Update's small result (#13), every
+	// field a VisitUpdateResult field, well under the limit.
+	var res workflows.VisitUpdateResult
+	load("book-answer.json", &res)
+	assert.Equal(t, workflows.StatusBooked, res.Status)
+	require.NotNil(t, res.AppointmentAt)
+	require.NotNil(t, res.ReminderAt)
+	assert.Equal(t, time.Hour, res.AppointmentAt.Sub(*res.ReminderAt), "V-7: the reminder call 1 h before")
+	var book workflows.BookRequest
+	load("book.json", &book)
+	assert.True(t, book.At.Equal(*res.AppointmentAt), "the answer to book.json's time")
+	raw, err := os.ReadFile(filepath.Join(dir, "book-answer.json"))
+	require.NoError(t, err)
+	assert.Less(t, len(raw), workflows.MaxUpdateResultBytes)
+
 	f, err := os.Open(filepath.Join(dir, "bookings.jsonl"))
 	require.NoError(t, err)
 	defer f.Close()

@@ -238,10 +238,12 @@ func TestIntegrationBookingAPI(t *testing.T) {
 	t.Run("claim, then a second claim is refused with the rule", func(t *testing.T) {
 		a := e.act(buddy1Token, id, "claim", map[string]any{})
 		require.Equal(t, http.StatusOK, a.status, string(a.body))
-		var st workflows.VisitState
+		var st workflows.VisitUpdateResult
 		a.json(t, &st)
 		assert.Equal(t, workflows.StatusClaimed, st.Status)
 		assert.Equal(t, "b-1", st.Holder)
+		assert.NotNil(t, st.ClaimLapsesAt, "V-2: the answer says until when the claim holds")
+		assert.NotContains(t, string(a.body), `"log"`, "an action answers its small result; the state is GET's (#13)")
 
 		a = e.act(buddy2Token, id, "claim", map[string]any{"buddy": "b-1"}) // the body cannot impersonate
 		assert.Equal(t, http.StatusConflict, a.status, string(a.body))
@@ -301,10 +303,15 @@ func TestIntegrationBookingAPI(t *testing.T) {
 			Checklist:         []workflows.ChecklistItem{{Item: "router replaced", Done: true}},
 			SatisfactionAsked: true, CustomerSatisfied: true, WorkedMinutes: 50})
 		require.Equal(t, http.StatusOK, a.status, string(a.body))
-		var st workflows.VisitState
+		var st workflows.VisitUpdateResult
 		a.json(t, &st)
 		assert.Equal(t, workflows.StatusCompleted, st.Status)
-		assert.Equal(t, 60, st.BillableMin, "at least one hour (V-11)")
+		assert.NotNil(t, st.RatingClosesAt, "R-1: the answer names the rating window")
+		a = e.do("GET", "/v1/visits/"+id, map[string]string{"Authorization": "Bearer " + opsToken}, nil)
+		require.Equal(t, http.StatusOK, a.status, string(a.body))
+		var full workflows.VisitState
+		a.json(t, &full)
+		assert.Equal(t, 60, full.BillableMin, "at least one hour (V-11)")
 
 		a = e.act(buddy1Token, id, "rating-link", nil)
 		assert.Equal(t, http.StatusForbidden, a.status, "only ops mint rating links")
@@ -360,13 +367,23 @@ func TestIntegrationBookingAPI(t *testing.T) {
 		require.Equal(t, http.StatusOK, a.status, string(a.body))
 		again := cancel() // a retried request with the same key: the same outcome, applied once
 		require.Equal(t, http.StatusOK, again.status, string(again.body))
+		var res, res2 workflows.VisitUpdateResult
+		a.json(t, &res)
+		again.json(t, &res2)
+		assert.Equal(t, res, res2)
+		assert.Equal(t, workflows.StatusCancelled, res.Status)
+		a = e.do("GET", "/v1/visits/"+cid, map[string]string{"Authorization": "Bearer " + opsToken}, nil)
+		require.Equal(t, http.StatusOK, a.status, string(a.body))
 		var st workflows.VisitState
 		a.json(t, &st)
-		var st2 workflows.VisitState
-		again.json(t, &st2)
-		assert.Equal(t, len(st.Log), len(st2.Log))
-		assert.Equal(t, workflows.StatusCancelled, st.Status)
-		assert.Equal(t, workflows.Actor{Role: "ops", ID: "o-1"}, st.Log[len(st.Log)-1].By)
+		var cancels []workflows.Transition
+		for _, l := range st.Log {
+			if l.Action == "cancel" {
+				cancels = append(cancels, l)
+			}
+		}
+		require.Len(t, cancels, 1, "the retried cancel was applied once")
+		assert.Equal(t, workflows.Actor{Role: "ops", ID: "o-1"}, cancels[0].By)
 
 		a = e.act(buddy1Token, "visit-acme-NOPE", "claim", nil)
 		assert.Equal(t, http.StatusNotFound, a.status, string(a.body))

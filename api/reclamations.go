@@ -384,7 +384,9 @@ func (s *Server) caseGet(re *regexp.Regexp, query, kind string) http.HandlerFunc
 }
 
 // caseAct serves POST /v1/reclamations/{id}/<update> and
-// /v1/ratings/{id}/<update>; the workflow's validators check the rest.
+// /v1/ratings/{id}/<update>; the workflow's validators check the rest. It
+// answers the Update's small result (workflows.ReclamationUpdateResult,
+// workflows.RatingUpdateResult), not the state.
 func (s *Server) caseAct(a action, re *regexp.Regexp, kind string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		p, ok := s.principal(w, r)
@@ -419,18 +421,19 @@ func (s *Server) caseAct(a action, re *regexp.Regexp, kind string) http.HandlerF
 			UpdateID: updateID, WorkflowID: id, UpdateName: a.update, Args: []any{arg},
 			WaitForStage: client.WorkflowUpdateStageCompleted,
 		})
-		var st any
+		var res any
 		if err == nil {
-			st, err = decodeCase(kind, func(v any) error { return h.Get(ctx, v) })
+			res, err = decodeCaseResult(kind, func(v any) error { return h.Get(ctx, v) })
 		}
 		if err != nil {
 			s.failCase(ctx, w, r, id, kind, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, st)
+		writeJSON(w, http.StatusOK, res)
 	}
 }
 
+// decodeCase decodes a reclamation's or follow-up's Query: the whole state.
 func decodeCase(kind string, get func(any) error) (any, error) {
 	if kind == "reclamation" {
 		var st workflows.ReclamationState
@@ -438,6 +441,17 @@ func decodeCase(kind string, get func(any) error) (any, error) {
 	}
 	var st workflows.RatingFollowUpState
 	return st, get(&st)
+}
+
+// decodeCaseResult decodes an Update's small result (issue #13); the
+// whole state is the GET route's.
+func decodeCaseResult(kind string, get func(any) error) (any, error) {
+	if kind == "reclamation" {
+		var res workflows.ReclamationUpdateResult
+		return res, get(&res)
+	}
+	var res workflows.RatingUpdateResult
+	return res, get(&res)
 }
 
 // failCase maps an Update's or Query's error: a refused step is 409 with

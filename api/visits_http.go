@@ -247,8 +247,10 @@ func plural(role string) string {
 	return "buddies"
 }
 
-// update runs an Update and answers 200 with the new state, 409 with the
-// validator's message, 404 for an unknown visit.
+// update runs an Update and answers 200 with its small result (status,
+// holder, the times the caller needs next: workflows.VisitUpdateResult),
+// 409 with the validator's message, 404 for an unknown visit. The whole
+// state is GET /v1/visits/{id}.
 func (s *Server) update(ctx context.Context, w http.ResponseWriter, r *http.Request, id, name, updateID string, arg any) {
 	h, err := s.Visits.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		UpdateID:     updateID,
@@ -257,15 +259,15 @@ func (s *Server) update(ctx context.Context, w http.ResponseWriter, r *http.Requ
 		Args:         []any{arg},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
-	var st workflows.VisitState
+	var res workflows.VisitUpdateResult
 	if err == nil {
-		err = h.Get(ctx, &st)
+		err = h.Get(ctx, &res)
 	}
 	if err != nil {
 		s.failVisit(ctx, w, r, id, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, st)
+	writeJSON(w, http.StatusOK, res)
 }
 
 // failVisit maps an Update's or Query's error: a refused transition is 409

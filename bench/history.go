@@ -27,6 +27,42 @@ func StatsOf(h *historypb.History) HistoryStats {
 	return s
 }
 
+// UpdateResultStats is the largest completed Update result of a history:
+// its Update's name and the size of its payloads' data (the JSON the
+// handler returned, as the server stores it).
+type UpdateResultStats struct {
+	Updates int    // completed Updates with a result
+	Name    string // the Update whose result is the largest
+	EventID int64  // its completion event
+	Bytes   int
+}
+
+// LargestUpdateResult finds the largest Update result in a history (issue
+// #13: every completed Update writes its result into the history).
+func LargestUpdateResult(h *historypb.History) UpdateResultStats {
+	names := map[int64]string{} // accepted event id -> update name
+	var s UpdateResultStats
+	for _, ev := range h.GetEvents() {
+		if a := ev.GetWorkflowExecutionUpdateAcceptedEventAttributes(); a != nil {
+			names[ev.GetEventId()] = a.GetAcceptedRequest().GetInput().GetName()
+			continue
+		}
+		c := ev.GetWorkflowExecutionUpdateCompletedEventAttributes()
+		if c == nil || c.GetOutcome().GetSuccess() == nil {
+			continue
+		}
+		n := 0
+		for _, p := range c.GetOutcome().GetSuccess().GetPayloads() {
+			n += len(p.GetData())
+		}
+		s.Updates++
+		if n > s.Bytes {
+			s.Name, s.EventID, s.Bytes = names[c.GetAcceptedEventId()], ev.GetEventId(), n
+		}
+	}
+	return s
+}
+
 // HistoryFile reads a history recorded as JSON (workflows/testdata/*.json).
 func HistoryFile(path string) (*historypb.History, error) {
 	f, err := os.Open(path)

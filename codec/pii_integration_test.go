@@ -99,11 +99,11 @@ func TestPII_NeverInSearchAttributesMemosOrClearHistory(t *testing.T) {
 		}
 		return res.WorkflowID
 	}
-	update := func(id, name string, arg any) workflows.VisitState {
+	update := func(id, name string, arg any) workflows.VisitUpdateResult {
 		t.Helper()
 		h, err := cc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: name,
 			Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted})
-		var st workflows.VisitState
+		var st workflows.VisitUpdateResult
 		if err == nil {
 			err = h.Get(ctx, &st)
 		}

@@ -190,8 +190,8 @@ func describeStuck(c client.Client, id string) string {
 
 // update retries an Update (same UpdateID: the server deduplicates) across
 // worker kills and server restarts.
-func update(ctx context.Context, c client.Client, id, name string, argf func() any) (workflows.VisitState, error) {
-	var st workflows.VisitState
+func update(ctx context.Context, c client.Client, id, name string, argf func() any) (workflows.VisitUpdateResult, error) {
+	var st workflows.VisitUpdateResult
 	var err error
 	for attempt := 0; attempt < 60; attempt++ {
 		actx, cancel := context.WithTimeout(ctx, 15*time.Second)
@@ -249,7 +249,7 @@ func driveVisit(t *testing.T, ctx context.Context, c client.Client, v *visitRun)
 		}, 0},
 		{workflows.UpdateRate, func() any { return workflows.RateRequest{Stars: 5} }, 0},
 	}
-	var st workflows.VisitState
+	var st workflows.VisitUpdateResult
 	for _, s := range steps {
 		st, err = update(ctx, c, v.id, s.name, s.arg)
 		if err != nil {

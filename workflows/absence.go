@@ -423,12 +423,12 @@ func (a *absence) validateApprove(ctx workflow.Context, r ApproveAbsenceRequest)
 	return nil
 }
 
-func (a *absence) approve(ctx workflow.Context, r ApproveAbsenceRequest) (AbsenceState, error) {
+func (a *absence) approve(ctx workflow.Context, r ApproveAbsenceRequest) (AbsenceUpdateResult, error) {
 	a.approveNow(ctx, r.Manager, "approved without questions (A-2)")
 	if !a.coverStarted {
 		a.startCover(ctx, "")
 	}
-	return a.st, nil
+	return a.result(""), nil
 }
 
 func (a *absence) approveNow(ctx workflow.Context, manager, note string) {
@@ -454,10 +454,10 @@ func (a *absence) validateReject(ctx workflow.Context, r RejectAbsenceRequest) e
 	return nil
 }
 
-func (a *absence) reject(ctx workflow.Context, r RejectAbsenceRequest) (AbsenceState, error) {
+func (a *absence) reject(ctx workflow.Context, r RejectAbsenceRequest) (AbsenceUpdateResult, error) {
 	a.rejected = true
 	a.setStatus(ctx, "reject", Actor{RoleOps, r.Manager}, AbsenceRejected, r.Reason)
-	return a.st, nil
+	return a.result(""), nil
 }
 
 // --- finding the work and covering it --------------------------
@@ -753,7 +753,7 @@ func (a *absence) validateAcceptSubstitute(ctx workflow.Context, r AcceptSubstit
 	return nil
 }
 
-func (a *absence) acceptSubstitute(ctx workflow.Context, r AcceptSubstituteRequest) (AbsenceState, error) {
+func (a *absence) acceptSubstitute(ctx workflow.Context, r AcceptSubstituteRequest) (AbsenceUpdateResult, error) {
 	j := a.job(r.JobID)
 	now := workflow.Now(ctx)
 	j.Cover, j.Substitute, j.AcceptedAt = CoverAssigning, r.Substitute, &now
@@ -766,7 +766,7 @@ func (a *absence) acceptSubstitute(ctx workflow.Context, r AcceptSubstituteReque
 	a.publish(ctx)
 	id, sub := r.JobID, r.Substitute
 	a.spawn(ctx, func(ctx workflow.Context) { a.assign(ctx, id, sub) })
-	return a.st, nil
+	return a.result(r.JobID), nil
 }
 
 // assign runs the job's reassign Update and plans the hand-over.
@@ -853,7 +853,7 @@ func (a *absence) validateCustomerChoice(ctx workflow.Context, r CustomerChoiceR
 	return nil
 }
 
-func (a *absence) customerChoice(ctx workflow.Context, r CustomerChoiceRequest) (AbsenceState, error) {
+func (a *absence) customerChoice(ctx workflow.Context, r CustomerChoiceRequest) (AbsenceUpdateResult, error) {
 	i := a.jobIndex(r.JobID)
 	j := &a.st.Jobs[i]
 	j.CustomerChoice = r.Choice
@@ -878,7 +878,7 @@ func (a *absence) customerChoice(ctx workflow.Context, r CustomerChoiceRequest) 
 		}
 	}
 	a.publish(ctx)
-	return a.st, nil
+	return a.result(r.JobID), nil
 }
 
 // noticeCustomer e-mails the customer of job i at the next e-mail slot (N-3).
@@ -927,7 +927,7 @@ func (a *absence) validateCutShort(ctx workflow.Context, r CutShortRequest) erro
 	return nil
 }
 
-func (a *absence) cutShort(ctx workflow.Context, r CutShortRequest) (AbsenceState, error) {
+func (a *absence) cutShort(ctx workflow.Context, r CutShortRequest) (AbsenceUpdateResult, error) {
 	now := workflow.Now(ctx)
 	end := r.End
 	if end.IsZero() || end.Before(now) {
@@ -938,7 +938,7 @@ func (a *absence) cutShort(ctx workflow.Context, r CutShortRequest) (AbsenceStat
 		from = end
 	}
 	a.setPeriod(ctx, AbsencePeriod{From: from, To: end}, r.By, "cut-short")
-	return a.st, nil
+	return a.result(""), nil
 }
 
 func (a *absence) validateChangePeriod(ctx workflow.Context, r ChangePeriodRequest) error {
@@ -960,9 +960,9 @@ func (a *absence) validateChangePeriod(ctx workflow.Context, r ChangePeriodReque
 	return nil
 }
 
-func (a *absence) changePeriod(ctx workflow.Context, r ChangePeriodRequest) (AbsenceState, error) {
+func (a *absence) changePeriod(ctx workflow.Context, r ChangePeriodRequest) (AbsenceUpdateResult, error) {
 	a.setPeriod(ctx, r.Period, r.By, "change-period")
-	return a.st, nil
+	return a.result(""), nil
 }
 
 func (a *absence) setPeriod(ctx workflow.Context, p AbsencePeriod, by Actor, action string) {

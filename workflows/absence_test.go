@@ -157,7 +157,7 @@ func (h *absenceHarness) addJob(id, kind string, startsIn time.Duration) {
 }
 
 type absenceResult struct {
-	State    AbsenceState
+	Result   AbsenceUpdateResult // the Update's small answer (issue #13)
 	Err      error
 	Rejected bool
 	Done     bool
@@ -172,10 +172,10 @@ func (h *absenceHarness) do(at time.Duration, name string, arg any) *absenceResu
 			OnComplete: func(v any, err error) {
 				r.Err, r.Done = err, true
 				switch s := v.(type) {
-				case AbsenceState:
-					r.State = s
+				case AbsenceUpdateResult:
+					r.Result = s
 				case converter.EncodedValue:
-					_ = s.Get(&r.State)
+					_ = s.Get(&r.Result)
 				}
 			},
 		}, arg)
@@ -274,6 +274,10 @@ func TestA1_ThreeDayAbsenceCoversEachJobAndEscalatesTheRest(t *testing.T) {
 		require.NoError(t, r.Err)
 	}
 	accepted(got)
+	require.NotNil(t, got.Result.Job, "A-1: the result names the job taken")
+	assert.Equal(t, v1, got.Result.Job.JobID)
+	assert.Equal(t, CoverAssigning, got.Result.Job.Cover, "A-1: the reassignment runs after the answer")
+	assert.Equal(t, "b-2", got.Result.Job.Substitute)
 	require.True(t, second.Rejected)
 	assert.Contains(t, second.Err.Error(), "first to accept")
 	require.True(t, notOffered.Rejected)
@@ -357,6 +361,9 @@ func TestA4_CustomerWaitsOrWantsBackup(t *testing.T) {
 	assert.Equal(t, CoverInformed, jobOf(*before, t1).Cover, "due after the absence: stays with the worker unless asked")
 	assert.Len(t, h.work.notices, 2, "A-4: both customers told, also the one whose work merely falls in the period")
 	require.NoError(t, wait.Err)
+	require.NotNil(t, wait.Result.Job)
+	assert.Equal(t, CoverWaiting, wait.Result.Job.Cover, "A-4: the customer's answer is the job's cover")
+	assert.Equal(t, ChoiceWait, wait.Result.Job.CustomerChoice)
 	assert.Equal(t, CoverWaiting, jobOf(st, v1).Cover)
 	require.NotNil(t, jobOf(st, v1).PlannedAfter)
 	assert.Equal(t, st.Period.To, *jobOf(st, v1).PlannedAfter)
@@ -389,6 +396,8 @@ func TestA1_CutShortReturnsUnstartedJobs(t *testing.T) {
 	st := h.run()
 
 	require.NoError(t, early.Err)
+	assert.Equal(t, t0.Add(48*time.Hour), early.Result.Period.To, "the result carries the new period")
+	assert.Nil(t, early.Result.Job)
 	require.True(t, longer.Rejected)
 	assert.Contains(t, longer.Err.Error(), "change-period")
 	assert.Equal(t, t0.Add(48*time.Hour), st.Period.To)

@@ -255,10 +255,10 @@ func (f *ratingFollowUp) validateAnswer(ctx workflow.Context, r RatingAnswerRequ
 	return maxText("answer", r.Answer)
 }
 
-func (f *ratingFollowUp) answer(ctx workflow.Context, r RatingAnswerRequest) (RatingFollowUpState, error) {
+func (f *ratingFollowUp) answer(ctx workflow.Context, r RatingAnswerRequest) (RatingUpdateResult, error) {
 	f.st.Answer = r.Answer
 	f.setStatus(ctx, UpdateRatingAnswer, Actor{Role: RoleCustomer}, RatingAnswered, "the customer's answer is kept with the job (R-2)")
-	return f.st, nil
+	return f.result(), nil
 }
 
 // --- 1-2 stars -------------------------------------------------------------
@@ -349,14 +349,14 @@ func (f *ratingFollowUp) validateReport(ctx workflow.Context, r RatingReportRequ
 	return maxText("report", r.Report)
 }
 
-func (f *ratingFollowUp) report(ctx workflow.Context, r RatingReportRequest) (RatingFollowUpState, error) {
+func (f *ratingFollowUp) report(ctx workflow.Context, r RatingReportRequest) (RatingUpdateResult, error) {
 	f.st.Report = r.Report
 	note := "report in; the team lead decides (R-2)"
 	if f.st.ReportMissing {
 		note = "report in after its time; the team lead decides (R-2)"
 	}
 	f.setStatus(ctx, UpdateRatingReport, Actor{RoleBuddy, r.Worker}, RatingAwaitingDecision, note)
-	return f.st, nil
+	return f.result(), nil
 }
 
 func (f *ratingFollowUp) validateDecide(ctx workflow.Context, r RatingDecideRequest) error {
@@ -378,7 +378,7 @@ func (f *ratingFollowUp) validateDecide(ctx workflow.Context, r RatingDecideRequ
 	return maxText("answer", r.Answer)
 }
 
-func (f *ratingFollowUp) decide(ctx workflow.Context, r RatingDecideRequest) (RatingFollowUpState, error) {
+func (f *ratingFollowUp) decide(ctx workflow.Context, r RatingDecideRequest) (RatingUpdateResult, error) {
 	by := Actor{RoleOps, r.TeamLead}
 	f.st.Decision, f.st.DecidedBy, f.st.CustomerReply = r.Decision, r.TeamLead, r.Answer
 	note := "decided with the worker's report (R-2)"
@@ -387,7 +387,7 @@ func (f *ratingFollowUp) decide(ctx workflow.Context, r RatingDecideRequest) (Ra
 	}
 	f.setStatus(ctx, UpdateRatingDecide, by, RatingDecided, note+": "+r.Decision)
 	f.out.email(ctx, by, "rating-answer", "rating.answer", "answer to a low rating (R-2)", map[string]string{"answer": r.Answer})
-	return f.st, nil
+	return f.result(), nil
 }
 
 // --- helpers ---------------------------------------------------------------

@@ -26,8 +26,8 @@ func newRatingHarness(t *testing.T, stars int, comment string) *ratingHarness {
 	}}
 }
 
-func (h *ratingHarness) do(at time.Duration, name string, arg any) *caseResult[RatingFollowUpState] {
-	return doCase[RatingFollowUpState](h.caseHarness, at, "", name, arg)
+func (h *ratingHarness) do(at time.Duration, name string, arg any) *caseResult[RatingUpdateResult] {
+	return doCase[RatingUpdateResult](h.caseHarness, at, "", name, arg)
 }
 
 func (h *ratingHarness) query(at time.Duration) *RatingFollowUpState {
@@ -135,7 +135,7 @@ func TestR2_ComplaintCommentWithOneStarOpensReclamation(t *testing.T) {
 	h := newRatingHarness(t, 1, "Der Techniker hat meine Lampe kaputt gemacht.")
 	recID := RatingReclamationID(testJob.ID)
 	rec := queryCase[ReclamationState](h.caseHarness, 10*time.Minute, recID, QueryReclamation)
-	rej := doCase[ReclamationState](h.caseHarness, 20*time.Minute, recID, UpdateReclamationReject,
+	rej := doCase[ReclamationUpdateResult](h.caseHarness, 20*time.Minute, recID, UpdateReclamationReject,
 		ReclamationRejectRequest{Manager: "sm-1", Reason: "Die Lampe war schon defekt."})
 	h.do(time.Hour, UpdateRatingDecide, decision("tl-1"))
 	st := h.run()

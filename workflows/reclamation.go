@@ -21,8 +21,9 @@ import (
 // Reclamation workflow: one per customer complaint about a visit or a task
 // (C-1..C-3), id "reclamation-<jobId>-<n>" (opened by the customer or ops)
 // or "reclamation-<jobId>-rating" (opened from a 1-2 star rating with a
-// comment, R-2). Every step is an Update with a validator returning the
-// whole state; the Query returns the state with the whole exchange.
+// comment, R-2). Every step is an Update with a validator answering a small
+// ReclamationUpdateResult (results.go); the Query returns the state with the
+// whole exchange.
 //
 // Decisions the seeds leave open, written down here:
 //
@@ -325,12 +326,12 @@ func (c *reclamation) validateAcknowledge(ctx workflow.Context, r ReclamationAck
 	return maxText("note", r.Note)
 }
 
-func (c *reclamation) acknowledge(ctx workflow.Context, r ReclamationAckRequest) (ReclamationState, error) {
+func (c *reclamation) acknowledge(ctx workflow.Context, r ReclamationAckRequest) (ReclamationUpdateResult, error) {
 	by := Actor{RoleOps, r.Manager}
 	c.answered(ctx)
 	c.setStatus(ctx, UpdateReclamationAcknowledge, by, ReclamationAcknowledged, joinNote("customer told it is seen and acted on (C-2)", r.Note))
 	c.out.email(ctx, by, "ack", "reclamation.ack", "reclamation acknowledged (C-2)", nil)
-	return c.st, nil
+	return c.result(), nil
 }
 
 // watchReply escalates an unanswered reclamation at the reply deadline and
@@ -430,14 +431,14 @@ func (c *reclamation) checkPlan(ctx workflow.Context, r ReclamationPlanRequest) 
 	return nil
 }
 
-func (c *reclamation) plan(ctx workflow.Context, r ReclamationPlanRequest) (ReclamationState, error) {
+func (c *reclamation) plan(ctx workflow.Context, r ReclamationPlanRequest) (ReclamationUpdateResult, error) {
 	c.setPlan(ctx, UpdateReclamationPlan, r, false, "reclamation.plan", "within the service plan")
-	return c.st, nil
+	return c.result(), nil
 }
 
-func (c *reclamation) planExtra(ctx workflow.Context, r ReclamationPlanRequest) (ReclamationState, error) {
+func (c *reclamation) planExtra(ctx workflow.Context, r ReclamationPlanRequest) (ReclamationUpdateResult, error) {
 	c.setPlan(ctx, UpdateReclamationPlanExtra, r, true, "reclamation.extra_work", "extra work agreed with the customer")
-	return c.st, nil
+	return c.result(), nil
 }
 
 func (c *reclamation) setPlan(ctx workflow.Context, action string, r ReclamationPlanRequest, extra bool, template, what string) {
@@ -500,14 +501,14 @@ func (c *reclamation) validateReject(ctx workflow.Context, r ReclamationRejectRe
 	return maxText("reason", r.Reason)
 }
 
-func (c *reclamation) reject(ctx workflow.Context, r ReclamationRejectRequest) (ReclamationState, error) {
+func (c *reclamation) reject(ctx workflow.Context, r ReclamationRejectRequest) (ReclamationUpdateResult, error) {
 	by := Actor{RoleOps, r.Manager}
 	c.answered(ctx)
 	c.st.Rejection = r.Reason
 	c.close(ctx, UpdateReclamationReject, by, ReclamationRejected, "outside the service plan: "+r.Reason+" (C-3)")
 	c.out.email(ctx, by, "rejected", "reclamation.rejected", "reclamation rejected with reason (C-3)",
 		map[string]string{"reason": r.Reason})
-	return c.st, nil
+	return c.result(), nil
 }
 
 func (c *reclamation) validateResolve(ctx workflow.Context, r ReclamationResolveRequest) error {
@@ -520,14 +521,14 @@ func (c *reclamation) validateResolve(ctx workflow.Context, r ReclamationResolve
 	return maxText("note", r.Note)
 }
 
-func (c *reclamation) resolve(ctx workflow.Context, r ReclamationResolveRequest) (ReclamationState, error) {
+func (c *reclamation) resolve(ctx workflow.Context, r ReclamationResolveRequest) (ReclamationUpdateResult, error) {
 	now := workflow.Now(ctx)
 	c.st.ResolvedAt = &now
 	c.endDue()
 	c.st.EscalationLevel = 0
 	c.setStatus(ctx, UpdateReclamationResolve, Actor{RoleBuddy, r.Assignee}, ReclamationResolved,
 		joinNote("resolved; waiting for the manager's approval (C-3)", r.Note))
-	return c.st, nil
+	return c.result(), nil
 }
 
 func (c *reclamation) validateApprove(ctx workflow.Context, r ReclamationApproveRequest) error {
@@ -540,11 +541,11 @@ func (c *reclamation) validateApprove(ctx workflow.Context, r ReclamationApprove
 	return nil
 }
 
-func (c *reclamation) approve(ctx workflow.Context, r ReclamationApproveRequest) (ReclamationState, error) {
+func (c *reclamation) approve(ctx workflow.Context, r ReclamationApproveRequest) (ReclamationUpdateResult, error) {
 	by := Actor{RoleOps, r.Manager}
 	c.close(ctx, UpdateReclamationApprove, by, ReclamationApproved, "resolution approved; customer told (C-3)")
 	c.out.email(ctx, by, "approved", "reclamation.approved", "reclamation approved to customer (C-3)", nil)
-	return c.st, nil
+	return c.result(), nil
 }
 
 func (c *reclamation) validateNote(ctx workflow.Context, r ReclamationNoteRequest) error {
@@ -560,9 +561,9 @@ func (c *reclamation) validateNote(ctx workflow.Context, r ReclamationNoteReques
 	return maxText("text", r.Text)
 }
 
-func (c *reclamation) note(ctx workflow.Context, r ReclamationNoteRequest) (ReclamationState, error) {
+func (c *reclamation) note(ctx workflow.Context, r ReclamationNoteRequest) (ReclamationUpdateResult, error) {
 	c.logEntry(ctx, UpdateReclamationNote, r.By, string(c.st.Status), r.Text)
-	return c.st, nil
+	return c.result(), nil
 }
 
 // --- helpers ----------------------------------------------------------------
@@ -775,9 +776,9 @@ func addToOpen(ctx context.Context, c client.Client, id string, in ReclamationIn
 		Args:         []any{ReclamationNoteRequest{By: in.OpenedBy, Text: in.Complaint}},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
-	var st ReclamationState
+	var res ReclamationUpdateResult
 	if err == nil {
-		err = h.Get(ctx, &st)
+		err = h.Get(ctx, &res)
 	}
 	if err != nil {
 		var app *temporal.ApplicationError
@@ -787,7 +788,7 @@ func addToOpen(ctx context.Context, c client.Client, id string, in ReclamationIn
 		return ReclamationStart{}, false, err
 	}
 	return ReclamationStart{ReclamationID: id, RunID: desc.GetWorkflowExecutionInfo().GetExecution().GetRunId(),
-		Status: string(st.Status)}, true, nil
+		Status: string(res.Status)}, true, nil
 }
 
 // --- sends ----------------------------------------------------------------

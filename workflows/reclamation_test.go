@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"encoding/json"
 	"sync"
 	"testing"
 	"time"
@@ -84,7 +85,8 @@ func newCaseHarness(t *testing.T, id string) *caseHarness {
 	return &caseHarness{t: t, env: env, fake: fake}
 }
 
-// caseResult is filled when an update scheduled by doCase is answered.
+// caseResult is filled when an update scheduled by doCase is answered;
+// State is the Update's small result (issue #13), not the whole state.
 type caseResult[S any] struct {
 	State    S
 	Err      error
@@ -136,10 +138,14 @@ func queryCase[S any](h *caseHarness, at time.Duration, id, query string) *S {
 	return st
 }
 
+// caseAccepted also holds the answer to MaxUpdateResultBytes (#13).
 func caseAccepted[S any](t *testing.T, r *caseResult[S]) {
 	t.Helper()
 	require.True(t, r.Done, "update was never answered")
 	require.NoError(t, r.Err)
+	b, err := json.Marshal(r.State)
+	require.NoError(t, err)
+	assert.Less(t, len(b), MaxUpdateResultBytes, "an Update answers a small result: %s", b)
 }
 
 func caseRefused[S any](t *testing.T, r *caseResult[S], contains string) {
@@ -172,8 +178,8 @@ func newRecHarness(t *testing.T, lang rules.Language) *recHarness {
 	return &recHarness{caseHarness: newCaseHarness(t, ReclamationID(testJob.ID, 1)), in: testReclamation(lang)}
 }
 
-func (h *recHarness) do(at time.Duration, name string, arg any) *caseResult[ReclamationState] {
-	return doCase[ReclamationState](h.caseHarness, at, "", name, arg)
+func (h *recHarness) do(at time.Duration, name string, arg any) *caseResult[ReclamationUpdateResult] {
+	return doCase[ReclamationUpdateResult](h.caseHarness, at, "", name, arg)
 }
 
 func (h *recHarness) query(at time.Duration) *ReclamationState {
@@ -191,7 +197,7 @@ func (h *recHarness) run() ReclamationState {
 }
 
 // rejectAt ends a scenario that would otherwise wait for the manager.
-func (h *recHarness) rejectAt(at time.Duration) *caseResult[ReclamationState] {
+func (h *recHarness) rejectAt(at time.Duration) *caseResult[ReclamationUpdateResult] {
 	return h.do(at, UpdateReclamationReject, ReclamationRejectRequest{Manager: "sm-1", Reason: "test over"})
 }
 
@@ -341,8 +347,9 @@ func TestC3_WithinPlanPlanAssignResolveApprove(t *testing.T) {
 	caseRefused(t, rPast, "in the past")
 	caseAccepted(t, plan)
 	assert.Equal(t, ReclamationPlanned, plan.State.Status)
-	require.NotNil(t, plan.State.Plan)
-	assert.Equal(t, "sa-7", plan.State.Plan.Assignee)
+	assert.Equal(t, "sa-7", plan.State.Assignee, "C-3: the result names the assignee")
+	require.NotNil(t, plan.State.Due)
+	assert.Equal(t, due, *plan.State.Due, "C-3: and the promised date")
 	caseRefused(t, lateReject, "only before it is planned")
 	caseRefused(t, stranger, "only the assignee")
 	caseAccepted(t, resolved)

@@ -252,27 +252,28 @@ func TestReclamationEndToEnd(t *testing.T) {
 	assert.Equal(t, "reply", st.Escalations[0].Reason)
 	require.Eventually(t, func() bool { return ch.get("ops.reclamation_escalation") == 1 }, 10*time.Second, 100*time.Millisecond)
 
-	st, err = updateWF[workflows.ReclamationState](ctx, c, id, workflows.UpdateReclamationAcknowledge,
+	ack, err := updateWF[workflows.ReclamationUpdateResult](ctx, c, id, workflows.UpdateReclamationAcknowledge,
 		workflows.ReclamationAckRequest{Manager: "sm-1", Note: "called the customer"})
 	require.NoError(t, err)
-	assert.Equal(t, workflows.ReclamationAcknowledged, st.Status)
-	assert.Zero(t, st.EscalationLevel, "answered: nothing overdue")
+	assert.Equal(t, workflows.ReclamationAcknowledged, ack.Status)
+	assert.Zero(t, ack.EscalationLevel, "answered: nothing overdue")
 
 	due := time.Now().UTC().Truncate(time.Second).Add(time.Hour)
-	st, err = updateWF[workflows.ReclamationState](ctx, c, id, workflows.UpdateReclamationPlan, workflows.ReclamationPlanRequest{
+	upd, err := updateWF[workflows.ReclamationUpdateResult](ctx, c, id, workflows.UpdateReclamationPlan, workflows.ReclamationPlanRequest{
 		Manager: "sm-1", How: "replace the test router", Due: due, Assignee: "fa-1", AssigneeRole: workflows.AssigneeFirstAssistant})
 	require.NoError(t, err)
-	assert.Equal(t, workflows.ReclamationPlanned, st.Status)
+	assert.Equal(t, workflows.ReclamationPlanned, upd.Status)
+	assert.Equal(t, "fa-1", upd.Assignee)
 
-	_, err = updateWF[workflows.ReclamationState](ctx, c, id, workflows.UpdateReclamationResolve,
+	_, err = updateWF[workflows.ReclamationUpdateResult](ctx, c, id, workflows.UpdateReclamationResolve,
 		workflows.ReclamationResolveRequest{Assignee: "someone-else"})
 	require.ErrorContains(t, err, "only the assignee")
-	st, err = updateWF[workflows.ReclamationState](ctx, c, id, workflows.UpdateReclamationResolve,
+	upd, err = updateWF[workflows.ReclamationUpdateResult](ctx, c, id, workflows.UpdateReclamationResolve,
 		workflows.ReclamationResolveRequest{Assignee: "fa-1", Note: "router replaced"})
 	require.NoError(t, err)
-	assert.Equal(t, workflows.ReclamationResolved, st.Status)
+	assert.Equal(t, workflows.ReclamationResolved, upd.Status)
 
-	_, err = updateWF[workflows.ReclamationState](ctx, c, id, workflows.UpdateReclamationApprove,
+	_, err = updateWF[workflows.ReclamationUpdateResult](ctx, c, id, workflows.UpdateReclamationApprove,
 		workflows.ReclamationApproveRequest{Manager: "sm-1"})
 	require.NoError(t, err)
 
@@ -331,9 +332,9 @@ func TestRatingFollowUpThreeStarsEndToEnd(t *testing.T) {
 		func(s workflows.RatingFollowUpState) bool { return s.Status == workflows.RatingAsked })
 	require.Eventually(t, func() bool { return ch.get("task.rating_followup") == 1 }, 10*time.Second, 100*time.Millisecond)
 
-	_, err := updateWF[workflows.RatingFollowUpState](ctx, c, id, workflows.UpdateRatingAnswer, workflows.RatingAnswerRequest{Answer: " "})
+	_, err := updateWF[workflows.RatingUpdateResult](ctx, c, id, workflows.UpdateRatingAnswer, workflows.RatingAnswerRequest{Answer: " "})
 	require.ErrorContains(t, err, "empty")
-	st, err := updateWF[workflows.RatingFollowUpState](ctx, c, id, workflows.UpdateRatingAnswer,
+	st, err := updateWF[workflows.RatingUpdateResult](ctx, c, id, workflows.UpdateRatingAnswer,
 		workflows.RatingAnswerRequest{Answer: "A faster first answer"})
 	require.NoError(t, err)
 	assert.Equal(t, workflows.RatingAnswered, st.Status)
@@ -378,19 +379,20 @@ func TestRatingFollowUpOneStarEndToEnd(t *testing.T) {
 	assert.Equal(t, workflows.RatingReclamationID(job.ID), st.ReclamationID)
 	require.Eventually(t, func() bool { return ch.get("ops.rating_low") == 1 }, 10*time.Second, 100*time.Millisecond)
 
-	_, err := updateWF[workflows.RatingFollowUpState](ctx, c, id, workflows.UpdateRatingReport,
+	_, err := updateWF[workflows.RatingUpdateResult](ctx, c, id, workflows.UpdateRatingReport,
 		workflows.RatingReportRequest{Worker: "va-2", Report: "not mine"})
 	require.ErrorContains(t, err, "only the worker")
-	st, err = updateWF[workflows.RatingFollowUpState](ctx, c, id, workflows.UpdateRatingReport,
+	res, err := updateWF[workflows.RatingUpdateResult](ctx, c, id, workflows.UpdateRatingReport,
 		workflows.RatingReportRequest{Worker: "va-1", Report: "the test material arrived late"})
 	require.NoError(t, err)
-	assert.Equal(t, workflows.RatingAwaitingDecision, st.Status)
+	assert.Equal(t, workflows.RatingAwaitingDecision, res.Status)
+	assert.Equal(t, workflows.RatingReclamationID(job.ID), res.ReclamationID)
 	require.Eventually(t, func() bool { return ch.get("ops.rating_decide") == 1 }, 10*time.Second, 100*time.Millisecond)
 
-	st, err = updateWF[workflows.RatingFollowUpState](ctx, c, id, workflows.UpdateRatingDecide, workflows.RatingDecideRequest{
+	res, err = updateWF[workflows.RatingUpdateResult](ctx, c, id, workflows.UpdateRatingDecide, workflows.RatingDecideRequest{
 		TeamLead: "tl-1", Decision: "coach the assistant on deadlines", Answer: "Sorry, we will be on time next time"})
 	require.NoError(t, err)
-	assert.Equal(t, workflows.RatingDecided, st.Status)
+	assert.Equal(t, workflows.RatingDecided, res.Status)
 
 	var final workflows.RatingFollowUpState
 	require.NoError(t, run.Get(ctx, &final))

@@ -12,8 +12,9 @@ import (
 )
 
 // Visit workflow: one per booked home visit, id "visit-<partner>-<bookingRef>"
-// (V-1..V-13). Transitions that need an answer are Updates with validators;
-// the whole state is one Query.
+// (V-1..V-13). Transitions that need an answer are Updates with validators,
+// each answering a small VisitUpdateResult (results.go); the whole state is
+// one Query.
 const (
 	VisitWorkflowName = "Visit"
 
@@ -407,7 +408,7 @@ func (v *visit) validateClaim(ctx workflow.Context, r ClaimRequest) error {
 	return refuse("the job is %s, not in the pool; only open jobs can be claimed (V-2)", v.st.Status)
 }
 
-func (v *visit) claim(ctx workflow.Context, r ClaimRequest) (VisitState, error) {
+func (v *visit) claim(ctx workflow.Context, r ClaimRequest) (VisitUpdateResult, error) {
 	now := workflow.Now(ctx)
 	lapses := now.Add(v.in.Policy.ClaimLock)
 	v.st.Holder, v.st.ClaimedAt, v.st.ClaimLapsesAt = r.Buddy, &now, &lapses
@@ -427,7 +428,7 @@ func (v *visit) claim(ctx workflow.Context, r ClaimRequest) (VisitState, error) 
 			v.setStatus(ctx, "claim-lapsed", Actor{Role: RoleSystem}, StatusOpen, "no time booked within the claim lock; back in the pool (V-2)")
 		}
 	})
-	return v.st, nil
+	return v.result(), nil
 }
 
 func (v *visit) validateRelease(ctx workflow.Context, r ReleaseRequest) error {
@@ -437,11 +438,11 @@ func (v *visit) validateRelease(ctx workflow.Context, r ReleaseRequest) error {
 	return v.mustHold(r.Buddy)
 }
 
-func (v *visit) release(ctx workflow.Context, r ReleaseRequest) (VisitState, error) {
+func (v *visit) release(ctx workflow.Context, r ReleaseRequest) (VisitUpdateResult, error) {
 	v.endClaim()
 	v.st.Holder, v.st.ClaimedAt, v.st.ClaimLapsesAt = "", nil, nil
 	v.setStatus(ctx, "release", Actor{RoleBuddy, r.Buddy}, StatusOpen, "back in the pool (V-2)")
-	return v.st, nil
+	return v.result(), nil
 }
 
 // --- V-3, V-4: booking a time --------------------------------------------
@@ -474,7 +475,7 @@ func (v *visit) validateBook(ctx workflow.Context, r BookRequest) error {
 	return nil
 }
 
-func (v *visit) book(ctx workflow.Context, r BookRequest) (VisitState, error) {
+func (v *visit) book(ctx workflow.Context, r BookRequest) (VisitUpdateResult, error) {
 	v.endClaim()
 	booking := r
 	v.st.Booking = &booking
@@ -485,7 +486,7 @@ func (v *visit) book(ctx workflow.Context, r BookRequest) (VisitState, error) {
 		v.setStatus(ctx, "book", Actor{RoleBuddy, r.Buddy}, StatusCancelled, "customer refused recording; ops take over (V-4)")
 		v.endTimers()
 		v.alertOps(ctx, "recording_refused", "ops.recording_refused", "recording refused alert (V-4)", nil)
-		return v.st, nil
+		return v.result(), nil
 	}
 	at := r.At
 	v.st.AppointmentAt = &at
@@ -495,7 +496,7 @@ func (v *visit) book(ctx workflow.Context, r BookRequest) (VisitState, error) {
 		"hardware_fault": fmt.Sprint(r.HardwareFault),
 	})
 	v.scheduleReminder(ctx)
-	return v.st, nil
+	return v.result(), nil
 }
 
 // --- V-6: reschedule -----------------------------------------------------
@@ -513,13 +514,13 @@ func (v *visit) validateReschedule(ctx workflow.Context, r RescheduleRequest) er
 	return v.checkTime(ctx, r.At, r.CustomerAgreed)
 }
 
-func (v *visit) reschedule(ctx workflow.Context, r RescheduleRequest) (VisitState, error) {
+func (v *visit) reschedule(ctx workflow.Context, r RescheduleRequest) (VisitUpdateResult, error) {
 	at := r.At
 	v.st.AppointmentAt = &at
 	v.setStatus(ctx, "reschedule", Actor{RoleBuddy, r.Buddy}, StatusBooked, "new appointment "+v.clock(at)+" (V-6)")
 	v.sendSMS(ctx, "rescheduled", "visit.rescheduled", "reschedule notice (V-6)", map[string]string{"appointment": at.Format(time.RFC3339)})
 	v.scheduleReminder(ctx) // V-7: the reminder follows the new time
-	return v.st, nil
+	return v.result(), nil
 }
 
 // --- V-7: the reminder call ----------------------------------------------
@@ -567,7 +568,7 @@ func (v *visit) validateStart(ctx workflow.Context, r StartRequest) error {
 	return nil
 }
 
-func (v *visit) start(ctx workflow.Context, r StartRequest) (VisitState, error) {
+func (v *visit) start(ctx workflow.Context, r StartRequest) (VisitUpdateResult, error) {
 	now := workflow.Now(ctx)
 	v.st.StartedAt = &now
 	v.endReminder()
@@ -576,7 +577,7 @@ func (v *visit) start(ctx workflow.Context, r StartRequest) (VisitState, error) 
 	}
 	v.setStatus(ctx, "start", Actor{RoleBuddy, r.Buddy}, StatusStarted, "recording notice repeated (V-8)")
 	v.sendSMS(ctx, "start-notice", "visit.start_notice", "start notice (V-8)", nil)
-	return v.st, nil
+	return v.result(), nil
 }
 
 func (v *visit) validatePanic(ctx workflow.Context, r PanicRequest) error {
@@ -586,11 +587,11 @@ func (v *visit) validatePanic(ctx workflow.Context, r PanicRequest) error {
 	return v.mustHold(r.Buddy)
 }
 
-func (v *visit) panicButton(ctx workflow.Context, r PanicRequest) (VisitState, error) {
+func (v *visit) panicButton(ctx workflow.Context, r PanicRequest) (VisitUpdateResult, error) {
 	v.st.Panics++
 	v.logTransition(ctx, "panic", Actor{RoleBuddy, r.Buddy}, v.st.Status, "the person on duty calls back within a minute (V-9)")
 	v.alertOps(ctx, "panic", "ops.panic", "panic button: call the buddy back (V-9)", map[string]string{"buddy_id": r.Buddy})
-	return v.st, nil
+	return v.result(), nil
 }
 
 func (v *visit) validateAbort(ctx workflow.Context, r AbortRequest) error {
@@ -606,11 +607,11 @@ func (v *visit) validateAbort(ctx workflow.Context, r AbortRequest) error {
 	return nil
 }
 
-func (v *visit) abort(ctx workflow.Context, r AbortRequest) (VisitState, error) {
+func (v *visit) abort(ctx workflow.Context, r AbortRequest) (VisitUpdateResult, error) {
 	v.endTimers()
 	v.setStatus(ctx, "abort", Actor{RoleBuddy, r.Buddy}, StatusAborted, "buddy left; ops told at once (V-10)")
 	v.alertOps(ctx, "abort", "ops.abort", "abort alert (V-10)", map[string]string{"buddy": r.Buddy, "reason": r.Reason})
-	return v.st, nil
+	return v.result(), nil
 }
 
 func (v *visit) validateComplete(ctx workflow.Context, r CompleteRequest) error {
@@ -637,7 +638,7 @@ func (v *visit) validateComplete(ctx workflow.Context, r CompleteRequest) error 
 	return nil
 }
 
-func (v *visit) complete(ctx workflow.Context, r CompleteRequest) (VisitState, error) {
+func (v *visit) complete(ctx workflow.Context, r CompleteRequest) (VisitUpdateResult, error) {
 	now := workflow.Now(ctx)
 	worked := now.Sub(*v.st.StartedAt)
 	if r.WorkedMinutes > 0 {
@@ -651,7 +652,7 @@ func (v *visit) complete(ctx workflow.Context, r CompleteRequest) (VisitState, e
 	v.st.Pay = &pay // V-13: mileage counts once ops confirm it
 	v.setStatus(ctx, "complete", Actor{RoleBuddy, r.Buddy}, StatusCompleted,
 		fmt.Sprintf("worked %d min, billed %d min (V-11)", done.WorkedMinutes, v.st.BillableMin))
-	return v.st, nil
+	return v.result(), nil
 }
 
 // --- cancel, rate, reassign, mileage ---------------------------------------
@@ -671,7 +672,7 @@ func (v *visit) validateCancel(ctx workflow.Context, r CancelRequest) error {
 	return nil
 }
 
-func (v *visit) cancel(ctx workflow.Context, r CancelRequest) (VisitState, error) {
+func (v *visit) cancel(ctx workflow.Context, r CancelRequest) (VisitUpdateResult, error) {
 	v.endTimers()
 	wasBooked := v.st.Status == StatusBooked
 	v.setStatus(ctx, "cancel", r.By, StatusCancelled, r.Reason)
@@ -679,7 +680,7 @@ func (v *visit) cancel(ctx workflow.Context, r CancelRequest) (VisitState, error
 		v.sendSMS(ctx, "cancelled", "visit.cancelled", "cancellation notice",
 			map[string]string{"appointment": v.st.AppointmentAt.Format(time.RFC3339)})
 	}
-	return v.st, nil
+	return v.result(), nil
 }
 
 func (v *visit) validateRate(ctx workflow.Context, r RateRequest) error {
@@ -698,12 +699,12 @@ func (v *visit) validateRate(ctx workflow.Context, r RateRequest) error {
 	return nil
 }
 
-func (v *visit) rate(ctx workflow.Context, r RateRequest) (VisitState, error) {
+func (v *visit) rate(ctx workflow.Context, r RateRequest) (VisitUpdateResult, error) {
 	rating := r
 	v.st.Rating = &rating
 	v.setStatus(ctx, "rate", Actor{Role: RoleCustomer}, StatusRated, fmt.Sprintf("%d stars (R-1)", r.Stars))
 	if !NeedsRatingFollowUp(r.Stars) {
-		return v.st, nil // 4-5 stars, nothing to do
+		return v.result(), nil // 4-5 stars, nothing to do
 	}
 	if workflow.GetVersion(ctx, "rating-followup-child", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		// Visits rated before the follow-up workflow existed replay as they ran.
@@ -713,7 +714,7 @@ func (v *visit) rate(ctx workflow.Context, r RateRequest) (VisitState, error) {
 			v.alertOps(ctx, "rating_low", "ops.rating_low", "low rating to team lead (R-2)",
 				map[string]string{"stars": fmt.Sprint(r.Stars), "buddy": v.st.Holder})
 		}
-		return v.st, nil
+		return v.result(), nil
 	}
 	// 3 stars and below run in their own follow-up workflow (rating.go),
 	// an abandoned child the visit waits for only until it has started; all
@@ -730,7 +731,9 @@ func (v *visit) rate(ctx workflow.Context, r RateRequest) (VisitState, error) {
 		}
 		v.logTransition(ctx, "rating-followup", Actor{Role: RoleSystem}, v.st.Status, "follow-up "+RatingFollowUpID(v.st.ID)+" started (R-2)")
 	})
-	return v.st, nil
+	res := v.result()
+	res.RatingFollowUpID = RatingFollowUpID(v.st.ID) // where the follow-up runs
+	return res, nil
 }
 
 func (v *visit) validateReassign(ctx workflow.Context, r ReassignRequest) error {
@@ -746,13 +749,13 @@ func (v *visit) validateReassign(ctx workflow.Context, r ReassignRequest) error 
 	return nil
 }
 
-func (v *visit) reassign(ctx workflow.Context, r ReassignRequest) (VisitState, error) {
+func (v *visit) reassign(ctx workflow.Context, r ReassignRequest) (VisitUpdateResult, error) {
 	from := v.st.Holder
 	v.st.Holder = r.To
 	// The claim lock, the help promise and the reminder keep running: a
 	// substitute inherits the promises, not a fresh clock.
 	v.setStatus(ctx, "reassign", Actor{RoleOps, ""}, v.st.Status, fmt.Sprintf("from %s to %s: %s (A-1)", from, r.To, r.Reason))
-	return v.st, nil
+	return v.result(), nil
 }
 
 func (v *visit) validateMileage(ctx workflow.Context, r MileageRequest) error {
@@ -768,12 +771,12 @@ func (v *visit) validateMileage(ctx workflow.Context, r MileageRequest) error {
 	return nil
 }
 
-func (v *visit) confirmMileage(ctx workflow.Context, r MileageRequest) (VisitState, error) {
+func (v *visit) confirmMileage(ctx workflow.Context, r MileageRequest) (VisitUpdateResult, error) {
 	v.st.MileageOK = true
 	pay := rules.BuddyPay(v.st.BillableMin, v.st.Completion.MileageKm, true)
 	v.st.Pay = &pay
 	v.logTransition(ctx, "confirm-mileage", Actor{RoleOps, r.Ops}, v.st.Status, fmt.Sprintf("%.1f km confirmed (V-13)", v.st.Completion.MileageKm))
-	return v.st, nil
+	return v.result(), nil
 }
 
 // --- V-5: the help promise -----------------------------------------------

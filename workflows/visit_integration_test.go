@@ -109,11 +109,11 @@ func TestVisitEndToEnd(t *testing.T) {
 	}, workflows.VisitWorkflowName, in)
 	require.NoError(t, err)
 
-	update := func(name string, arg any) (workflows.VisitState, error) {
+	update := func(name string, arg any) (workflows.VisitUpdateResult, error) {
 		h, err := srv.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 			WorkflowID: id, UpdateName: name, Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
 		})
-		var st workflows.VisitState
+		var st workflows.VisitUpdateResult
 		if err != nil {
 			return st, err
 		}
@@ -142,7 +142,13 @@ func TestVisitEndToEnd(t *testing.T) {
 	st, err = update(workflows.UpdateComplete, workflows.CompleteRequest{Buddy: "b-1",
 		Checklist: []workflows.ChecklistItem{{Item: "wifi works", Done: true}}, SatisfactionAsked: true, WorkedMinutes: 45})
 	require.NoError(t, err)
-	assert.Equal(t, 60, st.BillableMin, "V-11: at least one hour")
+	assert.Equal(t, workflows.StatusCompleted, st.Status)
+	require.NotNil(t, st.RatingClosesAt, "R-1: the result names the rating window")
+	v, err := srv.Client.QueryWorkflow(ctx, id, "", workflows.QueryVisit)
+	require.NoError(t, err)
+	var done workflows.VisitState
+	require.NoError(t, v.Get(&done))
+	assert.Equal(t, 60, done.BillableMin, "V-11: at least one hour")
 	_, err = update(workflows.UpdateRate, workflows.RateRequest{Stars: 5})
 	require.NoError(t, err)
 

@@ -137,7 +137,7 @@ func newVisitHarness(t *testing.T) *visitHarness {
 
 // result is filled when an update scheduled by do has been answered.
 type result struct {
-	State    VisitState
+	Result   VisitUpdateResult // the Update's small answer (issue #13)
 	Err      error
 	Rejected bool
 	Done     bool
@@ -152,10 +152,10 @@ func (h *visitHarness) do(at time.Duration, name string, arg any) *result {
 			OnComplete: func(v any, err error) {
 				r.Err, r.Done = err, true
 				switch s := v.(type) {
-				case VisitState:
-					r.State = s
+				case VisitUpdateResult:
+					r.Result = s
 				case converter.EncodedValue:
-					_ = s.Get(&r.State)
+					_ = s.Get(&r.Result)
 				}
 			},
 		}, arg)
@@ -225,14 +225,14 @@ func TestV2_ClaimLockLapsesAfterOneHour(t *testing.T) {
 	h.run()
 
 	accepted(t, claim)
-	assert.Equal(t, StatusClaimed, claim.State.Status)
+	assert.Equal(t, StatusClaimed, claim.Result.Status)
 	refused(t, second, "second claim is refused (V-2)")
 	assert.Equal(t, StatusClaimed, held.Status)
 	assert.Equal(t, "b-1", held.Holder)
 	assert.Equal(t, StatusOpen, back.Status, "V-2: the claim lapses after 1 h")
 	assert.Empty(t, back.Holder)
 	accepted(t, other)
-	assert.Equal(t, "b-2", other.State.Holder, "V-2: back in the pool, claimable by anyone")
+	assert.Equal(t, "b-2", other.Result.Holder, "V-2: back in the pool, claimable by anyone")
 }
 
 func TestV2_ClaimLockIsPolicy(t *testing.T) {
@@ -269,7 +269,7 @@ func TestV2_Release(t *testing.T) {
 	h.cancelAt(4 * time.Minute)
 	h.run()
 	accepted(t, rel)
-	assert.Equal(t, StatusOpen, rel.State.Status)
+	assert.Equal(t, StatusOpen, rel.Result.Status)
 	accepted(t, claim)
 }
 
@@ -308,7 +308,7 @@ func TestV3_BookingRules(t *testing.T) {
 	refused(t, rNoAnswer, "recording notice")
 	refused(t, rPast, "in the past")
 	accepted(t, rAgreed)
-	assert.Equal(t, StatusBooked, rAgreed.State.Status, "V-3: outside the wishes with the customer's agreement")
+	assert.Equal(t, StatusBooked, rAgreed.Result.Status, "V-3: outside the wishes with the customer's agreement")
 	assert.Contains(t, h.fake.templates("email"), "visit.booking_confirmation")
 }
 
@@ -445,11 +445,13 @@ func TestV9_PanicButtonAlertsOps(t *testing.T) {
 	h.do(2*time.Minute, UpdateBook, goodBook("b-1"))
 	h.do(3*time.Minute, UpdateStart, StartRequest{Buddy: "b-1", RecordingNoticeGiven: true})
 	p := h.do(4*time.Minute, UpdatePanic, PanicRequest{Buddy: "b-1"})
+	after := h.query(4*time.Minute + time.Second)
 	h.do(5*time.Minute, UpdateAbort, AbortRequest{Buddy: "b-1", Reason: "test over"})
 	h.run()
 	refused(t, early, "V-9")
 	accepted(t, p)
-	assert.Equal(t, 1, p.State.Panics)
+	assert.Equal(t, StatusStarted, p.Result.Status, "V-9: the visit goes on")
+	assert.Equal(t, 1, after.Panics)
 	assert.Contains(t, h.fake.templates("ops"), "ops.panic")
 }
 
@@ -507,13 +509,15 @@ func TestV13_MileagePaidOnlyWhenOpsConfirm(t *testing.T) {
 	h.do(2*time.Minute, UpdateBook, goodBook("b-1"))
 	h.do(appointment.Sub(t0), UpdateStart, StartRequest{Buddy: "b-1", RecordingNoticeGiven: true})
 	done := h.do(appointment.Sub(t0)+time.Hour, UpdateComplete, c)
+	completed := h.query(appointment.Sub(t0) + time.Hour + time.Second)
 	h.do(appointment.Sub(t0)+2*time.Hour, UpdateRate, RateRequest{Stars: 5})
 	rated := h.query(appointment.Sub(t0) + 3*time.Hour) // still open: mileage awaits ops
 	conf := h.do(appointment.Sub(t0)+4*time.Hour, UpdateMileage, MileageRequest{Ops: "ops-1"})
 	st := h.run()
 	accepted(t, done)
 	// 150 min: 250 + 1.5 h x 150 = 475 SEK; mileage not yet confirmed.
-	assert.Equal(t, int64(47500), done.State.Pay.TotalOre)
+	assert.True(t, done.Result.MileagePending, "V-13: the mileage awaits ops")
+	assert.Equal(t, int64(47500), completed.Pay.TotalOre)
 	assert.Equal(t, StatusRated, rated.Status)
 	accepted(t, conf)
 	// + 20 km = 2 mil x 18.50 = 37 SEK.

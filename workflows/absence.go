@@ -14,7 +14,8 @@ import (
 )
 
 // Absence workflow: one per reported absence of a buddy or an assistant, id
-// "absence-<workerId>-<n>" (no personal data), A-1..A-5 and V-6.
+// "absence-<workerId>-<kind>-<YYYY-MM-DD>" (AbsenceReportID, no personal
+// data), A-1..A-5 and V-6.
 //
 // Decisions where the seeds are silent (DOMAIN.md asks to write them down):
 //
@@ -83,7 +84,21 @@ const (
 	QueryAutoReply = "auto-reply"
 )
 
-// AbsenceID is the workflow id of a worker's n-th absence report.
+// AbsenceReportID is the workflow id of an absence report:
+// absence-<worker>-<kind>-<first day>, the first day being the period's
+// start as a local date in the worker's market (YYYY-MM-DD). The id is
+// derived from the report alone, so starting one needs no search and a
+// retried report finds its absence (api.StartAbsence: id reuse allowed once
+// the previous run closed, conflict FAIL while it runs). The kind and the
+// date are no personal data (V-14); activities.AbsenceWorkerOf reads the
+// worker back out of it.
+func AbsenceReportID(workerID string, kind AbsenceKind, market rules.Market, from time.Time) string {
+	return fmt.Sprintf("absence-%s-%s-%s", workerID, kind, from.In(market.Location()).Format(time.DateOnly))
+}
+
+// AbsenceID is the id scheme of absences reported before AbsenceReportID
+// (absence-<worker>-<n>, found by trying n = 1, 2, ...). Running ones keep
+// their id; nothing new is started under it.
 func AbsenceID(workerID string, n int) string { return fmt.Sprintf("absence-%s-%d", workerID, n) }
 
 // AbsenceKind is why the worker is away. Nothing more is asked.

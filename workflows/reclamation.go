@@ -1,15 +1,12 @@
 package workflows
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
@@ -19,10 +16,11 @@ import (
 )
 
 // Reclamation workflow: one per customer complaint about a visit or a task
-// (C-1..C-3), id "reclamation-<jobId>-<n>" (opened by the customer or ops)
-// or "reclamation-<jobId>-rating" (opened from a 1-2 star rating with a
-// comment, R-2). Every step is an Update with a validator answering a small
-// ReclamationUpdateResult (results.go); the Query returns the state with the
+// (C-1..C-3), id "reclamation-<jobId>" (opened by the customer or ops,
+// ReclamationCaseID) or "reclamation-<jobId>-rating" (opened from a 1-2
+// star rating with a comment, R-2). Every step is an Update with a
+// validator answering a small ReclamationUpdateResult (results.go); the
+// Query returns the state with the
 // whole exchange.
 //
 // Decisions the seeds leave open, written down here:
@@ -43,8 +41,25 @@ import (
 //     service plan, the complaint is accepted.
 //   - Extra work outside the plan needs the customer's agreement, runs like
 //     a plan (assignee, due date, resolve, approve) and is marked Extra.
-//   - One open reclamation per job and opener channel: a further complaint
-//     while one is open is added to it as a note (StartReclamation).
+//   - One open reclamation per job for complaints: the customer's link and
+//     ops open it with update-with-start (api.StartReclamation) under
+//     ReclamationCaseID, id conflict USE_EXISTING and the note Update, so a
+//     further complaint while it is open is added to it as a note in the
+//     same single call, and a complaint after it closed starts a new run
+//     under the same id (id reuse ALLOW_DUPLICATE; the closed one stays in
+//     the id's run history). The note that came with the start is the
+//     opening complaint itself and is not logged twice.
+//   - The rating's reclamation stays separate (reclamation-<jobId>-rating):
+//     it is opened by the RatingFollowUp workflow as a child, once per
+//     rating (a rating happens once), and the R-2 follow-up names it; a
+//     child cannot update-with-start, and folding it into the complaints'
+//     case would make the follow-up fail whenever a complaint is open. A
+//     job therefore has at most two open reclamations: the complaints' and
+//     the low rating's. Ids reclamation-<jobId>-<n> are those of cases
+//     opened before ReclamationCaseID; they keep working.
+//   - Free text (complaint, notes, plan, reason) is at most
+//     MaxReclamationText characters, the same bound the API checks, so the
+//     API refuses what a validator would (422) and never starts a case for it.
 //   - The customer's contact travels in the input only; search attributes,
 //     alerts and logs carry ids (V-14).
 const (
@@ -61,9 +76,25 @@ const (
 	QueryReclamation = "reclamation"
 )
 
-// ReclamationID is the workflow id of the n-th reclamation about a job
-// (its visit or task workflow id). Ids carry no personal data (V-14).
+// ReclamationCaseID is the workflow id of the complaints' reclamation about
+// a job (its visit or task workflow id): one open at a time, the id reused
+// after it closed. Ids carry no personal data (V-14).
+func ReclamationCaseID(jobID string) string { return "reclamation-" + jobID }
+
+// ReclamationID is the id of the n-th reclamation about a job under the
+// scheme before ReclamationCaseID (ids were probed as -1, -2, ...); open
+// ones keep it, nothing new starts under it.
 func ReclamationID(jobID string, n int) string { return fmt.Sprintf("reclamation-%s-%d", jobID, n) }
+
+// MaxReclamationText is the most characters (Unicode code points) of any
+// free text in a reclamation: the complaint, a note, a plan, a reason. The
+// API checks the same bound before anything reaches Temporal.
+const MaxReclamationText = 2000
+
+// ErrTypeReclamationClosed is the error type of a note refused because the
+// reclamation is closed (its run is still finishing): the caller waits for
+// the run to end and opens a new one.
+const ErrTypeReclamationClosed = "ReclamationClosed"
 
 // RatingReclamationID is the id of the reclamation a low rating with a
 // complaint opens (R-2); a rating happens once, so the id is unique.
@@ -556,22 +587,28 @@ func (c *reclamation) validateNote(ctx workflow.Context, r ReclamationNoteReques
 		return refuse("a note needs a text")
 	}
 	if c.st.Status.Closed() {
-		return refuse("this reclamation is %s; open a new one", c.st.Status)
+		return temporal.NewApplicationError(fmt.Sprintf("this reclamation is %s; open a new one", c.st.Status), ErrTypeReclamationClosed)
 	}
 	return maxText("text", r.Text)
 }
 
 func (c *reclamation) note(ctx workflow.Context, r ReclamationNoteRequest) (ReclamationUpdateResult, error) {
+	// The note of the update-with-start that opened this run is the opening
+	// complaint, already logged as "open" (api.StartReclamation).
+	if len(c.st.Log) <= 1 && r.By == c.in.OpenedBy && r.Text == c.in.Complaint &&
+		workflow.GetVersion(ctx, "reclamation-opening-note", workflow.DefaultVersion, 1) == 1 {
+		return c.result(), nil
+	}
 	c.logEntry(ctx, UpdateReclamationNote, r.By, string(c.st.Status), r.Text)
 	return c.result(), nil
 }
 
 // --- helpers ----------------------------------------------------------------
 
-// maxText bounds free text written into a reclamation.
+// maxText bounds free text written into a reclamation (MaxReclamationText).
 func maxText(field, s string) error {
-	if len(s) > 2000 {
-		return refuse("%s is at most 2000 characters", field)
+	if utf8.RuneCountInString(s) > MaxReclamationText {
+		return refuse("%s is at most %d characters", field, MaxReclamationText)
 	}
 	return nil
 }
@@ -660,49 +697,7 @@ func (c *reclamation) details() string {
 	return s
 }
 
-// --- starting a reclamation from outside (API, starter) ---------------------
-
-// MaxReclamationsPerJob bounds how many reclamations one job can have.
-const MaxReclamationsPerJob = 20
-
-// ReclamationStart is what StartReclamation did.
-type ReclamationStart struct {
-	ReclamationID string `json:"reclamation_id"`
-	RunID         string `json:"run_id,omitempty"`
-	Status        string `json:"status"`
-	// Created is false when the complaint was added as a note to the
-	// reclamation already open for the job.
-	Created bool `json:"created"`
-}
-
-// StartReclamation opens a reclamation for a customer's or ops' complaint
-// (C-1). If one is already open for the job (a replayed complaint link, a
-// second complaint), the complaint is added to it as a note instead, so a
-// job has one open reclamation per opener channel. Ids are tried as
-// reclamation-<job>-1, -2, ...; closed ones are never reused.
-func StartReclamation(ctx context.Context, c client.Client, in ReclamationInput) (ReclamationStart, error) {
-	if err := in.Check(); err != nil {
-		return ReclamationStart{}, err
-	}
-	if res, ok, err := addToOpen(ctx, c, RatingReclamationID(in.Job.ID), in); ok || err != nil {
-		return res, err
-	}
-	for n := 1; n <= MaxReclamationsPerJob; n++ {
-		id := ReclamationID(in.Job.ID, n)
-		run, err := c.ExecuteWorkflow(ctx, ReclamationStartOptions(id, in), ReclamationWorkflowName, in)
-		if err == nil {
-			return ReclamationStart{ReclamationID: id, RunID: run.GetRunID(), Status: string(ReclamationWaiting), Created: true}, nil
-		}
-		var started *serviceerror.WorkflowExecutionAlreadyStarted
-		if !errors.As(err, &started) {
-			return ReclamationStart{}, err
-		}
-		if res, ok, err := addToOpen(ctx, c, id, in); ok || err != nil {
-			return res, err
-		}
-	}
-	return ReclamationStart{}, fmt.Errorf("job %s already has %d reclamations", in.Job.ID, MaxReclamationsPerJob)
-}
+// --- input ----------------------------------------------------------------
 
 // Check refuses an input a reclamation cannot work with.
 func (in ReclamationInput) Check() error {
@@ -716,8 +711,8 @@ func (in ReclamationInput) Check() error {
 	if in.Customer.Email == "" {
 		errs = append(errs, errors.New("reclamation: the customer's e-mail is required to answer them (C-2)"))
 	}
-	if strings.TrimSpace(in.Complaint) == "" || len(in.Complaint) > 4000 {
-		errs = append(errs, errors.New("reclamation: the complaint text is required (at most 4000 characters)"))
+	if strings.TrimSpace(in.Complaint) == "" || utf8.RuneCountInString(in.Complaint) > MaxReclamationText {
+		errs = append(errs, fmt.Errorf("reclamation: the complaint text is required (at most %d characters)", MaxReclamationText))
 	}
 	switch in.OpenedBy.Role {
 	case RoleCustomer, RoleOps, RoleSystem:
@@ -728,67 +723,6 @@ func (in ReclamationInput) Check() error {
 		errs = append(errs, errors.New("reclamation: the policy's reclamation_reply and reclamation_escalation must be positive (P-1)"))
 	}
 	return errors.Join(errs...)
-}
-
-// ReclamationStartOptions are the start options of a reclamation: its id,
-// the queue, a never-reused id, and the search attributes ops filter on
-// set from the first moment (the workflow keeps them current).
-func ReclamationStartOptions(id string, in ReclamationInput) client.StartWorkflowOptions {
-	attrs := []temporal.SearchAttributeUpdate{
-		PartnerKey.ValueSet(in.Job.Partner),
-		MarketKey.ValueSet(string(in.Job.Market)),
-		ReclamationStatusKey.ValueSet(string(ReclamationWaiting)),
-		EscalationLevelKey.ValueSet(0),
-	}
-	if in.Job.Region != "" {
-		attrs = append(attrs, RegionKey.ValueSet(in.Job.Region))
-	}
-	return client.StartWorkflowOptions{
-		ID:                                       id,
-		TaskQueue:                                TaskQueue,
-		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		WorkflowExecutionErrorWhenAlreadyStarted: true,
-		TypedSearchAttributes:                    temporal.NewSearchAttributes(attrs...),
-		StaticSummary:                            fmt.Sprintf("Reclamation about %s %s", in.Job.Kind, in.Job.ID),
-		StaticDetails: fmt.Sprintf("**Job** %s (%s) · **partner** %s · **market** %s\n\n**Opened by** %s\n\n**Policy** reply within %s, escalate every %s",
-			in.Job.ID, in.Job.Kind, in.Job.Partner, in.Job.Market, in.OpenedBy.Role, in.Policy.ReclamationReply, in.Policy.ReclamationEscalation),
-	}
-}
-
-// addToOpen adds the complaint as a note to reclamation id when it is
-// running; ok reports whether it did.
-func addToOpen(ctx context.Context, c client.Client, id string, in ReclamationInput) (ReclamationStart, bool, error) {
-	desc, err := c.DescribeWorkflowExecution(ctx, id, "")
-	if err != nil {
-		var nf *serviceerror.NotFound
-		if errors.As(err, &nf) {
-			return ReclamationStart{}, false, nil
-		}
-		return ReclamationStart{}, false, err
-	}
-	if desc.GetWorkflowExecutionInfo().GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
-		return ReclamationStart{}, false, nil
-	}
-	h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   id,
-		UpdateName:   UpdateReclamationNote,
-		Args:         []any{ReclamationNoteRequest{By: in.OpenedBy, Text: in.Complaint}},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	var res ReclamationUpdateResult
-	if err == nil {
-		err = h.Get(ctx, &res)
-	}
-	if err != nil {
-		var app *temporal.ApplicationError
-		if errors.As(err, &app) {
-			return ReclamationStart{}, false, nil // closed in between: open a new one
-		}
-		return ReclamationStart{}, false, err
-	}
-	return ReclamationStart{ReclamationID: id, RunID: desc.GetWorkflowExecutionInfo().GetExecution().GetRunId(),
-		Status: string(res.Status)}, true, nil
 }
 
 // --- sends ----------------------------------------------------------------

@@ -18,6 +18,7 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/jobflow/jobflow/activities"
+	"github.com/jobflow/jobflow/api"
 	"github.com/jobflow/jobflow/internal/devtest"
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows"
@@ -239,11 +240,11 @@ func TestReclamationEndToEnd(t *testing.T) {
 		Complaint: "The test router still drops the wifi",
 		Policy:    p,
 	}
-	res, err := workflows.StartReclamation(ctx, c, in)
+	res, err := api.StartReclamation(ctx, c, in)
 	require.NoError(t, err)
 	require.True(t, res.Created)
 	id := res.ReclamationID
-	assert.Equal(t, workflows.ReclamationID(in.Job.ID, 1), id)
+	assert.Equal(t, workflows.ReclamationCaseID(in.Job.ID), id)
 
 	// C-2: nobody answered within the reply time: escalated to ops.
 	st := eventuallyQuery(t, ctx, c, id, workflows.QueryReclamation, 20*time.Second,

@@ -210,13 +210,25 @@ func Resolve(market, partner Overrides) (Policy, error) {
 // WithDefaults fills the durations a policy fixed into an older workflow
 // input does not have (it was resolved before the value existed) with
 // their defaults, so a running workflow that reaches new code never sees a
-// zero delay (P-1: the values it had stay as they were).
+// zero delay (P-1: the values it had stay as they were). It names the
+// values added after workflows began fixing their policy (issue #13); a
+// slice, not durationFields' map, so workflow code calling it is
+// deterministic by construction (workflowcheck).
 func (p Policy) WithDefaults() Policy {
 	d := DefaultPolicy()
-	want, have := d.durationFields(), p.durationFields()
-	for name, v := range have {
-		if *v <= 0 {
-			*v = *want[name]
+	for _, f := range []struct {
+		v   *time.Duration
+		def time.Duration
+	}{
+		{&p.ReclamationSlowAfter, d.ReclamationSlowAfter},
+		{&p.ReclamationSlowEscalation, d.ReclamationSlowEscalation},
+		{&p.BreachEscalation, d.BreachEscalation},
+		{&p.BreachExpiry, d.BreachExpiry},
+		{&p.RatingDecisionEscalation, d.RatingDecisionEscalation},
+		{&p.RatingHandover, d.RatingHandover},
+	} {
+		if *f.v <= 0 {
+			*f.v = f.def
 		}
 	}
 	return p

@@ -42,6 +42,12 @@ type Policy struct {
 	// then every ReclamationSlowEscalation, for as long as it stays overdue.
 	ReclamationSlowAfter      time.Duration `json:"reclamation_slow_after"`      // C-2: overdue this long, escalations slow down
 	ReclamationSlowEscalation time.Duration `json:"reclamation_slow_escalation"` // C-2: the slower escalation interval
+	// C-3 stages with no timer before issue #13: an acknowledged complaint
+	// is assessed (planned or rejected) within ReclamationAssess, resolved
+	// work approved within ReclamationApprove; late ones escalate on the
+	// schedule above.
+	ReclamationAssess  time.Duration `json:"reclamation_assess"`  // C-3: plan or reject within this of the acknowledgement
+	ReclamationApprove time.Duration `json:"reclamation_approve"` // C-3: approve resolved work within this
 
 	// Tasks (T) and notifications (N): wall-clock times are minutes after
 	// midnight in the market's time zone.
@@ -104,6 +110,8 @@ func DefaultPolicy() Policy {
 		ReclamationEscalation:     time.Hour,               // C-2: seeds are silent; escalate again every hour
 		ReclamationSlowAfter:      24 * time.Hour,          // C-2: seeds are silent; hourly for a day...
 		ReclamationSlowEscalation: 24 * time.Hour,          // C-2: ...then daily, for as long as it stays unanswered
+		ReclamationAssess:         24 * time.Hour,          // C-3: seeds are silent; a day to plan or reject
+		ReclamationApprove:        24 * time.Hour,          // C-3: seeds are silent; a day to approve
 		ReactionCutoff:            At(14, 0),               // T-2
 		ReactionSameDayBy:         At(18, 0),               // T-2
 		ReactionNextDayBy:         At(12, 0),               // T-2
@@ -133,6 +141,7 @@ func (p *Policy) durationFields() map[string]*time.Duration {
 		"rating_window": &p.RatingWindow, "rating_report_time": &p.RatingReportTime,
 		"reclamation_reply": &p.ReclamationReply, "reclamation_escalation": &p.ReclamationEscalation,
 		"reclamation_slow_after": &p.ReclamationSlowAfter, "reclamation_slow_escalation": &p.ReclamationSlowEscalation,
+		"reclamation_assess": &p.ReclamationAssess, "reclamation_approve": &p.ReclamationApprove,
 		"breach_escalation": &p.BreachEscalation, "breach_expiry": &p.BreachExpiry,
 		"rating_decision_escalation": &p.RatingDecisionEscalation, "rating_handover": &p.RatingHandover,
 		"deadline_warning_lead": &p.DeadlineWarningLead, "extension_answer_window": &p.ExtensionAnswerWindow,
@@ -222,6 +231,8 @@ func (p Policy) WithDefaults() Policy {
 	}{
 		{&p.ReclamationSlowAfter, d.ReclamationSlowAfter},
 		{&p.ReclamationSlowEscalation, d.ReclamationSlowEscalation},
+		{&p.ReclamationAssess, d.ReclamationAssess},
+		{&p.ReclamationApprove, d.ReclamationApprove},
 		{&p.BreachEscalation, d.BreachEscalation},
 		{&p.BreachExpiry, d.BreachExpiry},
 		{&p.RatingDecisionEscalation, d.RatingDecisionEscalation},

@@ -77,3 +77,13 @@ func TestP1_V5_R2_FollowUpsAfterTheLastTimerArePolicy(t *testing.T) {
 	_, err = Resolve(nil, Overrides{"rating_handover": "1h"})
 	assert.ErrorContains(t, err, "rating_decision_escalation must not be longer than rating_handover")
 }
+
+func TestP1_C3_StageTimersArePolicy(t *testing.T) {
+	p := DefaultPolicy()
+	assert.Equal(t, 24*time.Hour, p.ReclamationAssess, "C-3: a day to plan or reject after the acknowledgement")
+	assert.Equal(t, 24*time.Hour, p.ReclamationApprove, "C-3: a day to approve resolved work")
+	var old Policy
+	old = old.WithDefaults()
+	assert.Equal(t, p.ReclamationAssess, old.ReclamationAssess, "missing values take their defaults")
+	assert.Equal(t, p.BreachExpiry, old.BreachExpiry)
+}

@@ -62,6 +62,12 @@ import (
 //     dropped. A run stays around 1,000 events and well under 2 MB.
 //     Reclamations already escalating when this shipped keep their old
 //     hourly schedule (GetVersion pins them to DefaultVersion).
+//   - No stage waits without a timer (issue #13, change id
+//     reclamationStageChange): an acknowledged complaint not assessed
+//     (planned or rejected) within ReclamationAssess (24 h) of the
+//     acknowledgement escalates ("assess-overdue"), and resolved work not
+//     approved within ReclamationApprove (24 h) escalates
+//     ("approval-overdue"), on the same bounded schedule, until acted on.
 const (
 	ReclamationWorkflowName = "Reclamation"
 
@@ -143,6 +149,10 @@ const (
 	// reclamationContinueAsNewChange: continue as new every
 	// reclamationEscalationsPerRun escalations with a capped state.
 	reclamationContinueAsNewChange = "reclamation-continue-as-new"
+	// reclamationStageChange: acknowledged and resolved reclamations get a
+	// timer (assess-overdue, approval-overdue). Before it, both waited for
+	// the manager without one.
+	reclamationStageChange = "reclamation-stage-timers"
 )
 
 // ReclamationStatus is where a reclamation is.
@@ -311,6 +321,8 @@ type reclamation struct {
 	canEnabled  bool
 	runEscals   int  // escalations in this run
 	continueNow bool // an escalation loop asks the run to continue as new
+
+	stageVersioned, stageTimers bool // reclamationStageChange, read at the first acknowledgement or resolution
 }
 
 // reclamationAttrs mirrors the search attributes last written.
@@ -405,7 +417,69 @@ func (c *reclamation) resume(ctx workflow.Context, carry *ReclamationCarry) {
 			return
 		}
 		c.watchDueFrom(ctx, c.st.EscalationLevel+1, next)
+	case c.st.Status == ReclamationAcknowledged, c.st.Status == ReclamationResolved:
+		c.stageVersioned, c.stageTimers = true, true
+		if c.st.EscalationLevel == 0 {
+			c.watchStage(ctx, 1, c.stageDue())
+			return
+		}
+		c.watchStage(ctx, c.st.EscalationLevel+1, next)
 	}
+}
+
+// stageOn reports whether acknowledged and resolved reclamations get a
+// timer (reclamationStageChange, read once per run).
+func (c *reclamation) stageOn(ctx workflow.Context) bool {
+	if !c.stageVersioned {
+		c.stageVersioned = true
+		c.stageTimers = workflow.GetVersion(ctx, reclamationStageChange, workflow.DefaultVersion, 1) == 1
+	}
+	return c.stageTimers
+}
+
+// stageDue is when the current stage's next step is due (C-3): the
+// assessment after the acknowledgement, the approval after the resolution.
+func (c *reclamation) stageDue() time.Time {
+	p := c.in.Policy.WithDefaults()
+	if c.st.Status == ReclamationResolved && c.st.ResolvedAt != nil {
+		return c.st.ResolvedAt.Add(p.ReclamationApprove)
+	}
+	if c.st.AnsweredAt != nil {
+		return c.st.AnsweredAt.Add(p.ReclamationAssess)
+	}
+	return c.st.ReplyDeadline
+}
+
+// watchStage escalates an acknowledged reclamation not assessed, or
+// resolved work not approved, from `at` with level, on the schedule, while
+// the status stays what it is now (C-3, issue #13). It shares the promised
+// date's slot: a plan, a rejection or an approval retires it.
+func (c *reclamation) watchStage(ctx workflow.Context, level int, at time.Time) {
+	c.endDue()
+	gen := c.dueGen
+	status := c.st.Status
+	due := c.stageDue()
+	reason, template, what := "assess-overdue", "ops.reclamation_assess_overdue", "reclamation not assessed (C-3)"
+	if status == ReclamationResolved {
+		reason, template, what = "approval-overdue", "ops.reclamation_approval_overdue", "reclamation not approved (C-3)"
+	}
+	stageCtx, cancel := workflow.WithCancel(ctx)
+	c.cancelDue = cancel
+	workflow.Go(stageCtx, func(ctx workflow.Context) {
+		if !sleep(ctx, at.Sub(workflow.Now(ctx)), fmt.Sprintf("%s, level %d (C-3)", reason, level)) {
+			return
+		}
+		for ; c.dueGen == gen && c.st.Status == status; level++ {
+			c.escalate(ctx, level, reason, due, template, what)
+			wait, more := c.nextEscalation(ctx, due)
+			if !more {
+				return
+			}
+			if !sleep(ctx, wait, fmt.Sprintf("%s, level %d (C-3)", reason, level+1)) {
+				return
+			}
+		}
+	})
 }
 
 // carryOver is the next run's input: the state with its lists capped to the
@@ -471,6 +545,9 @@ func (c *reclamation) acknowledge(ctx workflow.Context, r ReclamationAckRequest)
 	c.answered(ctx)
 	c.setStatus(ctx, UpdateReclamationAcknowledge, by, ReclamationAcknowledged, joinNote("customer told it is seen and acted on (C-2)", r.Note))
 	c.out.email(ctx, by, "ack", "reclamation.ack", "reclamation acknowledged (C-2)", nil)
+	if c.stageOn(ctx) {
+		c.watchStage(ctx, 1, c.stageDue()) // C-3: the assessment is due next
+	}
 	return c.st, nil
 }
 
@@ -727,6 +804,9 @@ func (c *reclamation) resolve(ctx workflow.Context, r ReclamationResolveRequest)
 	c.st.EscalationLevel = 0
 	c.setStatus(ctx, UpdateReclamationResolve, Actor{RoleBuddy, r.Assignee}, ReclamationResolved,
 		joinNote("resolved; waiting for the manager's approval (C-3)", r.Note))
+	if c.stageOn(ctx) {
+		c.watchStage(ctx, 1, c.stageDue()) // C-3: the approval is due next
+	}
 	return c.st, nil
 }
 

@@ -152,3 +152,36 @@ func TestReclamation_C3_OverduePlanContinuesAsNewAtItsLevel(t *testing.T) {
 	assert.Equal(t, ReclamationApproved, last.Status, "the carried plan is resolved and approved in a later run")
 	assert.Equal(t, 0, last.EscalationLevel)
 }
+
+func TestReclamation_C3_AcknowledgedButNeverAssessedEscalates(t *testing.T) {
+	h := newRecHarness(t, rules.Danish)
+	h.do(30*time.Minute, UpdateReclamationAcknowledge, ReclamationAckRequest{Manager: "sm-1"})
+	before := h.query(24*time.Hour + 29*time.Minute)
+	level1 := h.query(24*time.Hour + 31*time.Minute)
+	level2 := h.query(25*time.Hour + 31*time.Minute)
+	h.rejectAt(26 * time.Hour)
+	st := h.run()
+	assert.Equal(t, 0, before.EscalationLevel, "a day to plan or reject after the acknowledgement")
+	assert.Equal(t, 1, level1.EscalationLevel, "C-3: not assessed in time escalates")
+	assert.Equal(t, 2, level2.EscalationLevel, "and again on the schedule")
+	esc := h.fake.alert("ops.reclamation_assess_overdue")
+	require.Len(t, esc, 2)
+	assert.Equal(t, t0.Add(30*time.Minute+24*time.Hour).Format(time.RFC3339), esc[0].Message.Data["deadline"])
+	assert.Equal(t, ReclamationRejected, st.Status)
+	assert.Equal(t, 0, st.EscalationLevel)
+}
+
+func TestReclamation_C3_ResolvedButNeverApprovedEscalates(t *testing.T) {
+	h := newRecHarness(t, rules.English)
+	h.do(30*time.Minute, UpdateReclamationPlan, goodPlan(t0.Add(5*time.Hour)))
+	h.do(2*time.Hour, UpdateReclamationResolve, ReclamationResolveRequest{Assignee: "sa-7"})
+	waiting := h.query(26*time.Hour + time.Minute)
+	approve := h.do(26*time.Hour+30*time.Minute, UpdateReclamationApprove, ReclamationApproveRequest{Manager: "sm-1"})
+	st := h.run()
+	assert.Equal(t, 1, waiting.EscalationLevel, "C-3: resolved work not approved within a day escalates")
+	caseAccepted(t, approve)
+	require.Len(t, h.fake.alert("ops.reclamation_approval_overdue"), 1)
+	assert.Empty(t, h.fake.alert("ops.reclamation_overdue"), "resolved in time: the promised date did not escalate")
+	assert.Equal(t, ReclamationApproved, st.Status)
+	assert.Equal(t, 0, st.EscalationLevel)
+}

@@ -185,3 +185,25 @@ func TestReclamation_C3_ResolvedButNeverApprovedEscalates(t *testing.T) {
 	assert.Equal(t, ReclamationApproved, st.Status)
 	assert.Equal(t, 0, st.EscalationLevel)
 }
+
+func TestReclamation_C3_UnassessedForMonthsContinuesAsNewAtItsLevel(t *testing.T) {
+	in := testReclamation(rules.German)
+	end := t0.Add(200 * 24 * time.Hour)
+	runs := runReclamationChain(t, in, func(h *recHarness, start time.Time) {
+		if start.Equal(t0) {
+			h.do(30*time.Minute, UpdateReclamationAcknowledge, ReclamationAckRequest{Manager: "sm-1"})
+		}
+		h.rejectAt(end.Sub(start))
+	})
+	require.Greater(t, len(runs), 1, "C-3: an acknowledgement left unassessed for months continues as new")
+	levels := 0
+	for i, r := range runs[:len(runs)-1] {
+		st := r.next.Carry.State
+		assert.Equal(t, ReclamationAcknowledged, st.Status, "run %d", i+1)
+		assert.Greater(t, st.EscalationLevel, levels, "run %d: the level keeps rising across runs", i+1)
+		levels = st.EscalationLevel
+	}
+	last := runs[len(runs)-1].result
+	assert.Equal(t, ReclamationRejected, last.Status)
+	assert.Greater(t, len(last.Escalations)+last.EscalationsDropped, levels, "the last run escalated on from the carried level")
+}

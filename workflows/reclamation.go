@@ -545,9 +545,6 @@ func (c *reclamation) acknowledge(ctx workflow.Context, r ReclamationAckRequest)
 	c.answered(ctx)
 	c.setStatus(ctx, UpdateReclamationAcknowledge, by, ReclamationAcknowledged, joinNote("customer told it is seen and acted on (C-2)", r.Note))
 	c.out.email(ctx, by, "ack", "reclamation.ack", "reclamation acknowledged (C-2)", nil)
-	if c.stageOn(ctx) {
-		c.watchStage(ctx, 1, c.stageDue()) // C-3: the assessment is due next
-	}
 	return c.st, nil
 }
 
@@ -804,9 +801,6 @@ func (c *reclamation) resolve(ctx workflow.Context, r ReclamationResolveRequest)
 	c.st.EscalationLevel = 0
 	c.setStatus(ctx, UpdateReclamationResolve, Actor{RoleBuddy, r.Assignee}, ReclamationResolved,
 		joinNote("resolved; waiting for the manager's approval (C-3)", r.Note))
-	if c.stageOn(ctx) {
-		c.watchStage(ctx, 1, c.stageDue()) // C-3: the approval is due next
-	}
 	return c.st, nil
 }
 
@@ -880,6 +874,11 @@ func (c *reclamation) setStatus(ctx workflow.Context, action string, by Actor, t
 	c.st.Status = to
 	c.logEntry(ctx, action, by, string(from), note)
 	c.publish(ctx)
+	// C-3, issue #13: an acknowledged complaint is to be assessed next,
+	// resolved work approved next; both have a timer (watchStage).
+	if (to == ReclamationAcknowledged || to == ReclamationResolved) && from != to && c.stageOn(ctx) {
+		c.watchStage(ctx, 1, c.stageDue())
+	}
 }
 
 func (c *reclamation) logEntry(ctx workflow.Context, action string, by Actor, from, note string) {

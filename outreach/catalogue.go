@@ -355,6 +355,26 @@ It will be done by {{when .due}}.`),
 			en: v("Reclamation overdue: {{.reclamation_id}}", `The fix for reclamation {{.reclamation_id}} was promised by {{when .deadline}} but is not marked resolved. Assignee: {{.assignee}}. Follow up or re-plan.`),
 		},
 	},
+	// C-3: an acknowledged reclamation not assessed (planned or rejected) in
+	// time, or resolved work not approved in time, escalates (issue #13).
+	"ops.reclamation_assess_overdue": {
+		Fields: []string{"reclamation_id", "deadline", "timezone"},
+		Versions: map[rules.Language]variant{
+			sv: v("Reklamation ej bedömd: {{.reclamation_id}}", `Reklamation {{.reclamation_id}} är kvitterad men inte bedömd (planerad eller avvisad med skäl). Det skulle ha skett senast {{when .deadline}}.`),
+			da: v("Reklamation ikke vurderet: {{.reclamation_id}}", `Reklamation {{.reclamation_id}} er kvitteret, men ikke vurderet (planlagt eller afvist med begrundelse). Det skulle være sket senest {{when .deadline}}.`),
+			de: v("Reklamation nicht bewertet: {{.reclamation_id}}", `Reklamation {{.reclamation_id}} ist bestätigt, aber nicht bewertet (geplant oder mit Begründung abgelehnt). Das war bis {{when .deadline}} fällig.`),
+			en: v("Reclamation not assessed: {{.reclamation_id}}", `Reclamation {{.reclamation_id}} was acknowledged but not assessed (planned, or rejected with a reason). That was due by {{when .deadline}}.`),
+		},
+	},
+	"ops.reclamation_approval_overdue": {
+		Fields: []string{"reclamation_id", "deadline", "timezone"},
+		Versions: map[rules.Language]variant{
+			sv: v("Reklamation väntar på godkännande: {{.reclamation_id}}", `Åtgärden i reklamation {{.reclamation_id}} är markerad som löst men inte godkänd. Godkännandet skulle ha kommit senast {{when .deadline}}. Godkänn eller planera om.`),
+			da: v("Reklamation venter på godkendelse: {{.reclamation_id}}", `Løsningen i reklamation {{.reclamation_id}} er markeret som løst, men ikke godkendt. Godkendelsen skulle være kommet senest {{when .deadline}}. Godkend eller planlæg igen.`),
+			de: v("Reklamation wartet auf Freigabe: {{.reclamation_id}}", `Die Behebung von Reklamation {{.reclamation_id}} ist als erledigt markiert, aber nicht freigegeben. Die Freigabe war bis {{when .deadline}} fällig. Bitte freigeben oder neu planen.`),
+			en: v("Reclamation awaiting approval: {{.reclamation_id}}", `The fix for reclamation {{.reclamation_id}} is marked resolved but not approved. Approval was due by {{when .deadline}}. Approve or re-plan.`),
+		},
+	},
 	// R-2: the worker's report is in, or its time ran out: decide now.
 	"ops.rating_decide": {
 		Fields:   []string{"job_id", "stars"},

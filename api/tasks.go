@@ -804,22 +804,24 @@ func (s *Server) taskAct(a taskAction) http.HandlerFunc {
 	}
 }
 
-// taskUpdate runs an Update: 200 with the new state (redacted for the
-// caller), 409 with the validator's message, 404 for an unknown task.
+// taskUpdate runs an Update: 200 with its small workflows.TaskUpdateResult
+// (new status, ids, deadlines; no personal data and no consent token, so
+// nothing to redact), 409 with the validator's message, 404 for an unknown
+// task. The whole task is GET /v1/tasks/{id} (issue #13).
 func (s *Server) taskUpdate(ctx context.Context, w http.ResponseWriter, r *http.Request, p Principal, id, name, updateID string, arg any) {
 	h, err := s.Visits.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		UpdateID: updateID, WorkflowID: id, UpdateName: name, Args: []any{arg},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
-	var st workflows.TaskState
+	var res workflows.TaskUpdateResult
 	if err == nil {
-		err = h.Get(ctx, &st)
+		err = h.Get(ctx, &res)
 	}
 	if err != nil {
 		s.failTask(ctx, w, r, id, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, redactFor(p, st))
+	writeJSON(w, http.StatusOK, res)
 }
 
 // failTask maps an Update's or Query's error (see failVisit).

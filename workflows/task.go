@@ -16,8 +16,9 @@ import (
 
 // Task workflow: one per remote task of a virtual assistant, id
 // "task-<id>" (T-1..T-8, R-1/R-2, N-1..N-3). Transitions that need an answer
-// are Updates with validators returning the new TaskState; the whole state is
-// the TaskQuery; the digest reads unread notifications through
+// are Updates with validators, each returning a small TaskUpdateResult (new
+// status, ids, deadlines; never the whole state, issue #13); the whole state
+// is the TaskQuery; the digest reads unread notifications through
 // activities.TaskDigestQuery.
 //
 // Message templates used (the outreach catalogue renders them in sv, da, de,
@@ -368,6 +369,44 @@ type TaskState struct {
 	Deliveries    []Delivery         `json:"deliveries"`
 }
 
+// TaskUpdateResult is what every task Update returns (issue #13): the new
+// status and what the caller needs next (ids, deadlines, budget), never the
+// whole state and never personal data or free text, so a task's history
+// grows by a few hundred bytes per Update (well under 1 KB). The whole
+// state is the TaskQuery (and the API's GET /v1/tasks/{id}).
+type TaskUpdateResult struct {
+	TaskID string     `json:"task_id"`
+	Status TaskStatus `json:"status"`
+	// ReviewDeadline while the task is in review (T-1, T-2).
+	ReviewDeadline time.Time `json:"review_deadline,omitzero"`
+	// Deadline is the current deadline (T-5; moved only by an agreed extension, T-6).
+	Deadline         time.Time `json:"deadline,omitzero"`
+	RemainingMinutes int       `json:"remaining_minutes"` // T-7
+	BudgetLow        bool      `json:"budget_low,omitempty"`
+	// ExtensionID, ExtensionStatus, ExtensionExpiresAt: the extension
+	// request this Update created or answered (T-6).
+	ExtensionID        int       `json:"extension_id,omitempty"`
+	ExtensionStatus    string    `json:"extension_status,omitempty"`
+	ExtensionExpiresAt time.Time `json:"extension_expires_at,omitzero"`
+	HandoverID         int       `json:"handover_id,omitempty"`     // T-8
+	NotificationID     int       `json:"notification_id,omitempty"` // the in-app notification it created (N-1, N-2)
+	ChatMessageID      int       `json:"chat_message_id,omitempty"` // N-2
+	// Unread is the number of unread notifications after mark-read (N-1).
+	Unread int `json:"unread,omitempty"`
+	// RatingFollowUpID is the R-2 follow-up workflow a 1-3 star rating starts.
+	RatingFollowUpID string `json:"rating_follow_up_id,omitempty"`
+}
+
+// result is the common part of every Update's answer.
+func (t *task) result() TaskUpdateResult {
+	r := TaskUpdateResult{TaskID: t.st.ID, Status: t.st.Status, Deadline: t.st.Deadline,
+		RemainingMinutes: t.st.RemainingMinutes, BudgetLow: t.st.BudgetLow}
+	if t.st.Status.InReview() {
+		r.ReviewDeadline = t.st.ReviewDeadline
+	}
+	return r
+}
+
 func registerTask(r worker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(TaskWorkflow, workflow.RegisterOptions{Name: TaskWorkflowName})
 }
@@ -534,12 +573,12 @@ func (t *task) validateRelease(ctx workflow.Context, r TaskReleaseRequest) error
 	return nil
 }
 
-func (t *task) release(ctx workflow.Context, r TaskReleaseRequest) (TaskState, error) {
+func (t *task) release(ctx workflow.Context, r TaskReleaseRequest) (TaskUpdateResult, error) {
 	a, _ := rules.ParseWorkArea(string(r.Area))
 	t.st.ReleasedArea, t.st.ReleasedBy = a, r.Ops
 	t.log(ctx, "released", Actor{Role: RoleOps, ID: r.Ops}, t.st.Status, string(a)+" released by ops (T-3)")
 	t.publish(ctx)
-	return t.st, nil
+	return t.result(), nil
 }
 
 // mayReview: the assistant, or the team lead the review was delegated to.
@@ -572,7 +611,7 @@ func (t *task) validateAccept(ctx workflow.Context, r TaskAcceptRequest) error {
 	return nil
 }
 
-func (t *task) accept(ctx workflow.Context, r TaskAcceptRequest) (TaskState, error) {
+func (t *task) accept(ctx workflow.Context, r TaskAcceptRequest) (TaskUpdateResult, error) {
 	a, _ := rules.ParseWorkArea(string(r.Area))
 	t.st.WorkArea = a
 	t.st.CustomerFactor, t.st.AssistantFactor = a.CustomerFactor().String(), a.AssistantFactor().String()
@@ -591,7 +630,7 @@ func (t *task) accept(ctx workflow.Context, r TaskAcceptRequest) (TaskState, err
 		}, func() bool { return t.st.Status != TaskDeleted }, nil)
 	}
 	t.armDeadline(ctx) // T-5: the deadline is a contract from acceptance
-	return t.st, nil
+	return t.result(), nil
 }
 
 func (t *task) validateAskQuestions(ctx workflow.Context, r TaskQuestionsRequest) error {
@@ -607,11 +646,12 @@ func (t *task) validateAskQuestions(ctx workflow.Context, r TaskQuestionsRequest
 	return nil
 }
 
-func (t *task) askQuestions(ctx workflow.Context, r TaskQuestionsRequest) (TaskState, error) {
+func (t *task) askQuestions(ctx workflow.Context, r TaskQuestionsRequest) (TaskUpdateResult, error) {
 	by := Actor{Role: RoleAssistant, ID: r.Assistant}
 	t.setStatus(ctx, "asked-questions", by, TaskQuestions, "")
-	t.addChat(ctx, by, r.Questions)
-	return t.st, nil
+	res := t.result()
+	res.ChatMessageID, res.NotificationID = t.addChat(ctx, by, r.Questions)
+	return res, nil
 }
 
 func (t *task) validateDelegate(ctx workflow.Context, r TaskDelegateRequest) error {
@@ -627,10 +667,10 @@ func (t *task) validateDelegate(ctx workflow.Context, r TaskDelegateRequest) err
 	return nil
 }
 
-func (t *task) delegate(ctx workflow.Context, r TaskDelegateRequest) (TaskState, error) {
+func (t *task) delegate(ctx workflow.Context, r TaskDelegateRequest) (TaskUpdateResult, error) {
 	t.st.TeamLead = r.TeamLead
 	t.setStatus(ctx, "delegated", Actor{Role: RoleAssistant, ID: r.Assistant}, TaskDelegated, "to team lead "+r.TeamLead+": "+r.Reason)
-	return t.st, nil
+	return t.result(), nil
 }
 
 // --- T-4 delete --------------------------------------------------------------
@@ -645,10 +685,10 @@ func (t *task) validateDelete(ctx workflow.Context, r TaskDeleteRequest) error {
 	return nil
 }
 
-func (t *task) delete(ctx workflow.Context, r TaskDeleteRequest) (TaskState, error) {
+func (t *task) delete(ctx workflow.Context, r TaskDeleteRequest) (TaskUpdateResult, error) {
 	t.setStatus(ctx, "deleted", r.By, TaskDeleted, r.Reason)
 	t.stopDeadline()
-	return t.st, nil
+	return t.result(), nil
 }
 
 // --- work ---------------------------------------------------------------------
@@ -663,10 +703,10 @@ func (t *task) validateStart(ctx workflow.Context, r TaskStartRequest) error {
 	return nil
 }
 
-func (t *task) start(ctx workflow.Context, r TaskStartRequest) (TaskState, error) {
+func (t *task) start(ctx workflow.Context, r TaskStartRequest) (TaskUpdateResult, error) {
 	t.setStatus(ctx, "started", Actor{Role: RoleAssistant, ID: r.Assistant}, TaskStarted, "")
 	t.notify(ctx, NoteStarted, "work on your task has started", 0, "")
-	return t.st, nil
+	return t.result(), nil
 }
 
 func (t *task) validateChange(ctx workflow.Context, r TaskChangeRequest) error {
@@ -691,7 +731,7 @@ func (t *task) validateChange(ctx workflow.Context, r TaskChangeRequest) error {
 	return nil
 }
 
-func (t *task) change(ctx workflow.Context, r TaskChangeRequest) (TaskState, error) {
+func (t *task) change(ctx workflow.Context, r TaskChangeRequest) (TaskUpdateResult, error) {
 	var what []string
 	if r.Title != nil {
 		t.st.Title = *r.Title
@@ -715,7 +755,7 @@ func (t *task) change(ctx workflow.Context, r TaskChangeRequest) (TaskState, err
 		t.notify(ctx, NoteChanged, "your task was changed: "+note, 0, "")
 	}
 	t.publish(ctx)
-	return t.st, nil
+	return t.result(), nil
 }
 
 // --- T-5 deadline ---------------------------------------------------------------
@@ -800,7 +840,7 @@ func (t *task) validateRequestExtension(ctx workflow.Context, r TaskExtensionReq
 	return nil
 }
 
-func (t *task) requestExtension(ctx workflow.Context, r TaskExtensionRequest) (TaskState, error) {
+func (t *task) requestExtension(ctx workflow.Context, r TaskExtensionRequest) (TaskUpdateResult, error) {
 	now := workflow.Now(ctx)
 	id := len(t.st.Extensions) + 1
 	consentURL := fmt.Sprintf("%s/tasks/%s/extensions/%d", strings.TrimRight(t.in.LinkBase, "/"), t.st.ID, id)
@@ -842,7 +882,9 @@ func (t *task) requestExtension(ctx workflow.Context, r TaskExtensionRequest) (T
 		t.emailAssistant(ctx, fmt.Sprintf("extension-expired-%d", id), "task.extension_answered", "extension expired (T-6)",
 			map[string]string{"extension_id": fmt.Sprint(id), "outcome": ExtensionExpired, "deadline": t.iso(t.st.Deadline)}, nil)
 	})
-	return t.st, nil
+	res := t.result()
+	res.ExtensionID, res.ExtensionStatus, res.ExtensionExpiresAt = id, ext.Status, ext.ExpiresAt
+	return res, nil
 }
 
 func (t *task) extension(id int) *TaskExtension { return &t.st.Extensions[id-1] }
@@ -860,7 +902,7 @@ func (t *task) validateRespondExtension(ctx workflow.Context, r TaskExtensionRes
 	return nil
 }
 
-func (t *task) respondExtension(ctx workflow.Context, r TaskExtensionResponse) (TaskState, error) {
+func (t *task) respondExtension(ctx workflow.Context, r TaskExtensionResponse) (TaskUpdateResult, error) {
 	now := workflow.Now(ctx)
 	e := t.extension(r.ExtensionID)
 	e.AnsweredAt, e.Note = &now, r.Note
@@ -881,7 +923,9 @@ func (t *task) respondExtension(ctx workflow.Context, r TaskExtensionResponse) (
 	}
 	t.emailAssistant(ctx, fmt.Sprintf("extension-answered-%d", e.ID), "task.extension_answered", "extension answer to the assistant (T-6)",
 		map[string]string{"extension_id": fmt.Sprint(e.ID), "outcome": e.Status, "deadline": t.iso(t.st.Deadline)}, nil)
-	return t.st, nil
+	res := t.result()
+	res.ExtensionID, res.ExtensionStatus = e.ID, e.Status
+	return res, nil
 }
 
 // --- T-7 budget -----------------------------------------------------------------------
@@ -914,7 +958,7 @@ func (t *task) validateLogTime(ctx workflow.Context, r TaskTimeEntryRequest) err
 	return nil
 }
 
-func (t *task) logTime(ctx workflow.Context, r TaskTimeEntryRequest) (TaskState, error) {
+func (t *task) logTime(ctx workflow.Context, r TaskTimeEntryRequest) (TaskUpdateResult, error) {
 	t.st.TimeEntries = append(t.st.TimeEntries, TaskTimeEntry{At: workflow.Now(ctx), Assistant: r.Assistant, Minutes: r.Minutes, Note: r.Note})
 	t.st.UsedMinutes += r.Minutes
 	wasLow := t.st.BudgetLow
@@ -933,7 +977,7 @@ func (t *task) logTime(ctx workflow.Context, r TaskTimeEntryRequest) (TaskState,
 			"threshold_percent": fmt.Sprint(t.in.Policy.BudgetWarnPercent),
 		}, func() bool { return t.st.Status != TaskDeleted }, nil)
 	}
-	return t.st, nil
+	return t.result(), nil
 }
 
 // --- T-8 hand-over, R-1 rating ----------------------------------------------------------
@@ -948,7 +992,7 @@ func (t *task) validateHandover(ctx workflow.Context, r TaskHandoverRequest) err
 	return nil
 }
 
-func (t *task) handover(ctx workflow.Context, r TaskHandoverRequest) (TaskState, error) {
+func (t *task) handover(ctx workflow.Context, r TaskHandoverRequest) (TaskUpdateResult, error) {
 	id := len(t.st.Handovers) + 1
 	kind := "intermediate result"
 	if r.Final {
@@ -965,7 +1009,9 @@ func (t *task) handover(ctx workflow.Context, r TaskHandoverRequest) (TaskState,
 	} else {
 		t.log(ctx, "intermediate-handover", by, t.st.Status, fmt.Sprintf("hand-over %d (T-8)", id))
 	}
-	return t.st, nil
+	res := t.result()
+	res.HandoverID, res.NotificationID = id, nid
+	return res, nil
 }
 
 func (t *task) validateRate(ctx workflow.Context, r RateRequest) error {
@@ -987,15 +1033,16 @@ func (t *task) validateRate(ctx workflow.Context, r RateRequest) error {
 // and the task closes only once the child has started. Every R-2 message
 // (the 3-star question, the team lead's alert and decision) goes from the
 // follow-up. Tasks had no histories before this, so no version guard.
-func (t *task) rate(ctx workflow.Context, r RateRequest) (TaskState, error) {
+func (t *task) rate(ctx workflow.Context, r RateRequest) (TaskUpdateResult, error) {
 	t.st.Rating = &r
 	note := fmt.Sprintf("%d stars (R-1)", r.Stars)
 	if NeedsRatingFollowUp(r.Stars) {
 		note += "; follow-up " + RatingFollowUpID(t.st.ID) + " (R-2)"
 	}
 	t.setStatus(ctx, "rated", Actor{Role: RoleCustomer, ID: t.st.AccountID}, TaskRated, note)
+	res := t.result()
 	if !NeedsRatingFollowUp(r.Stars) {
-		return t.st, nil
+		return res, nil
 	}
 	in := RatingFollowUpInput{
 		Job:      JobRef{ID: t.st.ID, Kind: JobTask, Partner: t.st.Partner, Market: t.st.Market},
@@ -1021,7 +1068,8 @@ func (t *task) rate(ctx workflow.Context, r RateRequest) (TaskState, error) {
 		}
 		t.log(ctx, "rating-followup", Actor{Role: RoleSystem}, t.st.Status, "follow-up "+RatingFollowUpID(t.st.ID)+" started (R-2)")
 	})
-	return t.st, nil
+	res.RatingFollowUpID = RatingFollowUpID(t.st.ID)
+	return res, nil
 }
 
 // --- N-1/N-2 notifications and chat ---------------------------------------------------
@@ -1061,7 +1109,7 @@ func (t *task) validateMarkRead(ctx workflow.Context, r TaskMarkReadRequest) err
 	return nil
 }
 
-func (t *task) markRead(ctx workflow.Context, r TaskMarkReadRequest) (TaskState, error) {
+func (t *task) markRead(ctx workflow.Context, r TaskMarkReadRequest) (TaskUpdateResult, error) {
 	now := workflow.Now(ctx)
 	mark := func(i int) {
 		if t.st.Notifications[i].ReadAt == nil {
@@ -1076,7 +1124,13 @@ func (t *task) markRead(ctx workflow.Context, r TaskMarkReadRequest) (TaskState,
 	for _, id := range r.IDs {
 		mark(id - 1)
 	}
-	return t.st, nil
+	res := t.result()
+	for _, n := range t.st.Notifications {
+		if n.ReadAt == nil {
+			res.Unread++
+		}
+	}
+	return res, nil
 }
 
 func (t *task) validateChat(ctx workflow.Context, r TaskChatRequest) error {
@@ -1098,20 +1152,23 @@ func (t *task) validateChat(ctx workflow.Context, r TaskChatRequest) error {
 	return nil
 }
 
-func (t *task) chat(ctx workflow.Context, r TaskChatRequest) (TaskState, error) {
-	t.addChat(ctx, r.From, r.Text)
-	return t.st, nil
+func (t *task) chat(ctx workflow.Context, r TaskChatRequest) (TaskUpdateResult, error) {
+	res := t.result()
+	res.ChatMessageID, res.NotificationID = t.addChat(ctx, r.From, r.Text)
+	return res, nil
 }
 
 // addChat records a message; one to the customer becomes an in-app
 // notification that goes by e-mail if unread after ChatUnreadDelay (N-2).
 // Messages from the customer are not e-mailed to the assistant here (the
 // assistant works in the app; see the report).
-func (t *task) addChat(ctx workflow.Context, from Actor, text string) {
-	t.st.Chat = append(t.st.Chat, TaskChatMessage{ID: len(t.st.Chat) + 1, At: workflow.Now(ctx), From: from, Text: text})
+func (t *task) addChat(ctx workflow.Context, from Actor, text string) (msgID, noteID int) {
+	msgID = len(t.st.Chat) + 1
+	t.st.Chat = append(t.st.Chat, TaskChatMessage{ID: msgID, At: workflow.Now(ctx), From: from, Text: text})
 	if from.Role != RoleCustomer {
-		t.notify(ctx, NoteChat, "a new chat message", t.in.Policy.ChatUnreadDelay, "task.chat_unread")
+		noteID = t.notify(ctx, NoteChat, "a new chat message", t.in.Policy.ChatUnreadDelay, "task.chat_unread")
 	}
+	return msgID, noteID
 }
 
 // digestView answers the digest's query (N-1): unread notifications created
@@ -1151,13 +1208,13 @@ func (t *task) validateReassign(ctx workflow.Context, r TaskReassignRequest) err
 
 // reassign hands the task to a new assistant; every timer keeps running
 // (deadline, review, extension windows).
-func (t *task) reassign(ctx workflow.Context, r TaskReassignRequest) (TaskState, error) {
+func (t *task) reassign(ctx workflow.Context, r TaskReassignRequest) (TaskUpdateResult, error) {
 	from := t.st.AssistantID
 	t.asg, t.st.AssistantID = r.To, r.To.ID
 	t.log(ctx, "reassigned", r.By, t.st.Status, fmt.Sprintf("%s -> %s: %s", from, r.To.ID, r.Reason))
 	t.notify(ctx, NoteNewAssistant, "a new assistant works on your task", 0, "")
 	t.publish(ctx)
-	return t.st, nil
+	return t.result(), nil
 }
 
 // --- sends ------------------------------------------------------------------------

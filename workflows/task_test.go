@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"sync"
 	"testing"
@@ -125,8 +126,11 @@ type taskResult struct {
 	done     bool
 	rejected error
 	err      error
-	state    TaskState
+	res      TaskUpdateResult // the Update's small answer; the state is the Query's (issue #13)
 }
+
+// maxUpdateResult is the most an Update may put into the history per call (issue #13).
+const maxUpdateResult = 1024
 
 // at runs f at the wall-clock time `when` (after the start).
 func (h *taskHarness) at(when time.Time, f func()) {
@@ -146,8 +150,13 @@ func (h *taskHarness) update(when time.Time, name string, arg any) *taskResult {
 			OnReject: func(err error) { r.done, r.rejected = true, err },
 			OnComplete: func(v any, err error) {
 				r.done, r.err = true, err
-				if st, ok := v.(TaskState); ok {
-					r.state = st
+				if res, ok := v.(TaskUpdateResult); ok {
+					r.res = res
+				} else if v != nil {
+					h.t.Errorf("%s answered %T, want TaskUpdateResult", name, v)
+				}
+				if b, _ := json.Marshal(v); len(b) > maxUpdateResult {
+					h.t.Errorf("%s answered %d bytes, want at most %d (issue #13)", name, len(b), maxUpdateResult)
 				}
 			},
 		}, arg)
@@ -332,6 +341,7 @@ func TestT3_SpecialistAreaNeedsOpsRelease(t *testing.T) {
 	rel := h.update(berlin("2026-03-09 10:30"), TaskUpdateRelease, TaskReleaseRequest{Ops: "ops-1", Area: rules.AreaDesign})
 	otherSpecialist := h.update(berlin("2026-03-09 10:35"), TaskUpdateAccept, TaskAcceptRequest{By: taskAssistant, Area: rules.AreaSales})
 	acc := h.update(berlin("2026-03-09 10:40"), TaskUpdateAccept, TaskAcceptRequest{By: taskAssistant, Area: rules.AreaDesign})
+	accepted := h.query(berlin("2026-03-09 10:41"))
 	h.update(berlin("2026-03-09 11:00"), TaskUpdateHandover, TaskHandoverRequest{Assistant: "vpa-7", Final: true})
 	h.update(berlin("2026-03-09 11:10"), TaskUpdateRate, RateRequest{Stars: 5})
 	st := h.runTask(newTaskInput(start, berlin("2026-03-20 17:00")))
@@ -341,8 +351,11 @@ func TestT3_SpecialistAreaNeedsOpsRelease(t *testing.T) {
 	mustAccept(t, "release", rel)
 	mustRefuse(t, "sales after a design release", otherSpecialist, "ops must release it")
 	mustAccept(t, "accept design", acc)
-	if acc.state.WorkArea != rules.AreaDesign || acc.state.CustomerFactor != "2.0" || acc.state.AssistantFactor != "1.8" || acc.state.CustomerBudgetMinutes != 360 {
-		t.Fatalf("accepted state %+v", acc.state)
+	if acc.res.Status != TaskAccepted {
+		t.Fatalf("accept answered %+v", acc.res)
+	}
+	if accepted.WorkArea != rules.AreaDesign || accepted.CustomerFactor != "2.0" || accepted.AssistantFactor != "1.8" || accepted.CustomerBudgetMinutes != 360 {
+		t.Fatalf("accepted state %+v", accepted)
 	}
 	if len(h.ch.of("task.marketing_factor")) != 0 {
 		t.Fatal("design sent the marketing message")
@@ -523,7 +536,7 @@ func TestT6_ExtensionAgreedMovesDeadlineAndTimer(t *testing.T) {
 	st := h.runTask(newTaskInput(start, old))
 
 	mustAccept(t, "agree", agree)
-	sameTime(t, "deadline after agreement", agree.state.Deadline, moved)
+	sameTime(t, "deadline after agreement", agree.res.Deadline, moved)
 	if atOld.RefundEligible {
 		t.Fatal("the old deadline still fired after the customer agreed")
 	}
@@ -583,6 +596,7 @@ func TestT6_ConsentLinkCarriesTheTokenAndAnswersOnce(t *testing.T) {
 	in.ConsentToken = "tok.sig-_"
 	h.update(berlin("2026-03-09 10:30"), TaskUpdateAccept, TaskAcceptRequest{By: taskAssistant, Area: rules.AreaBackoffice})
 	req := h.update(berlin("2026-03-10 10:00"), TaskUpdateRequestExtension, TaskExtensionRequest{Assistant: "vpa-7", Reason: "more sources", NewDeadline: berlin("2026-03-27 15:00")})
+	requested := h.query(berlin("2026-03-10 10:01"))
 	agree := h.update(berlin("2026-03-10 11:00"), TaskUpdateRespondExtension, TaskExtensionResponse{ExtensionID: 1, Agree: true})
 	again := h.update(berlin("2026-03-10 11:01"), TaskUpdateRespondExtension, TaskExtensionResponse{ExtensionID: 1, Agree: false})
 	h.update(berlin("2026-03-11 10:00"), TaskUpdateHandover, TaskHandoverRequest{Assistant: "vpa-7", Final: true})
@@ -591,7 +605,10 @@ func TestT6_ConsentLinkCarriesTheTokenAndAnswersOnce(t *testing.T) {
 
 	mustAccept(t, "request", req)
 	want := "https://app.example.test/tasks/task-42/extensions/1?token=tok.sig-_"
-	if got := req.state.Extensions[0].ConsentURL; got != want {
+	if req.res.ExtensionID != 1 || req.res.ExtensionStatus != ExtensionPending || req.res.ExtensionExpiresAt.IsZero() {
+		t.Fatalf("request answered %+v", req.res)
+	}
+	if got := requested.Extensions[0].ConsentURL; got != want {
 		t.Fatalf("consent url %q, want %q", got, want)
 	}
 	if got := oneSend(t, h.ch, "task.extension_request").Data; got["consent_url"] != want || got["task_title"] != in.Title {
@@ -663,13 +680,13 @@ func TestT8_IntermediateThenFinalHandoverThenRating(t *testing.T) {
 	st := h.runTask(newTaskInput(start, berlin("2026-03-20 15:00")))
 
 	mustAccept(t, "intermediate", mid)
-	if mid.state.Status != TaskStarted {
-		t.Fatalf("intermediate hand-over changed status to %s", mid.state.Status)
+	if mid.res.Status != TaskStarted {
+		t.Fatalf("intermediate hand-over changed status to %s", mid.res.Status)
 	}
 	mustRefuse(t, "rate before final", earlyRate, "after the final hand-over")
 	mustAccept(t, "final", final)
-	if final.state.Status != TaskHandedOver {
-		t.Fatalf("final hand-over: %s", final.state.Status)
+	if final.res.Status != TaskHandedOver {
+		t.Fatalf("final hand-over: %s", final.res.Status)
 	}
 	mustRefuse(t, "6 stars", badStars, "1 to 5")
 	mustAccept(t, "rate", rate)

@@ -527,12 +527,19 @@ Once you have looked at it, you can rate the task from 1 to 5 stars.`),
 	},
 	// N-2: a chat message still unread after two hours.
 	"task.chat_unread": {
-		Fields: []string{"name", "task_title"},
+		// N-2: the message's text stays in the partner's app (issue #13);
+		// message_url opens it there when the app gave its link.
+		Fields:   []string{"name", "task_title"},
+		Optional: []string{"message_url"},
 		Versions: map[rules.Language]variant{
-			sv: v("Nytt meddelande om {{.task_title}}", `Hej {{.name}}! Du har ett oläst meddelande om uppgiften "{{.task_title}}". Läs det i appen.`),
-			da: v("Ny besked om {{.task_title}}", `Hej {{.name}}! Du har en ulæst besked om opgaven "{{.task_title}}". Læs den i appen.`),
-			de: v("Neue Nachricht zu {{.task_title}}", `Hallo {{.name}}, Sie haben eine ungelesene Nachricht zur Aufgabe "{{.task_title}}". Lesen Sie sie in der App.`),
-			en: v("New message about {{.task_title}}", `Hello {{.name}}, you have an unread message about the task "{{.task_title}}". Read it in the app.`),
+			sv: v("Nytt meddelande om {{.task_title}}", `Hej {{.name}}! Ett meddelande väntar på dig om uppgiften "{{.task_title}}".{{if opt "message_url"}} Läs det här:
+{{opt "message_url"}}{{else}} Läs det i appen.{{end}}`),
+			da: v("Ny besked om {{.task_title}}", `Hej {{.name}}! En besked venter på dig om opgaven "{{.task_title}}".{{if opt "message_url"}} Læs den her:
+{{opt "message_url"}}{{else}} Læs den i appen.{{end}}`),
+			de: v("Neue Nachricht zu {{.task_title}}", `Hallo {{.name}}, eine Nachricht zur Aufgabe "{{.task_title}}" wartet auf Sie.{{if opt "message_url"}} Hier lesen:
+{{opt "message_url"}}{{else}} Lesen Sie sie in der App.{{end}}`),
+			en: v("New message about {{.task_title}}", `Hello {{.name}}, a message about the task "{{.task_title}}" is waiting for you.{{if opt "message_url"}} Read it here:
+{{opt "message_url"}}{{else}} Read it in the app.{{end}}`),
 		},
 	},
 	// N-1: unread notifications at 08:00 on working days; items is one

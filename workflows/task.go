@@ -224,10 +224,17 @@ type TaskMarkReadRequest struct {
 	IDs []int `json:"ids,omitempty"`
 }
 
-// TaskChatRequest is one chat message (N-2).
+// TaskChatRequest tells the task about one chat message (N-2). The
+// message's text stays with the partner's app, where customer and assistant
+// chat: the task gets the app's id of the message (MessageRef) and,
+// optionally, the link that opens it (MessageURL, put into the N-2 e-mail).
+// Text is only read from histories recorded before issue #13 (the API no
+// longer accepts it); a task never stores the text of a chat message.
 type TaskChatRequest struct {
-	From Actor  `json:"from"`
-	Text string `json:"text"`
+	From       Actor  `json:"from"`
+	MessageRef string `json:"message_ref,omitempty"`
+	MessageURL string `json:"message_url,omitempty"`
+	Text       string `json:"text,omitempty"`
 }
 
 // TaskReassignRequest: a new assistant takes over (absence, A-1).
@@ -269,15 +276,44 @@ type TaskNotification struct {
 	Text      string     `json:"text"` // a short summary without personal data
 	ReadAt    *time.Time `json:"read_at,omitempty"`
 	EmailedAt *time.Time `json:"emailed_at,omitempty"` // sent on its own (N-1 hand-over, N-2 chat)
+	// Link opens what the notification is about (the chat message in the
+	// partner's app, N-2); empty when there is none.
+	Link string `json:"link,omitempty"`
+	// EmailTemplate and EmailDueAt: the notification goes by e-mail if
+	// still unread at EmailDueAt (N-1 hand-over, N-2 chat); EmailDone once
+	// that e-mail was sent, found not needed or failed. A continued run
+	// re-arms the e-mails not done from these times.
+	EmailTemplate string     `json:"email_template,omitempty"`
+	EmailDueAt    *time.Time `json:"email_due_at,omitempty"`
+	EmailDone     bool       `json:"email_done,omitempty"`
 }
 
-// TaskChatMessage is one chat message.
+// TaskChatMessage is one chat message as the task knows it: who wrote it
+// when, the partner app's id and link, and whether the customer read it
+// (N-2). The text lives in the partner's app (issue #13); only the review
+// questions (ask-questions, T-1) and histories from before keep Text.
 type TaskChatMessage struct {
-	ID   int       `json:"id"`
-	At   time.Time `json:"at"`
-	From Actor     `json:"from"`
-	Text string    `json:"text"`
+	ID             int        `json:"id"`
+	At             time.Time  `json:"at"`
+	From           Actor      `json:"from"`
+	Ref            string     `json:"ref,omitempty"`
+	URL            string     `json:"url,omitempty"`
+	NotificationID int        `json:"notification_id,omitempty"` // the customer's N-2 notification
+	ReadAt         *time.Time `json:"read_at,omitempty"`
+	Text           string     `json:"text,omitempty"`
 }
+
+// Caps of the task's lists (issue #13): each keeps its newest entries and
+// the state counts all of them (ChatTotal, NotificationsTotal, ...), so a
+// long task's state and history stay bounded. Notifications drop read or
+// settled ones first, so the unread ones the N-1 digest lists stay.
+const (
+	TaskChatKeep          = 50
+	TaskNotificationsKeep = 100
+	TaskLogKeep           = 200
+	TaskDeliveriesKeep    = 100
+	TaskTimeEntriesKeep   = 100
+)
 
 // Extension request states (T-6).
 const (
@@ -367,6 +403,14 @@ type TaskState struct {
 	Chat          []TaskChatMessage  `json:"chat"`          // N-2
 	Log           []TaskTransition   `json:"log"`
 	Deliveries    []Delivery         `json:"deliveries"`
+
+	// Totals of the capped lists: how many entries there ever were (the
+	// lists keep the newest, see TaskChatKeep and the other caps).
+	ChatTotal          int `json:"chat_total,omitempty"`
+	NotificationsTotal int `json:"notifications_total,omitempty"`
+	LogTotal           int `json:"log_total,omitempty"`
+	DeliveriesTotal    int `json:"deliveries_total,omitempty"`
+	TimeEntriesTotal   int `json:"time_entries_total,omitempty"`
 }
 
 // TaskUpdateResult is what every task Update returns (issue #13): the new
@@ -422,9 +466,25 @@ type task struct {
 	deadlineGen    int
 	cancelDeadline workflow.CancelFunc
 	sendSeq        int
-	pending        int
-	upserted       taskAttrs
+	pending        int // coroutines the run must finish (sends, alerts, the rating follow-up)
+	// unreadWatch counts the unread-notification e-mails waiting (N-1, N-2):
+	// a continued run re-arms them from the notifications; inflight counts
+	// those whose send is under way (continue-as-new waits for it).
+	unreadWatch int
+	inflight    int
+	upserted    taskAttrs
+
+	bounded bool // taskChangeBoundedState: no chat text, capped lists
 }
+
+// Change ids of the Task workflow (workflow.GetVersion); histories recorded
+// before a change replay the old behaviour.
+const (
+	// taskChangeBoundedState (issue #13): chat messages are ids and refs
+	// without text; notifications, chat, log, deliveries and time entries
+	// keep their newest entries (TaskChatKeep...).
+	taskChangeBoundedState = "task-bounded-state"
+)
 
 type taskAttrs struct {
 	status, assistant, area string
@@ -434,6 +494,7 @@ type taskAttrs struct {
 // TaskWorkflow runs one task from its creation to the rating (or deletion).
 func TaskWorkflow(ctx workflow.Context, in TaskInput) (TaskState, error) {
 	t := &task{in: in, loc: rules.Location(in.Market), asg: in.Assistant}
+	t.bounded = workflow.GetVersion(ctx, taskChangeBoundedState, workflow.DefaultVersion, 1) >= 1
 	now := workflow.Now(ctx)
 	created := in.CreatedAt
 	if created.IsZero() {
@@ -650,7 +711,9 @@ func (t *task) askQuestions(ctx workflow.Context, r TaskQuestionsRequest) (TaskU
 	by := Actor{Role: RoleAssistant, ID: r.Assistant}
 	t.setStatus(ctx, "asked-questions", by, TaskQuestions, "")
 	res := t.result()
-	res.ChatMessageID, res.NotificationID = t.addChat(ctx, by, r.Questions)
+	// The review questions are the task's own text (T-1), not the partner
+	// app's chat: they stay, bounded by the API's length limit and the cap.
+	res.ChatMessageID, res.NotificationID = t.addChat(ctx, TaskChatMessage{From: by, Text: r.Questions})
 	return res, nil
 }
 
@@ -960,6 +1023,10 @@ func (t *task) validateLogTime(ctx workflow.Context, r TaskTimeEntryRequest) err
 
 func (t *task) logTime(ctx workflow.Context, r TaskTimeEntryRequest) (TaskUpdateResult, error) {
 	t.st.TimeEntries = append(t.st.TimeEntries, TaskTimeEntry{At: workflow.Now(ctx), Assistant: r.Assistant, Minutes: r.Minutes, Note: r.Note})
+	t.st.TimeEntriesTotal++
+	if t.bounded {
+		t.st.TimeEntries = keepNewest(t.st.TimeEntries, TaskTimeEntriesKeep)
+	}
 	t.st.UsedMinutes += r.Minutes
 	wasLow := t.st.BudgetLow
 	t.recomputeBudget()
@@ -1077,32 +1144,98 @@ func (t *task) rate(ctx workflow.Context, r RateRequest) (TaskUpdateResult, erro
 // notify adds an in-app notification; with a delay, one still unread after
 // it goes by e-mail at the next e-mail slot (N-1 hand-over, N-2 chat).
 func (t *task) notify(ctx workflow.Context, kind, text string, unreadDelay time.Duration, template string) int {
-	id := len(t.st.Notifications) + 1
-	t.st.Notifications = append(t.st.Notifications, TaskNotification{ID: id, Kind: kind, At: workflow.Now(ctx), Text: text})
-	if unreadDelay <= 0 || template == "" {
-		return id
+	return t.notifyLink(ctx, kind, text, "", unreadDelay, template)
+}
+
+func (t *task) notifyLink(ctx workflow.Context, kind, text, link string, unreadDelay time.Duration, template string) int {
+	now := workflow.Now(ctx)
+	t.st.NotificationsTotal = max(t.st.NotificationsTotal, len(t.st.Notifications)) + 1
+	id := t.st.NotificationsTotal
+	n := TaskNotification{ID: id, Kind: kind, At: now, Text: text, Link: link}
+	if unreadDelay > 0 && template != "" {
+		due := now.Add(unreadDelay)
+		n.EmailTemplate, n.EmailDueAt = template, &due
 	}
-	unread := func() bool { return t.st.Notifications[id-1].ReadAt == nil && t.st.Status != TaskDeleted }
-	t.pending++
-	workflow.Go(ctx, func(ctx workflow.Context) {
-		defer func() { t.pending-- }()
-		read, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
-			Timeout:      unreadDelay,
-			TimerOptions: workflow.TimerOptions{Summary: fmt.Sprintf("%s unread for %s (N-1/N-2)", kind, unreadDelay)},
-		}, func() bool { return !unread() })
-		if err != nil || read {
-			return
-		}
-		t.emailCustomer(ctx, fmt.Sprintf("%s-unread-%d", kind, id), template, kind+" unread e-mail (N-1/N-2)",
-			map[string]string{"notification_id": fmt.Sprint(id), "kind": kind, "text": text}, unread,
-			func(at time.Time) { t.st.Notifications[id-1].EmailedAt = &at })
-	})
+	t.st.Notifications = append(t.st.Notifications, n)
+	if t.bounded {
+		t.trimNotifications()
+	}
+	if n.EmailTemplate != "" {
+		t.watchUnread(ctx, id, unreadDelay)
+	}
 	return id
 }
 
+// notification is the notification id, nil when there is none (any more).
+func (t *task) notification(id int) *TaskNotification {
+	for i := range t.st.Notifications {
+		if t.st.Notifications[i].ID == id {
+			return &t.st.Notifications[i]
+		}
+	}
+	return nil
+}
+
+// trimNotifications keeps TaskNotificationsKeep: it drops the oldest read
+// or e-mailed (settled) notification first, the oldest at all only when
+// every one is unread.
+func (t *task) trimNotifications() {
+	for len(t.st.Notifications) > TaskNotificationsKeep {
+		drop := 0
+		for i, n := range t.st.Notifications {
+			if n.ReadAt != nil || n.EmailedAt != nil || (n.EmailTemplate != "" && n.EmailDone) {
+				drop = i
+				break
+			}
+		}
+		t.st.Notifications = append(t.st.Notifications[:drop], t.st.Notifications[drop+1:]...)
+	}
+}
+
+// watchUnread e-mails notification id if it is still unread after wait
+// (N-1 hand-over, N-2 chat). The wait counts in unreadWatch (a continued
+// run re-arms it from EmailDueAt), the send in inflight.
+func (t *task) watchUnread(ctx workflow.Context, id int, wait time.Duration) {
+	n := t.notification(id)
+	kind, text, link, template, delay := n.Kind, n.Text, n.Link, n.EmailTemplate, n.EmailDueAt.Sub(n.At)
+	unread := func() bool {
+		n := t.notification(id)
+		return n != nil && n.ReadAt == nil && t.st.Status != TaskDeleted
+	}
+	t.pending++
+	t.unreadWatch++
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		defer func() { t.pending--; t.unreadWatch-- }()
+		if wait > 0 {
+			read, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
+				Timeout:      wait,
+				TimerOptions: workflow.TimerOptions{Summary: fmt.Sprintf("%s unread for %s (N-1/N-2)", kind, delay)},
+			}, func() bool { return !unread() })
+			if err != nil || read {
+				return
+			}
+		}
+		data := map[string]string{"notification_id": fmt.Sprint(id), "kind": kind, "text": text}
+		if link != "" {
+			data["message_url"] = link
+		}
+		settle := func(at *time.Time) {
+			if n := t.notification(id); n != nil {
+				n.EmailDone = true
+				if at != nil {
+					n.EmailedAt = at
+				}
+			}
+		}
+		t.emailCustomerCarried(ctx, fmt.Sprintf("%s-unread-%d", kind, id), template, kind+" unread e-mail (N-1/N-2)",
+			data, unread, settle)
+	})
+}
+
 func (t *task) validateMarkRead(ctx workflow.Context, r TaskMarkReadRequest) error {
+	total := max(t.st.NotificationsTotal, len(t.st.Notifications))
 	for _, id := range r.IDs {
-		if id < 1 || id > len(t.st.Notifications) {
+		if id < 1 || id > total {
 			return taskRefuse("there is no notification %d (N-1)", id)
 		}
 	}
@@ -1111,18 +1244,24 @@ func (t *task) validateMarkRead(ctx workflow.Context, r TaskMarkReadRequest) err
 
 func (t *task) markRead(ctx workflow.Context, r TaskMarkReadRequest) (TaskUpdateResult, error) {
 	now := workflow.Now(ctx)
-	mark := func(i int) {
-		if t.st.Notifications[i].ReadAt == nil {
-			t.st.Notifications[i].ReadAt = &now
+	mark := func(n *TaskNotification) {
+		if n != nil && n.ReadAt == nil {
+			n.ReadAt = &now
 		}
 	}
 	if len(r.IDs) == 0 {
 		for i := range t.st.Notifications {
-			mark(i)
+			mark(&t.st.Notifications[i])
 		}
 	}
 	for _, id := range r.IDs {
-		mark(id - 1)
+		mark(t.notification(id))
+	}
+	for i := range t.st.Chat { // N-2: a message is read with its notification
+		c := &t.st.Chat[i]
+		if n := t.notification(c.NotificationID); c.ReadAt == nil && n != nil && n.ReadAt != nil {
+			c.ReadAt = n.ReadAt
+		}
 	}
 	res := t.result()
 	for _, n := range t.st.Notifications {
@@ -1134,8 +1273,8 @@ func (t *task) markRead(ctx workflow.Context, r TaskMarkReadRequest) (TaskUpdate
 }
 
 func (t *task) validateChat(ctx workflow.Context, r TaskChatRequest) error {
-	if strings.TrimSpace(r.Text) == "" {
-		return taskRefuse("the message is empty")
+	if strings.TrimSpace(r.Text) == "" && strings.TrimSpace(r.MessageRef) == "" {
+		return taskRefuse("the message is empty: give the partner app's message_ref (N-2)")
 	}
 	switch r.From.Role {
 	case RoleCustomer, RoleOps, RoleTeamLead:
@@ -1153,22 +1292,31 @@ func (t *task) validateChat(ctx workflow.Context, r TaskChatRequest) error {
 }
 
 func (t *task) chat(ctx workflow.Context, r TaskChatRequest) (TaskUpdateResult, error) {
+	msg := TaskChatMessage{From: r.From, Ref: r.MessageRef, URL: r.MessageURL}
+	if !t.bounded {
+		msg.Text = r.Text // histories from before issue #13
+	}
 	res := t.result()
-	res.ChatMessageID, res.NotificationID = t.addChat(ctx, r.From, r.Text)
+	res.ChatMessageID, res.NotificationID = t.addChat(ctx, msg)
 	return res, nil
 }
 
 // addChat records a message; one to the customer becomes an in-app
-// notification that goes by e-mail if unread after ChatUnreadDelay (N-2).
-// Messages from the customer are not e-mailed to the assistant here (the
-// assistant works in the app; see the report).
-func (t *task) addChat(ctx workflow.Context, from Actor, text string) (msgID, noteID int) {
-	msgID = len(t.st.Chat) + 1
-	t.st.Chat = append(t.st.Chat, TaskChatMessage{ID: msgID, At: workflow.Now(ctx), From: from, Text: text})
-	if from.Role != RoleCustomer {
-		noteID = t.notify(ctx, NoteChat, "a new chat message", t.in.Policy.ChatUnreadDelay, "task.chat_unread")
+// notification that goes by e-mail, with the message's link, if unread
+// after ChatUnreadDelay (N-2). Messages from the customer are not e-mailed
+// to the assistant here (the assistant works in the app; see the report).
+func (t *task) addChat(ctx workflow.Context, msg TaskChatMessage) (msgID, noteID int) {
+	t.st.ChatTotal = max(t.st.ChatTotal, len(t.st.Chat)) + 1
+	msg.ID, msg.At = t.st.ChatTotal, workflow.Now(ctx)
+	if msg.From.Role != RoleCustomer {
+		noteID = t.notifyLink(ctx, NoteChat, "a new chat message", msg.URL, t.in.Policy.ChatUnreadDelay, "task.chat_unread")
+		msg.NotificationID = noteID
 	}
-	return msgID, noteID
+	t.st.Chat = append(t.st.Chat, msg)
+	if t.bounded {
+		t.st.Chat = keepNewest(t.st.Chat, TaskChatKeep)
+	}
+	return msg.ID, noteID
 }
 
 // digestView answers the digest's query (N-1): unread notifications created
@@ -1242,11 +1390,29 @@ func (t *task) data(extra map[string]string) map[string]string {
 // wait ends early, and nothing is sent, when needed (if given) turns false;
 // sent (if given) learns when the mail left.
 func (t *task) emailCustomer(ctx workflow.Context, name, template, summary string, extra map[string]string, needed func() bool, sent func(time.Time)) {
+	var settle func(*time.Time)
+	if sent != nil {
+		settle = func(at *time.Time) {
+			if at != nil {
+				sent(*at)
+			}
+		}
+	}
+	t.deferredEmail(ctx, name, summary, t.customerEmail(template, extra), needed, false, settle)
+}
+
+// emailCustomerCarried is emailCustomer for an unread-notification e-mail
+// (watchUnread): its wait counts in unreadWatch, its send in inflight, and
+// settle learns every outcome (with the time the mail left, nil otherwise).
+func (t *task) emailCustomerCarried(ctx workflow.Context, name, template, summary string, extra map[string]string, needed func() bool, settle func(*time.Time)) {
+	t.deferredEmail(ctx, name, summary, t.customerEmail(template, extra), needed, true, settle)
+}
+
+func (t *task) customerEmail(template string, extra map[string]string) activities.EmailRequest {
 	d := t.data(extra)
 	d["name"] = t.in.Customer.Name
-	to := activities.EmailRequest{To: t.in.Customer.Email, ToName: t.in.Customer.Name,
+	return activities.EmailRequest{To: t.in.Customer.Email, ToName: t.in.Customer.Name,
 		Message: activities.Message{Template: template, Language: t.customerLanguage(), Data: d}, Categories: []string{"task", template}}
-	t.deferredEmail(ctx, name, summary, to, needed, sent)
 }
 
 // emailAssistant e-mails the current assistant, also within the window
@@ -1261,14 +1427,25 @@ func (t *task) emailAssistant(ctx workflow.Context, name, template, summary stri
 	d["assistant_id"] = t.asg.ID
 	req := activities.EmailRequest{To: t.asg.Email, Message: activities.Message{Template: template, Language: lang, Data: d},
 		Categories: []string{"task", template}}
-	t.deferredEmail(ctx, name, summary, req, needed, nil)
+	t.deferredEmail(ctx, name, summary, req, needed, false, nil)
 }
 
-func (t *task) deferredEmail(ctx workflow.Context, name, summary string, req activities.EmailRequest, needed func() bool, sent func(time.Time)) {
+func (t *task) deferredEmail(ctx workflow.Context, name, summary string, req activities.EmailRequest, needed func() bool, carried bool, settle func(*time.Time)) {
 	template := req.Message.Template
 	t.pending++
+	if carried {
+		t.unreadWatch++
+	}
 	workflow.Go(ctx, func(ctx workflow.Context) {
-		defer func() { t.pending-- }()
+		defer func() {
+			t.pending--
+			if carried {
+				t.unreadWatch--
+			}
+		}()
+		if settle == nil {
+			settle = func(*time.Time) {}
+		}
 		if needed == nil {
 			needed = func() bool { return true }
 		}
@@ -1284,23 +1461,29 @@ func (t *task) deferredEmail(ctx workflow.Context, name, summary string, req act
 		step := t.step(name)
 		if !needed() {
 			t.record(ctx, step, "email", template, "not needed")
+			settle(nil)
 			return
 		}
 		if req.To == "" {
 			t.record(ctx, step, "email", template, "no address")
+			settle(nil)
 			return
+		}
+		if carried {
+			t.inflight++
+			defer func() { t.inflight-- }()
 		}
 		req.Step = step
 		var res activities.EmailResult
 		err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, messageOptions(summary)), outreach.SendEmail, req).Get(ctx, &res)
 		if err != nil {
 			t.failed(ctx, step, "email", template, err)
+			settle(nil)
 			return
 		}
 		t.record(ctx, step, "email", template, "sent")
-		if sent != nil {
-			sent(workflow.Now(ctx))
-		}
+		at := workflow.Now(ctx)
+		settle(&at)
 	})
 }
 
@@ -1330,6 +1513,10 @@ func (t *task) alertOpsNow(ctx workflow.Context, kind, template, summary string,
 
 func (t *task) record(ctx workflow.Context, step activities.Step, channel, template, outcome string) {
 	t.st.Deliveries = append(t.st.Deliveries, Delivery{At: workflow.Now(ctx), Step: step.Name, Channel: channel, Template: template, Outcome: outcome})
+	t.st.DeliveriesTotal++
+	if t.bounded {
+		t.st.Deliveries = keepNewest(t.st.Deliveries, TaskDeliveriesKeep)
+	}
 }
 
 func (t *task) failed(ctx workflow.Context, step activities.Step, channel, template string, err error) {
@@ -1343,6 +1530,14 @@ func (t *task) failed(ctx workflow.Context, step activities.Step, channel, templ
 }
 
 // --- helpers ------------------------------------------------------------------------
+
+// keepNewest drops the oldest entries beyond keep (issue #13).
+func keepNewest[T any](list []T, keep int) []T {
+	if len(list) <= keep {
+		return list
+	}
+	return append(list[:0:0], list[len(list)-keep:]...)
+}
 
 func taskRefuse(format string, args ...any) error {
 	return temporal.NewApplicationError(fmt.Sprintf(format, args...), "TransitionRefused")
@@ -1382,6 +1577,10 @@ func (t *task) setStatus(ctx workflow.Context, action string, by Actor, to TaskS
 
 func (t *task) log(ctx workflow.Context, action string, by Actor, from TaskStatus, note string) {
 	t.st.Log = append(t.st.Log, TaskTransition{At: workflow.Now(ctx), Action: action, By: by, From: from, To: t.st.Status, Note: note})
+	t.st.LogTotal++
+	if t.bounded {
+		t.st.Log = keepNewest(t.st.Log, TaskLogKeep)
+	}
 }
 
 // publish upserts the search attributes that changed (ids, codes, times:

@@ -740,19 +740,34 @@ func TestN2_UnreadChatEmailedAfter2Hours(t *testing.T) {
 	start := berlin("2026-03-09 10:00")
 	h := newTaskHarness(t, start)
 	h.update(berlin("2026-03-09 10:30"), TaskUpdateAccept, TaskAcceptRequest{By: taskAssistant, Area: rules.AreaBackoffice})
-	h.update(berlin("2026-03-09 11:00"), TaskUpdateChat, TaskChatRequest{From: taskAssistant, Text: "Kurze Frage"})
-	h.update(berlin("2026-03-09 11:30"), TaskUpdateChat, TaskChatRequest{From: taskCustomer, Text: "Antwort"})
-	stranger := h.update(berlin("2026-03-09 11:40"), TaskUpdateChat, TaskChatRequest{From: Actor{Role: RoleAssistant, ID: "vpa-9"}, Text: "hi"})
+	sent := h.update(berlin("2026-03-09 11:00"), TaskUpdateChat, TaskChatRequest{From: taskAssistant, MessageRef: "msg-1", MessageURL: "https://app.partner.test/chat/42#msg-1"})
+	h.update(berlin("2026-03-09 11:30"), TaskUpdateChat, TaskChatRequest{From: taskCustomer, MessageRef: "msg-2"})
+	stranger := h.update(berlin("2026-03-09 11:40"), TaskUpdateChat, TaskChatRequest{From: Actor{Role: RoleAssistant, ID: "vpa-9"}, MessageRef: "msg-3"})
+	empty := h.update(berlin("2026-03-09 11:41"), TaskUpdateChat, TaskChatRequest{From: taskAssistant})
 	h.update(berlin("2026-03-09 13:30"), TaskUpdateHandover, TaskHandoverRequest{Assistant: "vpa-7", Final: true})
 	h.update(berlin("2026-03-09 13:35"), TaskUpdateMarkRead, TaskMarkReadRequest{})
+	read := h.query(berlin("2026-03-09 13:36"))
 	h.update(berlin("2026-03-10 09:00"), TaskUpdateRate, RateRequest{Stars: 5})
 	h.runTask(newTaskInput(start, berlin("2026-03-20 15:00")))
 
+	mustAccept(t, "chat", sent)
+	if sent.res.ChatMessageID != 1 || sent.res.NotificationID == 0 {
+		t.Fatalf("chat answered %+v", sent.res)
+	}
 	mustRefuse(t, "chat from another assistant", stranger, "not the task's assistant")
+	mustRefuse(t, "chat without a message ref", empty, "message_ref")
 	mail := oneSend(t, h.ch, "task.chat_unread")
 	sameTime(t, "chat e-mail", mail.At, berlin("2026-03-09 13:00"))
+	// N-2: the e-mail says a message waits and links to it in the partner's app.
+	if mail.Data["message_url"] != "https://app.partner.test/chat/42#msg-1" {
+		t.Fatalf("chat e-mail data %+v", mail.Data)
+	}
 	if len(h.ch.of("task.handover")) != 0 {
 		t.Fatal("hand-over read at once, yet e-mailed")
+	}
+	// Issue #13: the task keeps ids, authors, times and read state, no text.
+	if len(read.Chat) != 2 || read.ChatTotal != 2 || read.Chat[0].Ref != "msg-1" || read.Chat[0].Text != "" || read.Chat[0].ReadAt == nil || read.Chat[1].From != taskCustomer {
+		t.Fatalf("chat state %+v", read.Chat)
 	}
 }
 

@@ -111,7 +111,35 @@ type TaskInput struct {
 	// It is a secret of the customer: the API hides it from assistants.
 	ConsentToken string       `json:"consent_token,omitempty"`
 	Policy       rules.Policy `json:"policy"` // P-1, fixed at start
+	// Carry is set when a run continues as new (issue #13): the task so
+	// far, which the new run takes over instead of starting afresh.
+	Carry *TaskCarry `json:"carry,omitempty"`
 }
+
+// TaskCarry is what a run hands the next one when it continues as new: the
+// state (bounded by the caps, so the new run's input stays small), the
+// current assistant's contact and the send counter (step keys stay unique,
+// so the adapters' deduplication never swallows a new message). The new
+// run re-arms every timer from the carried times: the review deadline and
+// its escalations (T-1), the deadline's warning and miss (T-5), pending
+// extension requests (T-6), unread notifications' e-mails (N-1, N-2) and
+// the rating window (R-1).
+type TaskCarry struct {
+	State     TaskState     `json:"state"`
+	Assistant TaskAssistant `json:"assistant"`
+	SendSeq   int           `json:"send_seq"`
+}
+
+// A run continues as new when the server suggests it, when its history
+// reaches TaskContinueAsNewEvents events or when it has handled
+// TaskContinueAsNewUpdates Updates (each Update is at least five events; the
+// server takes at most 2,000 Updates per run), so a run stays far below
+// Temporal's 10,240-event and 10 MB warnings and the 2,000-Update limit. It
+// waits until no handler runs and no send is under way.
+const (
+	TaskContinueAsNewEvents  = 4000
+	TaskContinueAsNewUpdates = 250
+)
 
 // TaskStatus is where a task is in its lifecycle.
 type TaskStatus string
@@ -411,6 +439,8 @@ type TaskState struct {
 	LogTotal           int `json:"log_total,omitempty"`
 	DeliveriesTotal    int `json:"deliveries_total,omitempty"`
 	TimeEntriesTotal   int `json:"time_entries_total,omitempty"`
+	// Runs counts the continue-as-new hand-overs so far (issue #13).
+	Runs int `json:"runs,omitempty"`
 }
 
 // TaskUpdateResult is what every task Update returns (issue #13): the new
@@ -441,8 +471,11 @@ type TaskUpdateResult struct {
 	RatingFollowUpID string `json:"rating_follow_up_id,omitempty"`
 }
 
-// result is the common part of every Update's answer.
+// result is the common part of every Update's answer; every handler
+// answers through it once, so it also counts the run's Updates
+// (TaskContinueAsNewUpdates).
 func (t *task) result() TaskUpdateResult {
+	t.updates++
 	r := TaskUpdateResult{TaskID: t.st.ID, Status: t.st.Status, Deadline: t.st.Deadline,
 		RemainingMinutes: t.st.RemainingMinutes, BudgetLow: t.st.BudgetLow}
 	if t.st.Status.InReview() {
@@ -475,6 +508,8 @@ type task struct {
 	upserted    taskAttrs
 
 	bounded bool // taskChangeBoundedState: no chat text, capped lists
+	canOK   bool // taskChangeContinueAsNew
+	updates int  // Updates handled in this run
 }
 
 // Change ids of the Task workflow (workflow.GetVersion); histories recorded
@@ -484,6 +519,9 @@ const (
 	// without text; notifications, chat, log, deliveries and time entries
 	// keep their newest entries (TaskChatKeep...).
 	taskChangeBoundedState = "task-bounded-state"
+	// taskChangeContinueAsNew (issue #13): a long task continues as new
+	// (TaskContinueAsNewEvents, TaskContinueAsNewUpdates), carrying its state.
+	taskChangeContinueAsNew = "task-continue-as-new"
 )
 
 type taskAttrs struct {
@@ -491,25 +529,33 @@ type taskAttrs struct {
 	review, deadline        time.Time
 }
 
-// TaskWorkflow runs one task from its creation to the rating (or deletion).
+// TaskWorkflow runs one task from its creation to the rating (or deletion),
+// in one run or, for a long task, in several (continue-as-new, issue #13).
 func TaskWorkflow(ctx workflow.Context, in TaskInput) (TaskState, error) {
 	t := &task{in: in, loc: rules.Location(in.Market), asg: in.Assistant}
 	t.bounded = workflow.GetVersion(ctx, taskChangeBoundedState, workflow.DefaultVersion, 1) >= 1
-	now := workflow.Now(ctx)
-	created := in.CreatedAt
-	if created.IsZero() {
-		created = now
-	}
-	t.st = TaskState{
-		ID: workflow.GetInfo(ctx).WorkflowExecution.ID, AccountID: in.AccountID, Partner: in.Partner,
-		Market: in.Market, Status: TaskReview, Title: in.Title, Description: in.Description,
-		AssistantID: in.Assistant.ID, CreatedBy: in.CreatedBy, CreatedAt: created,
-		ReviewDeadline:   rules.ReactionDeadline(in.Market, created, in.Policy), // T-2
-		BudgetMinutes:    in.BudgetMinutes,
-		RemainingMinutes: in.BudgetMinutes,
-		Deadline:         in.Deadline, OriginalDeadline: in.Deadline,
-		TimeEntries: []TaskTimeEntry{}, Extensions: []TaskExtension{}, Handovers: []TaskHandover{},
-		Notifications: []TaskNotification{}, Chat: []TaskChatMessage{}, Log: []TaskTransition{}, Deliveries: []Delivery{},
+	t.canOK = workflow.GetVersion(ctx, taskChangeContinueAsNew, workflow.DefaultVersion, 1) >= 1
+	carried := in.Carry != nil
+	if carried {
+		t.st, t.asg, t.sendSeq = in.Carry.State, in.Carry.Assistant, in.Carry.SendSeq
+		t.in.Carry = nil // the next hand-over builds its own
+	} else {
+		now := workflow.Now(ctx)
+		created := in.CreatedAt
+		if created.IsZero() {
+			created = now
+		}
+		t.st = TaskState{
+			ID: workflow.GetInfo(ctx).WorkflowExecution.ID, AccountID: in.AccountID, Partner: in.Partner,
+			Market: in.Market, Status: TaskReview, Title: in.Title, Description: in.Description,
+			AssistantID: in.Assistant.ID, CreatedBy: in.CreatedBy, CreatedAt: created,
+			ReviewDeadline:   rules.ReactionDeadline(in.Market, created, in.Policy), // T-2
+			BudgetMinutes:    in.BudgetMinutes,
+			RemainingMinutes: in.BudgetMinutes,
+			Deadline:         in.Deadline, OriginalDeadline: in.Deadline,
+			TimeEntries: []TaskTimeEntry{}, Extensions: []TaskExtension{}, Handovers: []TaskHandover{},
+			Notifications: []TaskNotification{}, Chat: []TaskChatMessage{}, Log: []TaskTransition{}, Deliveries: []Delivery{},
+		}
 	}
 	if err := workflow.SetQueryHandler(ctx, TaskQuery, func() (TaskState, error) { return t.st, nil }); err != nil {
 		return t.st, err
@@ -520,39 +566,53 @@ func TaskWorkflow(ctx workflow.Context, in TaskInput) (TaskState, error) {
 	if err := t.registerUpdates(ctx); err != nil {
 		return t.st, err
 	}
-	t.log(ctx, "created", in.CreatedBy, TaskReview, "review by "+t.clock(t.st.ReviewDeadline)+" (T-1, T-2)")
-	t.publish(ctx)
+	if carried {
+		t.resume(ctx)
+	} else {
+		t.log(ctx, "created", in.CreatedBy, TaskReview, "review by "+t.clock(t.st.ReviewDeadline)+" (T-1, T-2)")
+		t.publish(ctx)
 
-	// T-1: the customer learns by when the task will be reviewed.
-	t.emailCustomer(ctx, "ack", "task.ack", "task acknowledgement (T-1)",
-		map[string]string{"review_deadline": t.iso(t.st.ReviewDeadline)},
-		func() bool { return t.st.Status.InReview() }, nil)
-	if in.CreatedBy.Role != RoleCustomer { // the assistant or ops created it on the customer's behalf
-		t.notify(ctx, NoteCreated, "a new task was created for you", 0, "")
+		// T-1: the customer learns by when the task will be reviewed.
+		t.emailCustomer(ctx, "ack", "task.ack", "task acknowledgement (T-1)",
+			map[string]string{"review_deadline": t.iso(t.st.ReviewDeadline)},
+			func() bool { return t.st.Status.InReview() }, nil)
+		if in.CreatedBy.Role != RoleCustomer { // the assistant or ops created it on the customer's behalf
+			t.notify(ctx, NoteCreated, "a new task was created for you", 0, "")
+		}
+
+		// T-1: a review not done within the reaction time escalates.
+		workflow.Go(ctx, t.watchReview)
 	}
 
-	// T-1: a review not done within the reaction time escalates.
-	workflow.Go(ctx, t.watchReview)
-
-	if err := workflow.Await(ctx, func() bool {
-		return t.st.Status == TaskHandedOver || t.st.Status.Terminal()
-	}); err != nil {
+	handedOver := func() bool { return t.st.Status == TaskHandedOver || t.st.Status.Terminal() }
+	if err := workflow.Await(ctx, func() bool { return handedOver() || t.continueNow(ctx) }); err != nil {
 		return t.st, err
+	}
+	if !handedOver() {
+		return t.continueAsNew(ctx)
 	}
 	t.stopDeadline()
 
 	if t.st.Status == TaskHandedOver {
-		// R-1: the customer may rate within the rating window.
-		closes := workflow.Now(ctx).Add(in.Policy.RatingWindow)
-		t.st.RatingClosesAt = &closes
-		rated, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
-			Timeout:      in.Policy.RatingWindow,
-			TimerOptions: workflow.TimerOptions{Summary: "rating window (R-1)"},
-		}, func() bool { return t.st.Status == TaskRated })
-		if err != nil {
-			return t.st, err
+		// R-1: the customer may rate within the rating window (a continued
+		// run keeps the carried closing time).
+		if t.st.RatingClosesAt == nil {
+			closes := workflow.Now(ctx).Add(in.Policy.RatingWindow)
+			t.st.RatingClosesAt = &closes
 		}
-		if !rated {
+		window := t.st.RatingClosesAt.Sub(workflow.Now(ctx))
+		rated := t.st.Status == TaskRated
+		if window > 0 || !t.canOK {
+			var err error
+			rated, err = workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
+				Timeout:      window,
+				TimerOptions: workflow.TimerOptions{Summary: "rating window (R-1)"},
+			}, func() bool { return t.st.Status == TaskRated })
+			if err != nil {
+				return t.st, err
+			}
+		}
+		if !rated && t.st.Status != TaskRated {
 			t.setStatus(ctx, "rating-window-closed", Actor{Role: RoleSystem}, TaskClosed, "")
 		}
 	}
@@ -561,6 +621,52 @@ func TaskWorkflow(ctx workflow.Context, in TaskInput) (TaskState, error) {
 		return t.st, err
 	}
 	return t.st, nil
+}
+
+// continueNow: the run is long enough to continue as new (the server's
+// suggestion, TaskContinueAsNewEvents, TaskContinueAsNewUpdates) and it is
+// quiet: no handler runs, no send is under way and every coroutine still
+// running is one the next run re-arms (unread e-mails; timers).
+func (t *task) continueNow(ctx workflow.Context) bool {
+	if !t.canOK {
+		return false
+	}
+	info := workflow.GetInfo(ctx)
+	long := info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() >= TaskContinueAsNewEvents ||
+		t.updates >= TaskContinueAsNewUpdates
+	return long && t.pending == t.unreadWatch && t.inflight == 0 && workflow.AllHandlersFinished(ctx)
+}
+
+// continueAsNew hands the task to a new run (issue #13).
+func (t *task) continueAsNew(ctx workflow.Context) (TaskState, error) {
+	t.st.Runs++
+	t.log(ctx, "continued-as-new", Actor{Role: RoleSystem}, t.st.Status,
+		fmt.Sprintf("run %d after %d updates, %d events", t.st.Runs, t.updates, workflow.GetInfo(ctx).GetCurrentHistoryLength()))
+	next := t.in
+	next.Carry = &TaskCarry{State: t.st, Assistant: t.asg, SendSeq: t.sendSeq}
+	return t.st, workflow.NewContinueAsNewError(ctx, TaskWorkflowName, next)
+}
+
+// resume re-arms a continued run's timers from the carried state.
+func (t *task) resume(ctx workflow.Context) {
+	t.publish(ctx)
+	now := workflow.Now(ctx)
+	if t.st.Status.InReview() {
+		workflow.Go(ctx, t.watchReview) // T-1: the carried deadline; an overdue review is not alerted twice
+	}
+	if t.st.Status.Working() && !(t.st.DeadlineMissed && !t.st.Deadline.After(now)) {
+		t.armDeadline(ctx) // T-5: warning (unless sent) and miss from the carried deadline
+	}
+	for _, e := range t.st.Extensions {
+		if e.Status == ExtensionPending {
+			t.watchExtension(ctx, e.ID) // T-6: expires at the carried time
+		}
+	}
+	for _, n := range t.st.Notifications {
+		if n.EmailTemplate != "" && !n.EmailDone && n.ReadAt == nil && n.EmailDueAt != nil {
+			t.watchUnread(ctx, n.ID, n.EmailDueAt.Sub(now)) // N-1, N-2
+		}
+	}
 }
 
 func (t *task) registerUpdates(ctx workflow.Context) error {
@@ -599,6 +705,9 @@ func (t *task) registerUpdates(ctx workflow.Context) error {
 func (t *task) watchReview(ctx workflow.Context) {
 	wait := t.st.ReviewDeadline.Sub(workflow.Now(ctx))
 	reacted := func() bool { return t.st.Status != TaskReview }
+	if t.st.ReviewOverdue {
+		return // alerted in an earlier run
+	}
 	if wait > 0 {
 		ok, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
 			Timeout: wait, TimerOptions: workflow.TimerOptions{Summary: "review deadline (T-2)"},
@@ -848,7 +957,8 @@ func (t *task) stopDeadline() {
 func (t *task) watchDeadline(ctx workflow.Context, gen int, deadline time.Time) {
 	current := func() bool { return gen == t.deadlineGen && t.st.Status.Working() }
 	warnAt := deadline.Add(-t.in.Policy.DeadlineWarningLead)
-	if warnAt.After(workflow.Now(ctx)) {
+	warned := t.st.DeadlineWarnedAt != nil // a continued run: sent before (a moved deadline clears it)
+	if warnAt.After(workflow.Now(ctx)) && !warned {
 		if !taskSleep(ctx, warnAt.Sub(workflow.Now(ctx)), "deadline warning (T-5)") {
 			return
 		}
@@ -930,13 +1040,31 @@ func (t *task) requestExtension(ctx workflow.Context, r TaskExtensionRequest) (T
 		"expires_at":        t.iso(ext.ExpiresAt),
 		"consent_url":       ext.ConsentURL,
 	}, pendingStill, nil)
-	// An unanswered request expires; the old deadline stands.
+	t.watchExtension(ctx, id)
+	res := t.result()
+	res.ExtensionID, res.ExtensionStatus, res.ExtensionExpiresAt = id, ext.Status, ext.ExpiresAt
+	return res, nil
+}
+
+// watchExtension expires request id unanswered at its ExpiresAt (T-6);
+// the old deadline stands.
+func (t *task) watchExtension(ctx workflow.Context, id int) {
+	pendingStill := func() bool { return t.extension(id).Status == ExtensionPending }
+	wait := t.in.Policy.ExtensionAnswerWindow
+	if t.canOK {
+		wait = t.extension(id).ExpiresAt.Sub(workflow.Now(ctx)) // the same, or what is left of it in a continued run
+	}
 	workflow.Go(ctx, func(ctx workflow.Context) {
-		ok, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
-			Timeout:      t.in.Policy.ExtensionAnswerWindow,
-			TimerOptions: workflow.TimerOptions{Summary: fmt.Sprintf("extension %d answer window (T-6)", id)},
-		}, func() bool { return !pendingStill() })
-		if err != nil || ok {
+		if wait > 0 {
+			ok, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
+				Timeout:      wait,
+				TimerOptions: workflow.TimerOptions{Summary: fmt.Sprintf("extension %d answer window (T-6)", id)},
+			}, func() bool { return !pendingStill() })
+			if err != nil || ok {
+				return
+			}
+		}
+		if !pendingStill() {
 			return
 		}
 		e := t.extension(id)
@@ -945,9 +1073,6 @@ func (t *task) requestExtension(ctx workflow.Context, r TaskExtensionRequest) (T
 		t.emailAssistant(ctx, fmt.Sprintf("extension-expired-%d", id), "task.extension_answered", "extension expired (T-6)",
 			map[string]string{"extension_id": fmt.Sprint(id), "outcome": ExtensionExpired, "deadline": t.iso(t.st.Deadline)}, nil)
 	})
-	res := t.result()
-	res.ExtensionID, res.ExtensionStatus, res.ExtensionExpiresAt = id, ext.Status, ext.ExpiresAt
-	return res, nil
 }
 
 func (t *task) extension(id int) *TaskExtension { return &t.st.Extensions[id-1] }

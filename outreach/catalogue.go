@@ -655,12 +655,15 @@ No thanks, I will wait:
 	},
 	// T-1/T-2: review not done within the reaction time.
 	"ops.task_review_overdue": {
-		Fields: []string{"task_id", "deadline", "timezone"},
+		// T-1: escalation n counts the alerts after the first; closed says
+		// the task was closed unreviewed (closed_reason review_not_done).
+		Fields:   []string{"task_id", "deadline", "timezone"},
+		Optional: []string{"escalation", "closed"},
 		Versions: map[rules.Language]variant{
-			sv: v("Granskning försenad: {{.task_id}}", `Uppgift {{.task_id}} är inte granskad. Reaktionstiden gick ut {{when .deadline}}.`),
-			da: v("Gennemgang forsinket: {{.task_id}}", `Opgave {{.task_id}} er ikke gennemgået. Reaktionstiden udløb {{when .deadline}}.`),
-			de: v("Prüfung überfällig: {{.task_id}}", `Aufgabe {{.task_id}} ist nicht geprüft. Die Reaktionszeit lief ab am {{when .deadline}}.`),
-			en: v("Review overdue: {{.task_id}}", `Task {{.task_id}} has not been reviewed. The reaction time ran out {{when .deadline}}.`),
+			sv: v("Granskning försenad: {{.task_id}}", `Uppgift {{.task_id}} är inte granskad. Reaktionstiden gick ut {{when .deadline}}.{{if opt "escalation"}} Påminnelse {{opt "escalation"}}.{{end}}{{if flag "closed"}} Uppgiften har stängts ogranskad (review_not_done).{{end}}`),
+			da: v("Gennemgang forsinket: {{.task_id}}", `Opgave {{.task_id}} er ikke gennemgået. Reaktionstiden udløb {{when .deadline}}.{{if opt "escalation"}} Påmindelse {{opt "escalation"}}.{{end}}{{if flag "closed"}} Opgaven er lukket uden gennemgang (review_not_done).{{end}}`),
+			de: v("Prüfung überfällig: {{.task_id}}", `Aufgabe {{.task_id}} ist nicht geprüft. Die Reaktionszeit lief ab am {{when .deadline}}.{{if opt "escalation"}} Erinnerung {{opt "escalation"}}.{{end}}{{if flag "closed"}} Die Aufgabe wurde ungeprüft geschlossen (review_not_done).{{end}}`),
+			en: v("Review overdue: {{.task_id}}", `Task {{.task_id}} has not been reviewed. The reaction time ran out {{when .deadline}}.{{if opt "escalation"}} Reminder {{opt "escalation"}}.{{end}}{{if flag "closed"}} The task was closed unreviewed (review_not_done).{{end}}`),
 		},
 	},
 	// T-5

@@ -401,6 +401,12 @@ type TaskState struct {
 
 	ReviewDeadline time.Time `json:"review_deadline"` // T-2
 	ReviewOverdue  bool      `json:"review_overdue,omitempty"`
+	// ReviewEscalations counts the alerts to ops after the first while the
+	// task stays unreviewed (T-1, policy review_escalation).
+	ReviewEscalations int `json:"review_escalations,omitempty"`
+	// ClosedReason says why a task closed other than by its rating window:
+	// TaskClosedReviewNotDone (T-1).
+	ClosedReason string `json:"closed_reason,omitempty"`
 
 	WorkArea        rules.WorkArea `json:"work_area,omitempty"`     // T-3
 	ReleasedArea    rules.WorkArea `json:"released_area,omitempty"` // T-3: ops released this specialist area
@@ -509,6 +515,7 @@ type task struct {
 
 	bounded bool // taskChangeBoundedState: no chat text, capped lists
 	canOK   bool // taskChangeContinueAsNew
+	escOK   bool // taskChangeReviewEscalation
 	updates int  // Updates handled in this run
 }
 
@@ -522,11 +529,23 @@ const (
 	// taskChangeContinueAsNew (issue #13): a long task continues as new
 	// (TaskContinueAsNewEvents, TaskContinueAsNewUpdates), carrying its state.
 	taskChangeContinueAsNew = "task-continue-as-new"
+	// taskChangeReviewEscalation (issue #13, T-1): after the review-overdue
+	// alert ops are alerted again every ReviewEscalation; ReviewGiveUp after
+	// the reaction time the task closes unreviewed (TaskClosedReviewNotDone).
+	taskChangeReviewEscalation = "task-review-escalation"
 )
+
+// TaskClosedReviewNotDone is the ClosedReason of a task closed because
+// nobody reviewed it (T-1). Ops filter on it in the Temporal UI:
+// TaskStatus = 'closed:review_not_done' (the status list holds "closed"
+// and "closed:<reason>").
+const TaskClosedReviewNotDone = "review_not_done"
 
 type taskAttrs struct {
 	status, assistant, area string
 	review, deadline        time.Time
+	reason                  string // ClosedReason
+	escalations             int    // ReviewEscalations
 }
 
 // TaskWorkflow runs one task from its creation to the rating (or deletion),
@@ -535,6 +554,7 @@ func TaskWorkflow(ctx workflow.Context, in TaskInput) (TaskState, error) {
 	t := &task{in: in, loc: rules.Location(in.Market), asg: in.Assistant}
 	t.bounded = workflow.GetVersion(ctx, taskChangeBoundedState, workflow.DefaultVersion, 1) >= 1
 	t.canOK = workflow.GetVersion(ctx, taskChangeContinueAsNew, workflow.DefaultVersion, 1) >= 1
+	t.escOK = workflow.GetVersion(ctx, taskChangeReviewEscalation, workflow.DefaultVersion, 1) >= 1
 	carried := in.Carry != nil
 	if carried {
 		t.st, t.asg, t.sendSeq = in.Carry.State, in.Carry.Assistant, in.Carry.SendSeq
@@ -652,7 +672,7 @@ func (t *task) resume(ctx workflow.Context) {
 	t.publish(ctx)
 	now := workflow.Now(ctx)
 	if t.st.Status.InReview() {
-		workflow.Go(ctx, t.watchReview) // T-1: the carried deadline; an overdue review is not alerted twice
+		workflow.Go(ctx, t.watchReview) // T-1: the carried deadline and escalations; an overdue review is not alerted twice
 	}
 	if t.st.Status.Working() && !(t.st.DeadlineMissed && !t.st.Deadline.After(now)) {
 		t.armDeadline(ctx) // T-5: warning (unless sent) and miss from the carried deadline
@@ -705,25 +725,81 @@ func (t *task) registerUpdates(ctx workflow.Context) error {
 func (t *task) watchReview(ctx workflow.Context) {
 	wait := t.st.ReviewDeadline.Sub(workflow.Now(ctx))
 	reacted := func() bool { return t.st.Status != TaskReview }
-	if t.st.ReviewOverdue {
-		return // alerted in an earlier run
-	}
-	if wait > 0 {
-		ok, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
-			Timeout: wait, TimerOptions: workflow.TimerOptions{Summary: "review deadline (T-2)"},
-		}, reacted)
-		if err != nil || ok {
+	if !t.st.ReviewOverdue { // a continued run: alerted before, go on escalating
+		if wait > 0 {
+			ok, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
+				Timeout: wait, TimerOptions: workflow.TimerOptions{Summary: "review deadline (T-2)"},
+			}, reacted)
+			if err != nil || ok {
+				return
+			}
+		}
+		if reacted() {
 			return
 		}
+		t.st.ReviewOverdue = true
+		t.log(ctx, "review-overdue", Actor{Role: RoleSystem}, t.st.Status, "not reviewed by "+t.clock(t.st.ReviewDeadline)+" (T-1)")
+		t.publish(ctx)
+		t.alertOps(ctx, "task_review_overdue", "ops.task_review_overdue", "review overdue (T-1)",
+			map[string]string{"review_deadline": t.iso(t.st.ReviewDeadline), "deadline": t.iso(t.st.ReviewDeadline), "assistant_id": t.st.AssistantID})
 	}
-	if reacted() {
-		return
+	if t.escOK {
+		t.escalateReview(ctx, reacted)
 	}
-	t.st.ReviewOverdue = true
-	t.log(ctx, "review-overdue", Actor{Role: RoleSystem}, t.st.Status, "not reviewed by "+t.clock(t.st.ReviewDeadline)+" (T-1)")
-	t.publish(ctx)
-	t.alertOps(ctx, "task_review_overdue", "ops.task_review_overdue", "review overdue (T-1)",
-		map[string]string{"review_deadline": t.iso(t.st.ReviewDeadline), "deadline": t.iso(t.st.ReviewDeadline), "assistant_id": t.st.AssistantID})
+}
+
+// escalateReview: an unreviewed task never just waits (T-1). Ops are
+// alerted again ReviewEscalation, 2×ReviewEscalation, ... after the
+// reaction time ran out; ReviewGiveUp after it the task closes unreviewed
+// with ClosedReason TaskClosedReviewNotDone, and ops are told. The times
+// follow from the review deadline and the count, so a continued run goes on
+// where the last one stopped.
+func (t *task) escalateReview(ctx workflow.Context, reacted func() bool) {
+	every, giveUp := t.in.Policy.ReviewEscalation, t.in.Policy.ReviewGiveUp
+	if every <= 0 || giveUp <= 0 { // a policy from before these numbers (P-1)
+		every, giveUp = rules.DefaultPolicy().ReviewEscalation, rules.DefaultPolicy().ReviewGiveUp
+	}
+	end := t.st.ReviewDeadline.Add(giveUp)
+	for !reacted() {
+		next := t.st.ReviewDeadline.Add(time.Duration(t.st.ReviewEscalations+1) * every)
+		closing := !next.Before(end)
+		if closing {
+			next = end
+		}
+		summary := fmt.Sprintf("review escalation %d (T-1)", t.st.ReviewEscalations+1)
+		if closing {
+			summary = "unreviewed task closes (T-1)"
+		}
+		if wait := next.Sub(workflow.Now(ctx)); wait > 0 {
+			ok, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
+				Timeout: wait, TimerOptions: workflow.TimerOptions{Summary: summary},
+			}, reacted)
+			if err != nil || ok {
+				return
+			}
+		}
+		if reacted() {
+			return
+		}
+		data := map[string]string{"review_deadline": t.iso(t.st.ReviewDeadline), "deadline": t.iso(t.st.ReviewDeadline),
+			"assistant_id": t.st.AssistantID}
+		if closing {
+			t.st.ClosedReason = TaskClosedReviewNotDone
+			t.stopDeadline()
+			t.setStatus(ctx, "closed-unreviewed", Actor{Role: RoleSystem}, TaskClosed,
+				fmt.Sprintf("not reviewed %s after the reaction time, %d escalations: closed (%s, T-1)", giveUp, t.st.ReviewEscalations, TaskClosedReviewNotDone))
+			data["closed"], data["closed_reason"] = "true", TaskClosedReviewNotDone
+			t.alertOps(ctx, "task_review_closed", "ops.task_review_overdue", "unreviewed task closed (T-1)", data)
+			return
+		}
+		t.st.ReviewEscalations++
+		t.log(ctx, "review-escalated", Actor{Role: RoleSystem}, t.st.Status,
+			fmt.Sprintf("escalation %d: still not reviewed since %s (T-1)", t.st.ReviewEscalations, t.clock(t.st.ReviewDeadline)))
+		t.publish(ctx)
+		data["escalation"] = fmt.Sprint(t.st.ReviewEscalations)
+		t.alertOps(ctx, fmt.Sprintf("task_review_escalation_%d", t.st.ReviewEscalations), "ops.task_review_overdue",
+			fmt.Sprintf("review escalation %d (T-1)", t.st.ReviewEscalations), data)
+	}
 }
 
 func (t *task) validateRelease(ctx workflow.Context, r TaskReleaseRequest) error {
@@ -1712,7 +1788,7 @@ func (t *task) log(ctx workflow.Context, action string, by Actor, from TaskStatu
 // no personal data, V-14) and the current details.
 func (t *task) publish(ctx workflow.Context) {
 	want := taskAttrs{status: string(t.st.Status), assistant: t.st.AssistantID, area: string(t.st.WorkArea),
-		review: t.st.ReviewDeadline, deadline: t.st.Deadline}
+		review: t.st.ReviewDeadline, deadline: t.st.Deadline, reason: t.st.ClosedReason, escalations: t.st.ReviewEscalations}
 	first := t.upserted == (taskAttrs{})
 	var ups []temporal.SearchAttributeUpdate
 	if first {
@@ -1721,8 +1797,15 @@ func (t *task) publish(ctx workflow.Context) {
 			ups = append(ups, PartnerKey.ValueSet(t.st.Partner))
 		}
 	}
-	if first || want.status != t.upserted.status {
-		ups = append(ups, TaskStatusKey.ValueSet([]string{want.status}))
+	if first || want.status != t.upserted.status || want.reason != t.upserted.reason {
+		statuses := []string{want.status}
+		if want.reason != "" {
+			statuses = append(statuses, want.status+":"+want.reason) // T-1: TaskStatus = 'closed:review_not_done'
+		}
+		ups = append(ups, TaskStatusKey.ValueSet(statuses))
+	}
+	if want.escalations != t.upserted.escalations {
+		ups = append(ups, EscalationLevelKey.ValueSet(int64(want.escalations))) // T-1: EscalationLevel > 0
 	}
 	if want.assistant != t.upserted.assistant && want.assistant != "" {
 		ups = append(ups, AssistantIDKey.ValueSet(want.assistant))

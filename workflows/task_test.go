@@ -1107,3 +1107,63 @@ func TestIssue13_LongChatContinuesAsNewAndKeepsTheDeadline(t *testing.T) {
 		keys[s.Step] = true
 	}
 }
+
+// T-1, T-2 (issue #13): an unreviewed task does not wait forever after the
+// review-overdue alert: ops are alerted again every review_escalation (4 h)
+// and review_give_up (72 h) after the reaction time the task closes with
+// closed_reason review_not_done, which ops filter on.
+func TestT1_UnreviewedTaskEscalatesThenClosesWithReason(t *testing.T) {
+	start := berlin("2026-03-09 10:00") // Monday: reviewed by 18:00 (T-2)
+	h := newTaskHarness(t, start)
+	st := h.runTask(newTaskInput(start, berlin("2026-03-27 15:00")))
+	checkReviewEscalations(t, st, h.ch.of("ops.task_review_overdue"), berlin("2026-03-09 18:00"), rules.DefaultPolicy())
+}
+
+func checkReviewEscalations(t *testing.T, st TaskState, alerts []taskSent, review time.Time, p rules.Policy) {
+	t.Helper()
+	n := int(p.ReviewGiveUp/p.ReviewEscalation) - 1 // escalations strictly before the close
+	if len(alerts) != n+2 {
+		t.Fatalf("T-1: %d review alerts, want the first, %d escalations and the close", len(alerts), n)
+	}
+	sameTime(t, "T-1 first alert", alerts[0].At, review)
+	for i := 1; i <= n; i++ {
+		sameTime(t, fmt.Sprintf("T-1 escalation %d", i), alerts[i].At, review.Add(time.Duration(i)*p.ReviewEscalation))
+		if alerts[i].Data["escalation"] != fmt.Sprint(i) {
+			t.Fatalf("escalation %d data %+v", i, alerts[i].Data)
+		}
+	}
+	last := alerts[n+1]
+	sameTime(t, "T-1 closed unreviewed", last.At, review.Add(p.ReviewGiveUp))
+	if last.Data["closed"] != "true" || last.Data["closed_reason"] != TaskClosedReviewNotDone {
+		t.Fatalf("closing alert %+v", last.Data)
+	}
+	if st.Status != TaskClosed || st.ClosedReason != TaskClosedReviewNotDone || st.ReviewEscalations != n || !st.ReviewOverdue {
+		t.Fatalf("T-1: status %s, reason %q, %d escalations", st.Status, st.ClosedReason, st.ReviewEscalations)
+	}
+	if !hasLog(st, "closed-unreviewed") {
+		t.Fatal("no log line for the close")
+	}
+}
+
+// T-1 with issue #13: the escalations go on across continue-as-new from the
+// carried count and review deadline: no alert twice, none lost.
+func TestT1_ReviewEscalationsSurviveContinueAsNew(t *testing.T) {
+	start := berlin("2026-03-09 10:00")
+	in := newTaskInput(start, berlin("2026-03-27 15:00"))
+	var steps []*taskStep
+	for i := 0; i < 700; i++ { // the customer writes while nobody reviews
+		steps = append(steps, &taskStep{at: start.Add(5*time.Minute + time.Duration(i)*5*time.Minute), name: TaskUpdateChat,
+			arg: TaskChatRequest{From: taskCustomer, MessageRef: fmt.Sprintf("c-%d", i)}})
+	}
+	st, runs, sent := runTaskAcrossRuns(t, start, in, steps)
+	if len(runs) < 3 {
+		t.Fatalf("%d runs, want continue-as-new during the escalations", len(runs))
+	}
+	var alerts []taskSent
+	for _, s := range sent {
+		if s.Template == "ops.task_review_overdue" {
+			alerts = append(alerts, s)
+		}
+	}
+	checkReviewEscalations(t, st, alerts, berlin("2026-03-09 18:00"), rules.DefaultPolicy())
+}

@@ -995,7 +995,7 @@ func runTaskAcrossRuns(t *testing.T, start time.Time, in TaskInput, steps []*tas
 // than 1 KB (the harness checks every answer); the state stays capped and
 // keeps no chat text; the deadline carried across runs still warns once and
 // flags the miss once, refund eligible (T-5).
-func TestIssue13_LongChatContinuesAsNewAndKeepsTheDeadline(t *testing.T) {
+func TestT5_N2_LongChatContinuesAsNewAndKeepsTheDeadline(t *testing.T) {
 	start := berlin("2026-03-09 09:00") // Monday
 	deadline := berlin("2026-03-11 15:00")
 	in := newTaskInput(start, deadline)

@@ -21,6 +21,13 @@ import (
 // is the TaskQuery; the digest reads unread notifications through
 // activities.TaskDigestQuery.
 //
+// Issue #13, bounded history: chat messages are the partner app's refs
+// without text; every list keeps its newest entries (TaskChatKeep...); a
+// long task continues as new (TaskContinueAsNewEvents/Updates) carrying its
+// state (TaskCarry); an unreviewed task escalates and then closes
+// (TaskClosedReviewNotDone). Change ids: taskChangeBoundedState,
+// taskChangeContinueAsNew, taskChangeReviewEscalation.
+//
 // Message templates used (the outreach catalogue renders them in sv, da, de,
 // en; every customer e-mail waits for the e-mail window, N-3):
 //
@@ -30,10 +37,12 @@ import (
 //	task.extension_answered     assistant: the customer agreed/declined/let expire the request (T-6)
 //	task.budget_request         customer: less than {threshold_percent} % budget left, {reason} (T-7)
 //	task.handover               customer: a result was handed over and is still unread (N-1, T-8)
-//	task.chat_unread            customer: an unread chat message (N-2)
+//	task.chat_unread            customer: a chat message is waiting, {message_url} opens it (N-2)
 //	task.digest                 customer: the 08:00 digest of unread notifications (N-1, sent by activities.Notifications)
 //	assistant.deadline_warning  assistant: the deadline {deadline} is near (T-5)
-//	ops.task_review_overdue     ops: review not done by {review_deadline} (T-1/T-2)
+//	ops.task_review_overdue     ops: review not done by {review_deadline} (T-1/T-2); again every
+//	                            review_escalation ({escalation}), and when the task closes
+//	                            unreviewed after review_give_up ({closed}, review_not_done)
 //	ops.task_deadline_missed    ops: deadline missed without hand-over, refund eligible (T-5)
 //	(R-2: 1-3 stars start the rating follow-up workflow, workflows/rating.go,
 //	 which sends task.rating_followup, ops.rating_low, ops.rating_decide)
@@ -454,8 +463,12 @@ type TaskState struct {
 // whole state and never personal data or free text, so a task's history
 // grows by a few hundred bytes per Update (well under 1 KB). The whole
 // state is the TaskQuery (and the API's GET /v1/tasks/{id}).
+//
+// It follows the shape every flow's Update result has (issue #13, the
+// visit's VisitUpdateResult): the workflow id and the new status first, so
+// it can embed the shared UpdateResult[TaskStatus] once both meet.
 type TaskUpdateResult struct {
-	TaskID string     `json:"task_id"`
+	ID     string     `json:"id"`
 	Status TaskStatus `json:"status"`
 	// ReviewDeadline while the task is in review (T-1, T-2).
 	ReviewDeadline time.Time `json:"review_deadline,omitzero"`
@@ -474,7 +487,7 @@ type TaskUpdateResult struct {
 	// Unread is the number of unread notifications after mark-read (N-1).
 	Unread int `json:"unread,omitempty"`
 	// RatingFollowUpID is the R-2 follow-up workflow a 1-3 star rating starts.
-	RatingFollowUpID string `json:"rating_follow_up_id,omitempty"`
+	RatingFollowUpID string `json:"rating_followup_id,omitempty"`
 }
 
 // result is the common part of every Update's answer; every handler
@@ -482,7 +495,7 @@ type TaskUpdateResult struct {
 // (TaskContinueAsNewUpdates).
 func (t *task) result() TaskUpdateResult {
 	t.updates++
-	r := TaskUpdateResult{TaskID: t.st.ID, Status: t.st.Status, Deadline: t.st.Deadline,
+	r := TaskUpdateResult{ID: t.st.ID, Status: t.st.Status, Deadline: t.st.Deadline,
 		RemainingMinutes: t.st.RemainingMinutes, BudgetLow: t.st.BudgetLow}
 	if t.st.Status.InReview() {
 		r.ReviewDeadline = t.st.ReviewDeadline
@@ -1842,6 +1855,9 @@ func (t *task) details() string {
 	s += fmt.Sprintf(" · budget %d/%d min", t.st.UsedMinutes, t.st.BudgetMinutes)
 	if t.st.RefundEligible {
 		s += " · **deadline missed: refund eligible**"
+	}
+	if t.st.ClosedReason != "" {
+		s += " · closed: " + t.st.ClosedReason
 	}
 	return s
 }

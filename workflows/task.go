@@ -1487,8 +1487,10 @@ func (t *task) markRead(ctx workflow.Context, r TaskMarkReadRequest) (TaskUpdate
 }
 
 func (t *task) validateChat(ctx workflow.Context, r TaskChatRequest) error {
-	if strings.TrimSpace(r.Text) == "" && strings.TrimSpace(r.MessageRef) == "" {
-		return taskRefuse("the message is empty: give the partner app's message_ref (N-2)")
+	if strings.TrimSpace(r.MessageRef) == "" && (t.bounded || strings.TrimSpace(r.Text) == "") {
+		// Issue #13: the text stays in the partner's app; only histories
+		// from before carry it.
+		return taskRefuse("give the partner app's message_ref; the message's text stays in the app (N-2)")
 	}
 	switch r.From.Role {
 	case RoleCustomer, RoleOps, RoleTeamLead:

@@ -753,6 +753,7 @@ func TestN2_UnreadChatEmailedAfter2Hours(t *testing.T) {
 	h.update(berlin("2026-03-09 11:30"), TaskUpdateChat, TaskChatRequest{From: taskCustomer, MessageRef: "msg-2"})
 	stranger := h.update(berlin("2026-03-09 11:40"), TaskUpdateChat, TaskChatRequest{From: Actor{Role: RoleAssistant, ID: "vpa-9"}, MessageRef: "msg-3"})
 	empty := h.update(berlin("2026-03-09 11:41"), TaskUpdateChat, TaskChatRequest{From: taskAssistant})
+	textOnly := h.update(berlin("2026-03-09 11:42"), TaskUpdateChat, TaskChatRequest{From: taskAssistant, Text: "Kurze Frage"})
 	h.update(berlin("2026-03-09 13:30"), TaskUpdateHandover, TaskHandoverRequest{Assistant: "vpa-7", Final: true})
 	h.update(berlin("2026-03-09 13:35"), TaskUpdateMarkRead, TaskMarkReadRequest{})
 	read := h.query(berlin("2026-03-09 13:36"))
@@ -765,6 +766,7 @@ func TestN2_UnreadChatEmailedAfter2Hours(t *testing.T) {
 	}
 	mustRefuse(t, "chat from another assistant", stranger, "not the task's assistant")
 	mustRefuse(t, "chat without a message ref", empty, "message_ref")
+	mustRefuse(t, "chat text without a message ref", textOnly, "stays in the app")
 	mail := oneSend(t, h.ch, "task.chat_unread")
 	sameTime(t, "chat e-mail", mail.At, berlin("2026-03-09 13:00"))
 	// N-2: the e-mail says a message waits and links to it in the partner's app.

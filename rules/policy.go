@@ -56,6 +56,8 @@ type Policy struct {
 	ReactionNextDayBy     Clock         `json:"reaction_next_day_by"`    // T-2: 12:00
 	DeadlineWarningLead   time.Duration `json:"deadline_warning_lead"`   // T-5: warn this long before a deadline
 	ExtensionAnswerWindow time.Duration `json:"extension_answer_window"` // T-6: an unanswered extension request expires
+	ReviewEscalation      time.Duration `json:"review_escalation"`       // T-1: ops alerted again this often while a task stays unreviewed
+	ReviewGiveUp          time.Duration `json:"review_give_up"`          // T-1: an unreviewed task closes this long after its reaction time
 	BudgetWarnPercent     int           `json:"budget_warn_percent"`     // T-7: ask for more when less than this % is left
 	EmailWindowStart      Clock         `json:"email_window_start"`      // N-3: 08:00
 	EmailWindowEnd        Clock         `json:"email_window_end"`        // N-3: 19:00
@@ -117,6 +119,8 @@ func DefaultPolicy() Policy {
 		ReactionNextDayBy:         At(12, 0),               // T-2
 		DeadlineWarningLead:       48 * time.Hour,          // T-5: "never on the last day"
 		ExtensionAnswerWindow:     72 * time.Hour,          // T-6: seeds are silent
+		ReviewEscalation:          4 * time.Hour,           // T-1: seeds are silent; ops again every 4 h
+		ReviewGiveUp:              72 * time.Hour,          // T-1: seeds are silent; closed unreviewed after 3 days
 		BudgetWarnPercent:         20,                      // T-7: seeds say "early"
 		EmailWindowStart:          At(8, 0),                // N-3
 		EmailWindowEnd:            At(19, 0),               // N-3
@@ -145,6 +149,7 @@ func (p *Policy) durationFields() map[string]*time.Duration {
 		"breach_escalation": &p.BreachEscalation, "breach_expiry": &p.BreachExpiry,
 		"rating_decision_escalation": &p.RatingDecisionEscalation, "rating_handover": &p.RatingHandover,
 		"deadline_warning_lead": &p.DeadlineWarningLead, "extension_answer_window": &p.ExtensionAnswerWindow,
+		"review_escalation": &p.ReviewEscalation, "review_give_up": &p.ReviewGiveUp,
 		"handover_unread_delay": &p.HandoverUnreadDelay, "chat_unread_delay": &p.ChatUnreadDelay,
 		"inactivity_nudge": &p.InactivityNudge, "inactivity_email": &p.InactivityEmail,
 		"inactivity_mark": &p.InactivityMark, "acute_absence_lead": &p.AcuteAbsenceLead,

@@ -518,22 +518,12 @@ func (c *reclamation) watchStage(ctx workflow.Context, level int, at time.Time) 
 // newest reclamationKeep entries, the older ones counted (issue #13).
 func (c *reclamation) carryOver() ReclamationInput {
 	st := c.st
-	st.Escalations, st.EscalationsDropped = keepNewest(st.Escalations, st.EscalationsDropped)
-	st.Log, st.LogDropped = keepNewest(st.Log, st.LogDropped)
-	st.Messages, st.MessagesDropped = keepNewest(st.Messages, st.MessagesDropped)
+	st.Escalations, st.EscalationsDropped = keepNewestCounted(st.Escalations, reclamationKeep, st.EscalationsDropped)
+	st.Log, st.LogDropped = keepNewestCounted(st.Log, reclamationKeep, st.LogDropped)
+	st.Messages, st.MessagesDropped = keepNewestCounted(st.Messages, reclamationKeep, st.MessagesDropped)
 	in := c.in
 	in.Carry = &ReclamationCarry{State: st, Seq: c.out.seq}
 	return in
-}
-
-// keepNewest caps a list to its newest reclamationKeep entries and adds
-// the number dropped to dropped.
-func keepNewest[T any](list []T, dropped int) ([]T, int) {
-	if len(list) <= reclamationKeep {
-		return append([]T{}, list...), dropped
-	}
-	cut := len(list) - reclamationKeep
-	return append([]T{}, list[cut:]...), dropped + cut
 }
 
 func (c *reclamation) registerUpdates(ctx workflow.Context) error {

@@ -276,6 +276,7 @@ type reclamation struct {
 	dueGen      int // bumped to retire a superseded promised-date timer
 	upserted    reclamationAttrs
 	published   bool
+	closing     string // the action of the last status change (run result)
 }
 
 // reclamationAttrs mirrors the search attributes last written.
@@ -286,7 +287,7 @@ type reclamationAttrs struct {
 
 // ReclamationWorkflow runs one complaint from its opening to its approval
 // or rejection.
-func ReclamationWorkflow(ctx workflow.Context, in ReclamationInput) (ReclamationState, error) {
+func ReclamationWorkflow(ctx workflow.Context, in ReclamationInput) (ReclamationResult, error) {
 	now := workflow.Now(ctx)
 	id := workflow.GetInfo(ctx).WorkflowExecution.ID
 	c := &reclamation{in: in, loc: in.Job.Market.Location()}
@@ -298,10 +299,10 @@ func ReclamationWorkflow(ctx workflow.Context, in ReclamationInput) (Reclamation
 	c.out = newCaseMessages(id, in.Customer, in.Job, &c.st.Messages,
 		map[string]string{"reclamation_id": id, "job_id": in.Job.ID})
 	if err := workflow.SetQueryHandler(ctx, QueryReclamation, func() (ReclamationState, error) { return c.st, nil }); err != nil {
-		return c.st, err
+		return c.end(), err
 	}
 	if err := c.registerUpdates(ctx); err != nil {
-		return c.st, err
+		return c.end(), err
 	}
 	c.logEntry(ctx, "open", in.OpenedBy, "", "waiting for the service manager; reply due "+c.clock(c.st.ReplyDeadline)+" (C-1, C-2)")
 	c.publish(ctx)
@@ -312,13 +313,13 @@ func ReclamationWorkflow(ctx workflow.Context, in ReclamationInput) (Reclamation
 	workflow.Go(replyCtx, c.watchReply)
 
 	if err := workflow.Await(ctx, func() bool { return c.st.Status.Closed() }); err != nil {
-		return c.st, err
+		return c.end(), err
 	}
 	// Let the last messages and handlers finish before the run closes.
 	if err := workflow.Await(ctx, func() bool { return c.out.pending == 0 && workflow.AllHandlersFinished(ctx) }); err != nil {
-		return c.st, err
+		return c.end(), err
 	}
-	return c.st, nil
+	return c.end(), nil
 }
 
 func (c *reclamation) registerUpdates(ctx workflow.Context) error {
@@ -636,6 +637,7 @@ func (c *reclamation) clock(t time.Time) string { return t.In(c.loc).Format("Mon
 func (c *reclamation) setStatus(ctx workflow.Context, action string, by Actor, to ReclamationStatus, note string) {
 	from := c.st.Status
 	c.st.Status = to
+	c.closing = action
 	c.logEntry(ctx, action, by, string(from), note)
 	c.publish(ctx)
 }

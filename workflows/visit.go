@@ -280,6 +280,8 @@ type visit struct {
 	sendSeq                     int // numbers send steps, so each step is unique
 	pending                     int // sends in flight; the workflow waits for them
 	upserted                    visitAttrs
+	closing                     string // the action of the last status change (run result)
+	followUp                    bool   // the R-2 follow-up child was started (run result)
 }
 
 // visitAttrs mirrors the search attributes last written, so a transition
@@ -290,7 +292,7 @@ type visitAttrs struct {
 }
 
 // VisitWorkflow runs one visit from the partner's booking to the rating.
-func VisitWorkflow(ctx workflow.Context, in VisitInput) (VisitState, error) {
+func VisitWorkflow(ctx workflow.Context, in VisitInput) (VisitResult, error) {
 	v := &visit{in: in, loc: in.Booking.Market.Location()}
 	info := workflow.GetInfo(ctx)
 	b := in.Booking
@@ -303,16 +305,16 @@ func VisitWorkflow(ctx workflow.Context, in VisitInput) (VisitState, error) {
 		Deliveries:   []Delivery{},
 	}
 	if err := workflow.SetQueryHandler(ctx, QueryVisit, func() (VisitState, error) { return v.st, nil }); err != nil {
-		return v.st, err
+		return v.end(), err
 	}
 	if err := workflow.SetQueryHandler(ctx, QueryContact, func() (VisitContact, error) {
 		return VisitContact{Customer: b.Customer, Address: b.Address, Product: b.Product, Problem: b.Problem,
 			WishedTimes: b.WishedTimes, Holder: v.st.Holder}, nil
 	}); err != nil {
-		return v.st, err
+		return v.end(), err
 	}
 	if err := v.registerUpdates(ctx); err != nil {
-		return v.st, err
+		return v.end(), err
 	}
 	v.logTransition(ctx, "booked-by-partner", Actor{Role: RoleSystem, ID: b.Partner}, StatusOpen, "in the pool (V-1)")
 	v.publish(ctx)
@@ -327,7 +329,7 @@ func VisitWorkflow(ctx workflow.Context, in VisitInput) (VisitState, error) {
 	if err := workflow.Await(ctx, func() bool {
 		return v.st.Status == StatusCompleted || v.st.Status.Terminal()
 	}); err != nil {
-		return v.st, err
+		return v.end(), err
 	}
 
 	if v.st.Status == StatusCompleted {
@@ -347,18 +349,19 @@ func VisitWorkflow(ctx workflow.Context, in VisitInput) (VisitState, error) {
 			return v.st.Status == StatusRated && (v.st.Completion.MileageKm == 0 || v.st.MileageOK)
 		})
 		if err != nil {
-			return v.st, err
+			return v.end(), err
 		}
 		if !rated {
 			v.logTransition(ctx, "rating-window-closed", Actor{Role: RoleSystem}, v.st.Status, "")
+			v.closing = "rating-window-closed"
 		}
 	}
 
 	// Let sends in flight and update handlers finish before the run closes.
 	if err := workflow.Await(ctx, func() bool { return v.pending == 0 && workflow.AllHandlersFinished(ctx) }); err != nil {
-		return v.st, err
+		return v.end(), err
 	}
-	return v.st, nil
+	return v.end(), nil
 }
 
 func (v *visit) registerUpdates(ctx workflow.Context) error {
@@ -729,6 +732,7 @@ func (v *visit) rate(ctx workflow.Context, r RateRequest) (VisitUpdateResult, er
 				map[string]string{"stars": fmt.Sprint(r.Stars), "buddy": v.st.Holder})
 			return
 		}
+		v.followUp = true
 		v.logTransition(ctx, "rating-followup", Actor{Role: RoleSystem}, v.st.Status, "follow-up "+RatingFollowUpID(v.st.ID)+" started (R-2)")
 	})
 	res := v.result()
@@ -875,6 +879,7 @@ func (v *visit) endTimers() {
 func (v *visit) setStatus(ctx workflow.Context, action string, by Actor, to VisitStatus, note string) {
 	from := v.st.Status
 	v.st.Status = to
+	v.closing = action
 	v.logTransition(ctx, action, by, from, note)
 	v.publish(ctx)
 }

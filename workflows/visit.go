@@ -897,14 +897,32 @@ func (v *visit) publish(ctx workflow.Context) {
 		want.appointment = *v.st.AppointmentAt
 	}
 	first := v.upserted == (visitAttrs{})
+	slaSet := false
 	if first {
-		ups = append(ups, PartnerKey.ValueSet(v.st.Partner), MarketKey.ValueSet(string(v.st.Market)),
-			RegionKey.ValueSet(v.st.Region), HelpDeadlineKey.ValueSet(v.st.HelpDeadline))
+		// The API sets these at the start (api/visits.go): the first upsert
+		// writes only what the start did not set to the same value (issue
+		// #13: the history held them twice). It always writes the status,
+		// so the first upsert command stays where histories have it
+		// (replay compares the command, not its attributes).
+		have := workflow.GetTypedSearchAttributes(ctx)
+		for _, kv := range []struct {
+			key temporal.SearchAttributeKeyKeyword
+			val string
+		}{{PartnerKey, v.st.Partner}, {MarketKey, string(v.st.Market)}, {RegionKey, v.st.Region}} {
+			if got, ok := have.GetKeyword(kv.key); !ok || got != kv.val {
+				ups = append(ups, kv.key.ValueSet(kv.val))
+			}
+		}
+		if got, ok := have.GetTime(HelpDeadlineKey); !ok || !got.Equal(v.st.HelpDeadline) {
+			ups = append(ups, HelpDeadlineKey.ValueSet(v.st.HelpDeadline))
+		}
+		got, ok := have.GetKeyword(SLAStateKey)
+		slaSet = ok && got == want.sla
 	}
 	if first || want.status != v.upserted.status {
 		ups = append(ups, VisitStatusKey.ValueSet(want.status))
 	}
-	if first || want.sla != v.upserted.sla {
+	if (first && !slaSet) || (!first && want.sla != v.upserted.sla) {
 		ups = append(ups, SLAStateKey.ValueSet(want.sla))
 	}
 	if want.buddy != v.upserted.buddy {

@@ -62,6 +62,28 @@ import (
 //     API refuses what a validator would (422) and never starts a case for it.
 //   - The customer's contact travels in the input only; search attributes,
 //     alerts and logs carry ids (V-14).
+//   - Escalation slows down on a bounded schedule (issue #13, change id
+//     reclamationScheduleChange): every ReclamationEscalation (1 h) while
+//     overdue less than ReclamationSlowAfter (24 h), then every
+//     ReclamationSlowEscalation (24 h), for as long as it stays overdue
+//     (C-2: never ignored). About 24 + 365 escalations a year.
+//   - A long-running reclamation continues as new (issue #13, change id
+//     reclamationContinueAsNewChange) after reclamationEscalationsPerRun
+//     escalations, or when the server suggests it, or past
+//     reclamationHistoryLimit events, once every handler and send has
+//     finished. The next run gets the state in ReclamationInput.Carry:
+//     status, level, plan, due dates, the next escalation's time and the
+//     send counter (step ids stay unique); the log, escalations and messages
+//     are capped to the newest reclamationKeep each, with counts of what was
+//     dropped. A run stays around 1,000 events and well under 2 MB.
+//     Reclamations already escalating when this shipped keep their old
+//     hourly schedule (GetVersion pins them to DefaultVersion).
+//   - No stage waits without a timer (issue #13, change id
+//     reclamationStageChange): an acknowledged complaint not assessed
+//     (planned or rejected) within ReclamationAssess (24 h) of the
+//     acknowledgement escalates ("assess-overdue"), and resolved work not
+//     approved within ReclamationApprove (24 h) escalates
+//     ("approval-overdue"), on the same bounded schedule, until acted on.
 const (
 	ReclamationWorkflowName = "Reclamation"
 
@@ -124,7 +146,46 @@ type ReclamationInput struct {
 	OpenedBy  Actor        `json:"opened_by"` // customer, ops or system
 	Complaint string       `json:"complaint"`
 	Policy    rules.Policy `json:"policy"`
+	// Carry is set only by the workflow itself when it continues as new:
+	// the previous run's state to resume from (issue #13).
+	Carry *ReclamationCarry `json:"carry,omitempty"`
 }
+
+// ReclamationCarry is what one run of a reclamation hands the next when it
+// continues as new.
+type ReclamationCarry struct {
+	State ReclamationState `json:"state"`
+	Seq   int              `json:"seq"` // the last send step number, so step ids never repeat
+}
+
+// Continue-as-new thresholds (issue #13). Technical bounds on one run's
+// history, not business numbers: the schedule itself is policy (P-1).
+const (
+	// reclamationEscalationsPerRun escalations (~9 events each) keep a run
+	// near 1,000 events.
+	reclamationEscalationsPerRun = 100
+	// reclamationHistoryLimit events: continue as new earlier when notes and
+	// re-plans fill a run.
+	reclamationHistoryLimit = 5000
+	// reclamationKeep is how many of the newest log entries, escalations and
+	// messages a new run carries over; older ones are counted.
+	reclamationKeep = 50
+)
+
+// GetVersion change ids of the reclamation (issue #13).
+const (
+	// reclamationScheduleChange: escalations slow down after
+	// ReclamationSlowAfter (rules.Policy.ReclamationInterval). Before it,
+	// every ReclamationEscalation forever.
+	reclamationScheduleChange = "reclamation-escalation-schedule"
+	// reclamationContinueAsNewChange: continue as new every
+	// reclamationEscalationsPerRun escalations with a capped state.
+	reclamationContinueAsNewChange = "reclamation-continue-as-new"
+	// reclamationStageChange: acknowledged and resolved reclamations get a
+	// timer (assess-overdue, approval-overdue). Before it, both waited for
+	// the manager without one.
+	reclamationStageChange = "reclamation-stage-timers"
+)
 
 // ReclamationStatus is where a reclamation is.
 type ReclamationStatus string
@@ -257,6 +318,15 @@ type ReclamationState struct {
 	ClosedAt        *time.Time        `json:"closed_at,omitempty"`
 	Log             []CaseEntry       `json:"log"`
 	Messages        []CaseMessage     `json:"messages"`
+
+	// Continue-as-new (issue #13): the run number (1 for the first run; 0
+	// in states from before runs were counted), when the running escalation
+	// loop fires next, and how many older entries earlier runs dropped.
+	Run                int        `json:"run,omitempty"`
+	NextEscalationAt   *time.Time `json:"next_escalation_at,omitempty"`
+	EscalationsDropped int        `json:"escalations_dropped,omitempty"`
+	LogDropped         int        `json:"log_dropped,omitempty"`
+	MessagesDropped    int        `json:"messages_dropped,omitempty"`
 }
 
 func registerReclamation(r worker.WorkflowRegistry) {
@@ -276,7 +346,17 @@ type reclamation struct {
 	dueGen      int // bumped to retire a superseded promised-date timer
 	upserted    reclamationAttrs
 	published   bool
-	closing     string // the action of the last status change (run result)
+
+	// issue #13: set from the GetVersion change ids at the first escalation.
+	versioned   bool
+	slowDown    bool
+	canEnabled  bool
+	runEscals   int  // escalations in this run
+	continueNow bool // an escalation loop asks the run to continue as new
+
+	stageVersioned, stageTimers bool // reclamationStageChange, read at the first acknowledgement or resolution
+
+	closing string // the action of the last status change (run result)
 }
 
 // reclamationAttrs mirrors the search attributes last written.
@@ -291,10 +371,17 @@ func ReclamationWorkflow(ctx workflow.Context, in ReclamationInput) (Reclamation
 	now := workflow.Now(ctx)
 	id := workflow.GetInfo(ctx).WorkflowExecution.ID
 	c := &reclamation{in: in, loc: in.Job.Market.Location()}
-	c.st = ReclamationState{
-		ID: id, Job: in.Job, OpenedBy: in.OpenedBy, Complaint: in.Complaint, Language: in.Customer.Language,
-		Status: ReclamationWaiting, OpenedAt: now, ReplyDeadline: now.Add(in.Policy.ReclamationReply),
-		Escalations: []Escalation{}, Log: []CaseEntry{}, Messages: []CaseMessage{},
+	carry := in.Carry
+	c.in.Carry = nil // the state lives in c.st; the next run gets a fresh carry
+	if carry != nil {
+		c.st = carry.State
+		c.st.Run++
+	} else {
+		c.st = ReclamationState{
+			ID: id, Job: in.Job, OpenedBy: in.OpenedBy, Complaint: in.Complaint, Language: in.Customer.Language,
+			Status: ReclamationWaiting, OpenedAt: now, ReplyDeadline: now.Add(in.Policy.ReclamationReply),
+			Escalations: []Escalation{}, Log: []CaseEntry{}, Messages: []CaseMessage{}, Run: 1,
+		}
 	}
 	c.out = newCaseMessages(id, in.Customer, in.Job, &c.st.Messages,
 		map[string]string{"reclamation_id": id, "job_id": in.Job.ID})
@@ -304,22 +391,141 @@ func ReclamationWorkflow(ctx workflow.Context, in ReclamationInput) (Reclamation
 	if err := c.registerUpdates(ctx); err != nil {
 		return c.end(), err
 	}
-	c.logEntry(ctx, "open", in.OpenedBy, "", "waiting for the service manager; reply due "+c.clock(c.st.ReplyDeadline)+" (C-1, C-2)")
+	if carry != nil {
+		c.resume(ctx, carry)
+	} else {
+		c.logEntry(ctx, "open", in.OpenedBy, "", "waiting for the service manager; reply due "+c.clock(c.st.ReplyDeadline)+" (C-1, C-2)")
+		c.publish(ctx)
+
+		// C-2: the reply clock runs from the opening until the customer hears.
+		replyCtx, cancel := workflow.WithCancel(ctx)
+		c.cancelReply = cancel
+		workflow.Go(replyCtx, c.watchReply)
+	}
+
+	for {
+		if err := workflow.Await(ctx, func() bool { return c.st.Status.Closed() || c.continueNow }); err != nil {
+			return c.end(), err
+		}
+		// Let the last messages and handlers finish before the run closes
+		// or continues as new.
+		if err := workflow.Await(ctx, func() bool { return c.out.pending == 0 && workflow.AllHandlersFinished(ctx) }); err != nil {
+			return c.end(), err
+		}
+		if c.st.Status.Closed() {
+			return c.end(), nil
+		}
+		if c.continueNow {
+			return c.end(), workflow.NewContinueAsNewError(ctx, ReclamationWorkflowName, c.carryOver())
+		}
+	}
+}
+
+// resume restarts, in a new run, the timers the state says are running:
+// the reply clock's escalations (C-2) or the promised date's (C-3), each
+// at its next level and time (issue #13).
+func (c *reclamation) resume(ctx workflow.Context, carry *ReclamationCarry) {
+	c.out.seq = carry.Seq
+	c.versioned, c.slowDown, c.canEnabled = true, true, true // a carried run is already on the new behaviour
+	c.logEntry(ctx, "continue", Actor{Role: RoleSystem}, string(c.st.Status),
+		fmt.Sprintf("run %d continues the reclamation (%d older log entries kept as a count)", c.st.Run, c.st.LogDropped))
 	c.publish(ctx)
-
-	// C-2: the reply clock runs from the opening until the customer hears.
-	replyCtx, cancel := workflow.WithCancel(ctx)
-	c.cancelReply = cancel
-	workflow.Go(replyCtx, c.watchReply)
-
-	if err := workflow.Await(ctx, func() bool { return c.st.Status.Closed() }); err != nil {
-		return c.end(), err
+	next := workflow.Now(ctx)
+	if c.st.NextEscalationAt != nil {
+		next = *c.st.NextEscalationAt
 	}
-	// Let the last messages and handlers finish before the run closes.
-	if err := workflow.Await(ctx, func() bool { return c.out.pending == 0 && workflow.AllHandlersFinished(ctx) }); err != nil {
-		return c.end(), err
+	switch {
+	case c.st.Status.Closed():
+	case c.st.AnsweredAt == nil:
+		replyCtx, cancel := workflow.WithCancel(ctx)
+		c.cancelReply = cancel
+		level := c.st.EscalationLevel + 1
+		at := next
+		if c.st.EscalationLevel == 0 {
+			at = c.st.ReplyDeadline
+		}
+		workflow.Go(replyCtx, func(ctx workflow.Context) { c.replyEscalations(ctx, level, at) })
+	case c.st.Status == ReclamationPlanned && c.st.Plan != nil:
+		if c.st.EscalationLevel == 0 {
+			c.watchDue(ctx)
+			return
+		}
+		c.watchDueFrom(ctx, c.st.EscalationLevel+1, next)
+	case c.st.Status == ReclamationAcknowledged, c.st.Status == ReclamationResolved:
+		c.stageVersioned, c.stageTimers = true, true
+		if c.st.EscalationLevel == 0 {
+			c.watchStage(ctx, 1, c.stageDue())
+			return
+		}
+		c.watchStage(ctx, c.st.EscalationLevel+1, next)
 	}
-	return c.end(), nil
+}
+
+// stageOn reports whether acknowledged and resolved reclamations get a
+// timer (reclamationStageChange, read once per run).
+func (c *reclamation) stageOn(ctx workflow.Context) bool {
+	if !c.stageVersioned {
+		c.stageVersioned = true
+		c.stageTimers = workflow.GetVersion(ctx, reclamationStageChange, workflow.DefaultVersion, 1) == 1
+	}
+	return c.stageTimers
+}
+
+// stageDue is when the current stage's next step is due (C-3): the
+// assessment after the acknowledgement, the approval after the resolution.
+func (c *reclamation) stageDue() time.Time {
+	p := c.in.Policy.WithDefaults()
+	if c.st.Status == ReclamationResolved && c.st.ResolvedAt != nil {
+		return c.st.ResolvedAt.Add(p.ReclamationApprove)
+	}
+	if c.st.AnsweredAt != nil {
+		return c.st.AnsweredAt.Add(p.ReclamationAssess)
+	}
+	return c.st.ReplyDeadline
+}
+
+// watchStage escalates an acknowledged reclamation not assessed, or
+// resolved work not approved, from `at` with level, on the schedule, while
+// the status stays what it is now (C-3, issue #13). It shares the promised
+// date's slot: a plan, a rejection or an approval retires it.
+func (c *reclamation) watchStage(ctx workflow.Context, level int, at time.Time) {
+	c.endDue()
+	gen := c.dueGen
+	status := c.st.Status
+	due := c.stageDue()
+	reason, template, what := "assess-overdue", "ops.reclamation_assess_overdue", "reclamation not assessed (C-3)"
+	if status == ReclamationResolved {
+		reason, template, what = "approval-overdue", "ops.reclamation_approval_overdue", "reclamation not approved (C-3)"
+	}
+	stageCtx, cancel := workflow.WithCancel(ctx)
+	c.cancelDue = cancel
+	workflow.Go(stageCtx, func(ctx workflow.Context) {
+		if !sleep(ctx, at.Sub(workflow.Now(ctx)), fmt.Sprintf("%s, level %d (C-3)", reason, level)) {
+			return
+		}
+		for ; c.dueGen == gen && c.st.Status == status; level++ {
+			c.escalate(ctx, level, reason, due, template, what)
+			wait, more := c.nextEscalation(ctx, due)
+			if !more {
+				return
+			}
+			if !sleep(ctx, wait, fmt.Sprintf("%s, level %d (C-3)", reason, level+1)) {
+				return
+			}
+		}
+	})
+}
+
+// carryOver is the next run's input: the state with its lists capped to the
+// newest reclamationKeep entries, the older ones counted (issue #13).
+func (c *reclamation) carryOver() ReclamationInput {
+	st := c.st
+	st.Escalations, st.EscalationsDropped = keepNewestCounted(st.Escalations, reclamationKeep, st.EscalationsDropped)
+	st.Log, st.LogDropped = keepNewestCounted(st.Log, reclamationKeep, st.LogDropped)
+	st.Messages, st.MessagesDropped = keepNewestCounted(st.Messages, reclamationKeep, st.MessagesDropped)
+	in := c.in
+	in.Carry = &ReclamationCarry{State: st, Seq: c.out.seq}
+	return in
 }
 
 func (c *reclamation) registerUpdates(ctx workflow.Context) error {
@@ -369,15 +575,60 @@ func (c *reclamation) acknowledge(ctx workflow.Context, r ReclamationAckRequest)
 // watchReply escalates an unanswered reclamation at the reply deadline and
 // one level more every ReclamationEscalation until it is answered (C-2).
 func (c *reclamation) watchReply(ctx workflow.Context) {
-	if !sleep(ctx, c.st.ReplyDeadline.Sub(workflow.Now(ctx)), "reclamation reply within 2 h (C-2)") {
+	c.replyEscalations(ctx, 1, c.st.ReplyDeadline)
+}
+
+// replyEscalations escalates at `at` with level, then on the schedule, while
+// the customer has had no answer (C-2).
+func (c *reclamation) replyEscalations(ctx workflow.Context, level int, at time.Time) {
+	summary := "reclamation reply within 2 h (C-2)"
+	if level > 1 {
+		summary = fmt.Sprintf("reclamation escalation level %d (C-2)", level)
+	}
+	if !sleep(ctx, at.Sub(workflow.Now(ctx)), summary) {
 		return
 	}
-	for level := 1; c.st.AnsweredAt == nil && !c.st.Status.Closed(); level++ {
+	for ; c.st.AnsweredAt == nil && !c.st.Status.Closed(); level++ {
 		c.escalate(ctx, level, "reply", c.st.ReplyDeadline, "ops.reclamation_escalation", "reclamation unanswered (C-2)")
-		if !sleep(ctx, c.in.Policy.ReclamationEscalation, fmt.Sprintf("reclamation escalation level %d (C-2)", level+1)) {
+		wait, more := c.nextEscalation(ctx, c.st.ReplyDeadline)
+		if !more {
+			return
+		}
+		if !sleep(ctx, wait, fmt.Sprintf("reclamation escalation level %d (C-2)", level+1)) {
 			return
 		}
 	}
+}
+
+// nextEscalation is the wait before the next escalation of something
+// overdue since due, and whether this run goes on escalating (false: it
+// continues as new, the next run resumes at NextEscalationAt). The change
+// ids are read at the first escalation, so a reclamation that had not
+// escalated yet when this shipped takes the new behaviour (issue #13).
+func (c *reclamation) nextEscalation(ctx workflow.Context, due time.Time) (time.Duration, bool) {
+	if !c.versioned {
+		c.versioned = true
+		c.slowDown = workflow.GetVersion(ctx, reclamationScheduleChange, workflow.DefaultVersion, 1) == 1
+		c.canEnabled = workflow.GetVersion(ctx, reclamationContinueAsNewChange, workflow.DefaultVersion, 1) == 1
+	}
+	now := workflow.Now(ctx)
+	wait := c.in.Policy.ReclamationEscalation
+	if c.slowDown {
+		wait = c.in.Policy.ReclamationInterval(now.Sub(due))
+	}
+	if !c.canEnabled {
+		return wait, true
+	}
+	next := now.Add(wait)
+	c.st.NextEscalationAt = &next
+	c.runEscals++
+	info := workflow.GetInfo(ctx)
+	if c.runEscals >= reclamationEscalationsPerRun || info.GetContinueAsNewSuggested() ||
+		info.GetCurrentHistoryLength() >= reclamationHistoryLimit {
+		c.continueNow = true
+		return wait, false
+	}
+	return wait, true
 }
 
 // answered stops the reply clock: the customer has heard from us.
@@ -494,18 +745,32 @@ func (c *reclamation) setPlan(ctx workflow.Context, action string, r Reclamation
 // watchDue (re)starts the promised date's timer: overdue work escalates
 // at the due date and one level more every ReclamationEscalation (C-3).
 func (c *reclamation) watchDue(ctx workflow.Context) {
+	c.watchDueFrom(ctx, 1, c.st.Plan.Due)
+}
+
+// watchDueFrom escalates overdue work at `at` with level, then on the
+// schedule, until resolved or re-planned (C-3).
+func (c *reclamation) watchDueFrom(ctx workflow.Context, level int, at time.Time) {
 	c.endDue()
 	gen := c.dueGen
 	due := c.st.Plan.Due
 	dueCtx, cancel := workflow.WithCancel(ctx)
 	c.cancelDue = cancel
+	summary := "reclamation promised date (C-3)"
+	if level > 1 {
+		summary = fmt.Sprintf("overdue reclamation level %d (C-3)", level)
+	}
 	workflow.Go(dueCtx, func(ctx workflow.Context) {
-		if !sleep(ctx, due.Sub(workflow.Now(ctx)), "reclamation promised date (C-3)") {
+		if !sleep(ctx, at.Sub(workflow.Now(ctx)), summary) {
 			return
 		}
-		for level := 1; c.dueGen == gen && c.st.Status == ReclamationPlanned; level++ {
+		for ; c.dueGen == gen && c.st.Status == ReclamationPlanned; level++ {
 			c.escalate(ctx, level, "plan-overdue", due, "ops.reclamation_overdue", "reclamation work overdue (C-3)")
-			if !sleep(ctx, c.in.Policy.ReclamationEscalation, fmt.Sprintf("overdue reclamation level %d (C-3)", level+1)) {
+			wait, more := c.nextEscalation(ctx, due)
+			if !more {
+				return
+			}
+			if !sleep(ctx, wait, fmt.Sprintf("overdue reclamation level %d (C-3)", level+1)) {
 				return
 			}
 		}
@@ -640,6 +905,11 @@ func (c *reclamation) setStatus(ctx workflow.Context, action string, by Actor, t
 	c.closing = action
 	c.logEntry(ctx, action, by, string(from), note)
 	c.publish(ctx)
+	// C-3, issue #13: an acknowledged complaint is to be assessed next,
+	// resolved work approved next; both have a timer (watchStage).
+	if (to == ReclamationAcknowledged || to == ReclamationResolved) && from != to && c.stageOn(ctx) {
+		c.watchStage(ctx, 1, c.stageDue())
+	}
 }
 
 func (c *reclamation) logEntry(ctx workflow.Context, action string, by Actor, from, note string) {

@@ -153,53 +153,63 @@ func TestTaskEndToEnd(t *testing.T) {
 	c := srv.Client
 
 	require.Eventually(t, func() bool { return ch.get("task.ack") == 1 }, 20*time.Second, 100*time.Millisecond)
-	st, err := updateWF[workflows.TaskState](ctx, c, id, workflows.TaskUpdateAccept,
+	st, err := updateWF[workflows.TaskUpdateResult](ctx, c, id, workflows.TaskUpdateAccept,
 		workflows.TaskAcceptRequest{By: workflows.Actor{Role: workflows.RoleAssistant, ID: "va-1"}, Area: rules.AreaBackoffice})
 	require.NoError(t, err)
 	assert.Equal(t, workflows.TaskAccepted, st.Status)
-	assert.Equal(t, rules.AreaBackoffice, st.WorkArea)
+	// Updates answer a small TaskUpdateResult; the state is the Query's (issue #13).
+	qs, err := queryWF[workflows.TaskState](ctx, c, id, workflows.TaskQuery)
+	require.NoError(t, err)
+	assert.Equal(t, rules.AreaBackoffice, qs.WorkArea)
 
 	// T-5: the warning goes DeadlineWarningLead before the deadline.
 	require.Eventually(t, func() bool { return ch.get("assistant.deadline_warning") == 1 }, 30*time.Second, 100*time.Millisecond)
 
-	st, err = updateWF[workflows.TaskState](ctx, c, id, workflows.TaskUpdateStart, workflows.TaskStartRequest{Assistant: "va-1"})
+	st, err = updateWF[workflows.TaskUpdateResult](ctx, c, id, workflows.TaskUpdateStart, workflows.TaskStartRequest{Assistant: "va-1"})
 	require.NoError(t, err)
 	assert.Equal(t, workflows.TaskStarted, st.Status)
-	require.NotNil(t, st.DeadlineWarnedAt)
+	qs, err = queryWF[workflows.TaskState](ctx, c, id, workflows.TaskQuery)
+	require.NoError(t, err)
+	require.NotNil(t, qs.DeadlineWarnedAt)
 
 	newDeadline := time.Now().UTC().Truncate(time.Second).Add(time.Hour)
-	st, err = updateWF[workflows.TaskState](ctx, c, id, workflows.TaskUpdateRequestExtension,
+	st, err = updateWF[workflows.TaskUpdateResult](ctx, c, id, workflows.TaskUpdateRequestExtension,
 		workflows.TaskExtensionRequest{Assistant: "va-1", Reason: "more test invoices than expected", NewDeadline: newDeadline})
 	require.NoError(t, err)
-	require.Len(t, st.Extensions, 1)
-	assert.Equal(t, workflows.ExtensionPending, st.Extensions[0].Status)
-	assert.Equal(t, "http://127.0.0.1:8080/tasks/task-REC-1/extensions/1?token=test-token", st.Extensions[0].ConsentURL)
+	assert.Equal(t, 1, st.ExtensionID)
+	assert.Equal(t, workflows.ExtensionPending, st.ExtensionStatus)
+	qs, err = queryWF[workflows.TaskState](ctx, c, id, workflows.TaskQuery)
+	require.NoError(t, err)
+	require.Len(t, qs.Extensions, 1)
+	assert.Equal(t, "http://127.0.0.1:8080/tasks/task-REC-1/extensions/1?token=test-token", qs.Extensions[0].ConsentURL)
 
-	st, err = updateWF[workflows.TaskState](ctx, c, id, workflows.TaskUpdateRespondExtension,
+	st, err = updateWF[workflows.TaskUpdateResult](ctx, c, id, workflows.TaskUpdateRespondExtension,
 		workflows.TaskExtensionResponse{ExtensionID: 1, Agree: true})
 	require.NoError(t, err)
-	assert.Equal(t, workflows.ExtensionAgreed, st.Extensions[0].Status)
+	assert.Equal(t, workflows.ExtensionAgreed, st.ExtensionStatus)
 	assert.True(t, st.Deadline.Equal(newDeadline), "T-6: the agreed deadline stands")
-	assert.Nil(t, st.DeadlineWarnedAt, "a moved deadline re-arms the warning")
+	qs, err = queryWF[workflows.TaskState](ctx, c, id, workflows.TaskQuery)
+	require.NoError(t, err)
+	assert.Nil(t, qs.DeadlineWarnedAt, "a moved deadline re-arms the warning")
 
 	// T-7: 100 of 120 min leaves less than 20 %: the reason is required.
-	_, err = updateWF[workflows.TaskState](ctx, c, id, workflows.TaskUpdateLogTime,
+	_, err = updateWF[workflows.TaskUpdateResult](ctx, c, id, workflows.TaskUpdateLogTime,
 		workflows.TaskTimeEntryRequest{Assistant: "va-1", Minutes: 100})
 	require.ErrorContains(t, err, "give the reason")
-	st, err = updateWF[workflows.TaskState](ctx, c, id, workflows.TaskUpdateLogTime,
+	st, err = updateWF[workflows.TaskUpdateResult](ctx, c, id, workflows.TaskUpdateLogTime,
 		workflows.TaskTimeEntryRequest{Assistant: "va-1", Minutes: 100, Note: "sorted", Reason: "twice as many invoices"})
 	require.NoError(t, err)
 	assert.Equal(t, 20, st.RemainingMinutes)
 	assert.True(t, st.BudgetLow)
 
-	st, err = updateWF[workflows.TaskState](ctx, c, id, workflows.TaskUpdateHandover,
+	st, err = updateWF[workflows.TaskUpdateResult](ctx, c, id, workflows.TaskUpdateHandover,
 		workflows.TaskHandoverRequest{Assistant: "va-1", Final: true, Note: "all sorted", ResultRef: "chat:1"})
 	require.NoError(t, err)
 	assert.Equal(t, workflows.TaskHandedOver, st.Status)
 	// N-1: the hand-over stays unread past HandoverUnreadDelay: it goes by e-mail.
 	require.Eventually(t, func() bool { return ch.get("task.handover") == 1 }, 20*time.Second, 100*time.Millisecond)
 
-	st, err = updateWF[workflows.TaskState](ctx, c, id, workflows.TaskUpdateRate, workflows.RateRequest{Stars: 5})
+	st, err = updateWF[workflows.TaskUpdateResult](ctx, c, id, workflows.TaskUpdateRate, workflows.RateRequest{Stars: 5})
 	require.NoError(t, err)
 	assert.Equal(t, workflows.TaskRated, st.Status)
 

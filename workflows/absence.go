@@ -291,6 +291,7 @@ type absence struct {
 	sendSeq        int
 	pending        int
 	upserted       absenceAttrs
+	closing        string // the action of the last status change (run result)
 }
 
 type absenceAttrs struct {
@@ -301,10 +302,10 @@ type absenceAttrs struct {
 }
 
 // AbsenceWorkflow runs one absence from the report to the period's end.
-func AbsenceWorkflow(ctx workflow.Context, in AbsenceInput) (AbsenceState, error) {
+func AbsenceWorkflow(ctx workflow.Context, in AbsenceInput) (AbsenceResult, error) {
 	a := &absence{in: in, loc: in.Market.Location(), cancelJob: map[string]workflow.CancelFunc{}}
 	if err := validateAbsenceInput(in); err != nil {
-		return AbsenceState{}, err
+		return AbsenceResult{}, err
 	}
 	a.st = AbsenceState{
 		ID: workflow.GetInfo(ctx).WorkflowExecution.ID, WorkerID: in.WorkerID, Role: in.Role,
@@ -314,13 +315,13 @@ func AbsenceWorkflow(ctx workflow.Context, in AbsenceInput) (AbsenceState, error
 	}
 	a.st.Long = a.isLong()
 	if err := workflow.SetQueryHandler(ctx, QueryAbsence, func() (AbsenceState, error) { return a.st, nil }); err != nil {
-		return a.st, err
+		return a.end(), err
 	}
 	if err := workflow.SetQueryHandler(ctx, QueryAutoReply, a.autoReply); err != nil {
-		return a.st, err
+		return a.end(), err
 	}
 	if err := a.registerUpdates(ctx); err != nil {
-		return a.st, err
+		return a.end(), err
 	}
 	a.log(ctx, "reported", in.ReportedBy, fmt.Sprintf("%s absence %s (A-1)", in.Kind, a.period()))
 	a.coverCtx = ctx
@@ -364,14 +365,14 @@ func AbsenceWorkflow(ctx workflow.Context, in AbsenceInput) (AbsenceState, error
 			Timeout:      next.Sub(now),
 			TimerOptions: workflow.TimerOptions{Summary: summary},
 		}, func() bool { return a.periodGen != gen || a.rejected }); err != nil {
-			return a.st, err
+			return a.end(), err
 		}
 	}
 
 	// Let a pending recomputation (cut short, changed period) settle the
 	// jobs first, then end.
 	if err := workflow.Await(ctx, func() bool { return a.recomputeDone == a.recomputeAsked }); err != nil {
-		return a.st, err
+		return a.end(), err
 	}
 	for _, id := range a.jobIDs() {
 		a.stopJob(id)
@@ -381,9 +382,9 @@ func AbsenceWorkflow(ctx workflow.Context, in AbsenceInput) (AbsenceState, error
 			"the worker is back: jobs taken by substitutes in the period stay with them; waiting customers are served by the worker (A-4)")
 	}
 	if err := workflow.Await(ctx, func() bool { return a.pending == 0 && workflow.AllHandlersFinished(ctx) }); err != nil {
-		return a.st, err
+		return a.end(), err
 	}
-	return a.st, nil
+	return a.end(), nil
 }
 
 func validateAbsenceInput(in AbsenceInput) error {
@@ -1054,6 +1055,7 @@ func (a *absence) iso(t time.Time) string { return t.Format(time.RFC3339) }
 
 func (a *absence) setStatus(ctx workflow.Context, action string, by Actor, to AbsenceStatus, note string) {
 	a.st.Status = to
+	a.closing = action
 	a.log(ctx, action, by, note)
 	a.publish(ctx)
 }

@@ -189,17 +189,19 @@ type ratingFollowUp struct {
 	st  RatingFollowUpState
 	loc *time.Location
 	out *caseMessages
+
+	closing string // the action of the last status change (run result)
 }
 
 // RatingFollowUpWorkflow acts on a rating of 3 stars or fewer (R-2).
-func RatingFollowUpWorkflow(ctx workflow.Context, in RatingFollowUpInput) (RatingFollowUpState, error) {
+func RatingFollowUpWorkflow(ctx workflow.Context, in RatingFollowUpInput) (RatingFollowUpResult, error) {
 	id := workflow.GetInfo(ctx).WorkflowExecution.ID
 	f := &ratingFollowUp{in: in, loc: in.Job.Market.Location()}
 	f.st = RatingFollowUpState{ID: id, Job: in.Job, Worker: in.Worker, Stars: in.Stars, Comment: in.Comment,
 		Language: in.Customer.Language, Log: []CaseEntry{}, Messages: []CaseMessage{}}
 	f.out = newCaseMessages(id, in.Customer, in.Job, &f.st.Messages, map[string]string{"job_id": in.Job.ID})
 	if err := workflow.SetQueryHandler(ctx, QueryRatingFollowUp, func() (RatingFollowUpState, error) { return f.st, nil }); err != nil {
-		return f.st, err
+		return f.end(), err
 	}
 	regs := []struct {
 		name               string
@@ -212,7 +214,7 @@ func RatingFollowUpWorkflow(ctx workflow.Context, in RatingFollowUpInput) (Ratin
 	for _, r := range regs {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, r.name, r.handler,
 			workflow.UpdateHandlerOptions{Validator: r.validator}); err != nil {
-			return f.st, err
+			return f.end(), err
 		}
 	}
 	// Ops find follow-ups by partner and market; ids only (V-14).
@@ -236,14 +238,14 @@ func RatingFollowUpWorkflow(ctx workflow.Context, in RatingFollowUpInput) (Ratin
 		f.setStatus(ctx, "rate", customer, RatingAnswered, fmt.Sprintf("%d stars: satisfied, nothing to do (R-2)", in.Stars))
 	}
 	if err != nil {
-		return f.st, err
+		return f.end(), err
 	}
 	now := workflow.Now(ctx)
 	f.st.ClosedAt = &now
 	if err := workflow.Await(ctx, func() bool { return f.out.pending == 0 && workflow.AllHandlersFinished(ctx) }); err != nil {
-		return f.st, err
+		return f.end(), err
 	}
-	return f.st, nil
+	return f.end(), nil
 }
 
 // --- 3 stars -------------------------------------------------------------
@@ -488,6 +490,7 @@ func (f *ratingFollowUp) clock(t time.Time) string { return t.In(f.loc).Format("
 func (f *ratingFollowUp) setStatus(ctx workflow.Context, action string, by Actor, to RatingStatus, note string) {
 	from := f.st.Status
 	f.st.Status = to
+	f.closing = action
 	f.logEntry(ctx, action, by, string(from), note)
 	s := fmt.Sprintf("**%s** · %d stars · %s %s · %s", to, f.in.Stars, f.in.Job.Kind, f.in.Job.ID, f.in.Job.Partner)
 	if f.st.ReclamationID != "" {

@@ -355,6 +355,8 @@ type reclamation struct {
 	continueNow bool // an escalation loop asks the run to continue as new
 
 	stageVersioned, stageTimers bool // reclamationStageChange, read at the first acknowledgement or resolution
+
+	closing string // the action of the last status change (run result)
 }
 
 // reclamationAttrs mirrors the search attributes last written.
@@ -365,7 +367,7 @@ type reclamationAttrs struct {
 
 // ReclamationWorkflow runs one complaint from its opening to its approval
 // or rejection.
-func ReclamationWorkflow(ctx workflow.Context, in ReclamationInput) (ReclamationState, error) {
+func ReclamationWorkflow(ctx workflow.Context, in ReclamationInput) (ReclamationResult, error) {
 	now := workflow.Now(ctx)
 	id := workflow.GetInfo(ctx).WorkflowExecution.ID
 	c := &reclamation{in: in, loc: in.Job.Market.Location()}
@@ -384,10 +386,10 @@ func ReclamationWorkflow(ctx workflow.Context, in ReclamationInput) (Reclamation
 	c.out = newCaseMessages(id, in.Customer, in.Job, &c.st.Messages,
 		map[string]string{"reclamation_id": id, "job_id": in.Job.ID})
 	if err := workflow.SetQueryHandler(ctx, QueryReclamation, func() (ReclamationState, error) { return c.st, nil }); err != nil {
-		return c.st, err
+		return c.end(), err
 	}
 	if err := c.registerUpdates(ctx); err != nil {
-		return c.st, err
+		return c.end(), err
 	}
 	if carry != nil {
 		c.resume(ctx, carry)
@@ -403,18 +405,18 @@ func ReclamationWorkflow(ctx workflow.Context, in ReclamationInput) (Reclamation
 
 	for {
 		if err := workflow.Await(ctx, func() bool { return c.st.Status.Closed() || c.continueNow }); err != nil {
-			return c.st, err
+			return c.end(), err
 		}
 		// Let the last messages and handlers finish before the run closes
 		// or continues as new.
 		if err := workflow.Await(ctx, func() bool { return c.out.pending == 0 && workflow.AllHandlersFinished(ctx) }); err != nil {
-			return c.st, err
+			return c.end(), err
 		}
 		if c.st.Status.Closed() {
-			return c.st, nil
+			return c.end(), nil
 		}
 		if c.continueNow {
-			return c.st, workflow.NewContinueAsNewError(ctx, ReclamationWorkflowName, c.carryOver())
+			return c.end(), workflow.NewContinueAsNewError(ctx, ReclamationWorkflowName, c.carryOver())
 		}
 	}
 }
@@ -900,6 +902,7 @@ func (c *reclamation) clock(t time.Time) string { return t.In(c.loc).Format("Mon
 func (c *reclamation) setStatus(ctx workflow.Context, action string, by Actor, to ReclamationStatus, note string) {
 	from := c.st.Status
 	c.st.Status = to
+	c.closing = action
 	c.logEntry(ctx, action, by, string(from), note)
 	c.publish(ctx)
 	// C-3, issue #13: an acknowledged complaint is to be assessed next,

@@ -192,8 +192,11 @@ func (h *recHarness) run() ReclamationState {
 	h.env.ExecuteWorkflow(ReclamationWorkflow, h.in)
 	require.True(h.t, h.env.IsWorkflowCompleted())
 	require.NoError(h.t, h.env.GetWorkflowError())
-	var st ReclamationState
-	require.NoError(h.t, h.env.GetWorkflowResult(&st))
+	var res ReclamationResult
+	require.NoError(h.t, h.env.GetWorkflowResult(&res))
+	// The run returns a small result (issue #13); the whole state is the Query's.
+	st := finalState[ReclamationState](h.t, h.env, QueryReclamation)
+	checkRunResult(h.t, res, res.ID, string(res.Status), st.ID, string(st.Status), h.in.Customer.Name, h.in.Customer.Phone, h.in.Customer.Email, h.in.Complaint)
 	h.fake.rendered(h.t)
 	return st
 }

@@ -72,6 +72,17 @@ func updateWF[T any](ctx context.Context, c client.Client, id, name string, arg 
 	return out, h.Get(ctx, &out)
 }
 
+// runEnd waits for a run's small result (issue #13: status, ids, closing
+// action) and queries the whole final state, which stays with the Query.
+func runEnd[R, S any](t *testing.T, ctx context.Context, c client.Client, run client.WorkflowRun, query string) (R, S) {
+	t.Helper()
+	var res R
+	require.NoError(t, run.Get(ctx, &res))
+	st, err := queryWF[S](ctx, c, run.GetID(), query)
+	require.NoError(t, err, "the Query answers after the run closed")
+	return res, st
+}
+
 // queryWF runs a Query and decodes its answer.
 func queryWF[T any](ctx context.Context, c client.Client, id, name string, args ...any) (T, error) {
 	var out T
@@ -288,8 +299,9 @@ func TestReclamationEndToEnd(t *testing.T) {
 		workflows.ReclamationApproveRequest{Manager: "sm-1"})
 	require.NoError(t, err)
 
-	var final workflows.ReclamationState
-	require.NoError(t, c.GetWorkflow(ctx, id, "").Get(ctx, &final))
+	end, final := runEnd[workflows.ReclamationResult, workflows.ReclamationState](t, ctx, c, c.GetWorkflow(ctx, id, ""), workflows.QueryReclamation)
+	assert.Equal(t, final.Status, end.Status)
+	assert.Equal(t, "approve", end.Closing)
 	assert.Equal(t, workflows.ReclamationApproved, final.Status)
 	require.NotNil(t, final.ClosedAt)
 	require.NotNil(t, final.Plan)
@@ -350,8 +362,9 @@ func TestRatingFollowUpThreeStarsEndToEnd(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, workflows.RatingAnswered, st.Status)
 
-	var final workflows.RatingFollowUpState
-	require.NoError(t, run.Get(ctx, &final))
+	end, final := runEnd[workflows.RatingFollowUpResult, workflows.RatingFollowUpState](t, ctx, c, run, workflows.QueryRatingFollowUp)
+	assert.Equal(t, final.Status, end.Status)
+	assert.Equal(t, final.ReclamationID, end.ReclamationID)
 	assert.Equal(t, workflows.RatingAnswered, final.Status)
 	assert.Equal(t, "A faster first answer", final.Answer)
 	require.NotNil(t, final.ClosedAt)
@@ -405,8 +418,9 @@ func TestRatingFollowUpOneStarEndToEnd(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, workflows.RatingDecided, res.Status)
 
-	var final workflows.RatingFollowUpState
-	require.NoError(t, run.Get(ctx, &final))
+	end, final := runEnd[workflows.RatingFollowUpResult, workflows.RatingFollowUpState](t, ctx, c, run, workflows.QueryRatingFollowUp)
+	assert.Equal(t, final.Status, end.Status)
+	assert.Equal(t, final.ReclamationID, end.ReclamationID)
 	assert.Equal(t, workflows.RatingDecided, final.Status)
 	assert.Equal(t, "tl-1", final.DecidedBy)
 	assert.Equal(t, "the test material arrived late", final.Report)
@@ -469,8 +483,9 @@ func TestAbsenceEndToEnd(t *testing.T) {
 	assert.Equal(t, "Test Teamlead, teamlead@example.com", reply.Contact)
 	assert.Equal(t, "absence.auto_reply", reply.Message.Template)
 
-	var final workflows.AbsenceState
-	require.NoError(t, run.Get(ctx, &final))
+	end, final := runEnd[workflows.AbsenceResult, workflows.AbsenceState](t, ctx, c, run, workflows.QueryAbsence)
+	assert.Equal(t, final.Status, end.Status)
+	assert.Equal(t, final.Uncovered, end.Uncovered)
 	assert.Equal(t, workflows.AbsenceEnded, final.Status)
 	assert.Equal(t, "mgr-1", final.ApprovedBy)
 	require.NotNil(t, final.CoverStarted, "sick: the cover search starts at once (A-1)")
@@ -542,8 +557,9 @@ func TestAbsenceWithTaskEndToEnd(t *testing.T) {
 		return ch.get("ops.absence_acute") == 1 && ch.get("ops.substitute_missing") == 1
 	}, 10*time.Second, 100*time.Millisecond)
 
-	var final workflows.AbsenceState
-	require.NoError(t, run.Get(ctx, &final))
+	end, final := runEnd[workflows.AbsenceResult, workflows.AbsenceState](t, ctx, c, run, workflows.QueryAbsence)
+	assert.Equal(t, final.Status, end.Status)
+	assert.Equal(t, final.Uncovered, end.Uncovered)
 	assert.Equal(t, workflows.AbsenceEnded, final.Status)
 	require.Len(t, final.Jobs, 1)
 	assert.Equal(t, workflows.CoverEscalated, final.Jobs[0].Cover, "the escalation stays open with ops (A-1)")

@@ -283,6 +283,8 @@ type visit struct {
 	sendSeq                     int // numbers send steps, so each step is unique
 	pending                     int // sends in flight; the workflow waits for them
 	upserted                    visitAttrs
+	closing                     string // the action of the last status change (run result)
+	followUp                    bool   // the R-2 follow-up child was started (run result)
 }
 
 // visitAttrs mirrors the search attributes last written, so a transition
@@ -293,7 +295,7 @@ type visitAttrs struct {
 }
 
 // VisitWorkflow runs one visit from the partner's booking to the rating.
-func VisitWorkflow(ctx workflow.Context, in VisitInput) (VisitState, error) {
+func VisitWorkflow(ctx workflow.Context, in VisitInput) (VisitResult, error) {
 	v := &visit{in: in, loc: in.Booking.Market.Location()}
 	info := workflow.GetInfo(ctx)
 	b := in.Booking
@@ -306,16 +308,16 @@ func VisitWorkflow(ctx workflow.Context, in VisitInput) (VisitState, error) {
 		Deliveries:   []Delivery{},
 	}
 	if err := workflow.SetQueryHandler(ctx, QueryVisit, func() (VisitState, error) { return v.st, nil }); err != nil {
-		return v.st, err
+		return v.end(), err
 	}
 	if err := workflow.SetQueryHandler(ctx, QueryContact, func() (VisitContact, error) {
 		return VisitContact{Customer: b.Customer, Address: b.Address, Product: b.Product, Problem: b.Problem,
 			WishedTimes: b.WishedTimes, Holder: v.st.Holder}, nil
 	}); err != nil {
-		return v.st, err
+		return v.end(), err
 	}
 	if err := v.registerUpdates(ctx); err != nil {
-		return v.st, err
+		return v.end(), err
 	}
 	v.logTransition(ctx, "booked-by-partner", Actor{Role: RoleSystem, ID: b.Partner}, StatusOpen, "in the pool (V-1)")
 	v.publish(ctx)
@@ -330,7 +332,7 @@ func VisitWorkflow(ctx workflow.Context, in VisitInput) (VisitState, error) {
 	if err := workflow.Await(ctx, func() bool {
 		return v.st.Status == StatusCompleted || v.st.Status.Terminal()
 	}); err != nil {
-		return v.st, err
+		return v.end(), err
 	}
 
 	if v.st.Status == StatusCompleted {
@@ -350,18 +352,19 @@ func VisitWorkflow(ctx workflow.Context, in VisitInput) (VisitState, error) {
 			return v.st.Status == StatusRated && (v.st.Completion.MileageKm == 0 || v.st.MileageOK)
 		})
 		if err != nil {
-			return v.st, err
+			return v.end(), err
 		}
 		if !rated {
 			v.logTransition(ctx, "rating-window-closed", Actor{Role: RoleSystem}, v.st.Status, "")
+			v.closing = "rating-window-closed"
 		}
 	}
 
 	// Let sends in flight and update handlers finish before the run closes.
 	if err := workflow.Await(ctx, func() bool { return v.pending == 0 && workflow.AllHandlersFinished(ctx) }); err != nil {
-		return v.st, err
+		return v.end(), err
 	}
-	return v.st, nil
+	return v.end(), nil
 }
 
 func (v *visit) registerUpdates(ctx workflow.Context) error {
@@ -732,6 +735,7 @@ func (v *visit) rate(ctx workflow.Context, r RateRequest) (VisitUpdateResult, er
 				map[string]string{"stars": fmt.Sprint(r.Stars), "buddy": v.st.Holder})
 			return
 		}
+		v.followUp = true
 		v.logTransition(ctx, "rating-followup", Actor{Role: RoleSystem}, v.st.Status, "follow-up "+RatingFollowUpID(v.st.ID)+" started (R-2)")
 	})
 	res := v.result()
@@ -934,6 +938,7 @@ func (v *visit) endTimers() {
 func (v *visit) setStatus(ctx workflow.Context, action string, by Actor, to VisitStatus, note string) {
 	from := v.st.Status
 	v.st.Status = to
+	v.closing = action
 	v.logTransition(ctx, action, by, from, note)
 	v.publish(ctx)
 }
@@ -951,14 +956,32 @@ func (v *visit) publish(ctx workflow.Context) {
 		want.appointment = *v.st.AppointmentAt
 	}
 	first := v.upserted == (visitAttrs{})
+	slaSet := false
 	if first {
-		ups = append(ups, PartnerKey.ValueSet(v.st.Partner), MarketKey.ValueSet(string(v.st.Market)),
-			RegionKey.ValueSet(v.st.Region), HelpDeadlineKey.ValueSet(v.st.HelpDeadline))
+		// The API sets these at the start (api/visits.go): the first upsert
+		// writes only what the start did not set to the same value (issue
+		// #13: the history held them twice). It always writes the status,
+		// so the first upsert command stays where histories have it
+		// (replay compares the command, not its attributes).
+		have := workflow.GetTypedSearchAttributes(ctx)
+		for _, kv := range []struct {
+			key temporal.SearchAttributeKeyKeyword
+			val string
+		}{{PartnerKey, v.st.Partner}, {MarketKey, string(v.st.Market)}, {RegionKey, v.st.Region}} {
+			if got, ok := have.GetKeyword(kv.key); !ok || got != kv.val {
+				ups = append(ups, kv.key.ValueSet(kv.val))
+			}
+		}
+		if got, ok := have.GetTime(HelpDeadlineKey); !ok || !got.Equal(v.st.HelpDeadline) {
+			ups = append(ups, HelpDeadlineKey.ValueSet(v.st.HelpDeadline))
+		}
+		got, ok := have.GetKeyword(SLAStateKey)
+		slaSet = ok && got == want.sla
 	}
 	if first || want.status != v.upserted.status {
 		ups = append(ups, VisitStatusKey.ValueSet(want.status))
 	}
-	if first || want.sla != v.upserted.sla {
+	if (first && !slaSet) || (!first && want.sla != v.upserted.sla) {
 		ups = append(ups, SLAStateKey.ValueSet(want.sla))
 	}
 	if want.buddy != v.upserted.buddy {

@@ -208,12 +208,12 @@ If you have questions after the visit, our customer service is happy to help.{{i
 	},
 	// A permanent delivery failure (see activities.DeliveryFailure).
 	"ops.delivery_failed": {
-		Fields: []string{"job_id", "step", "error_type"},
+		Fields: []string{"job_id", "step", "channel", "error_type"},
 		Versions: map[rules.Language]variant{
-			sv: v("Leverans misslyckades: {{.job_id}}", `Meddelandet {{.step}} i uppdrag {{.job_id}} kunde inte levereras ({{.error_type}}). Kontakta kunden på annat sätt.`),
-			da: v("Levering mislykkedes: {{.job_id}}", `Beskeden {{.step}} i opgave {{.job_id}} kunne ikke leveres ({{.error_type}}). Kontakt kunden på anden vis.`),
-			de: v("Zustellung fehlgeschlagen: {{.job_id}}", `Die Nachricht {{.step}} in Auftrag {{.job_id}} konnte nicht zugestellt werden ({{.error_type}}). Bitte kontaktieren Sie den Kunden auf anderem Weg.`),
-			en: v("Delivery failed: {{.job_id}}", `Message {{.step}} of job {{.job_id}} could not be delivered ({{.error_type}}). Reach the customer another way.`),
+			sv: v("Leverans misslyckades: {{.job_id}}", `Meddelandet {{.step}} ({{.channel}}) i uppdrag {{.job_id}} kunde inte levereras ({{.error_type}}). Kontakta kunden på annat sätt.`),
+			da: v("Levering mislykkedes: {{.job_id}}", `Beskeden {{.step}} ({{.channel}}) i opgave {{.job_id}} kunne ikke leveres ({{.error_type}}). Kontakt kunden på anden vis.`),
+			de: v("Zustellung fehlgeschlagen: {{.job_id}}", `Die Nachricht {{.step}} ({{.channel}}) in Auftrag {{.job_id}} konnte nicht zugestellt werden ({{.error_type}}). Bitte kontaktieren Sie den Kunden auf anderem Weg.`),
+			en: v("Delivery failed: {{.job_id}}", `Message {{.step}} ({{.channel}}) of job {{.job_id}} could not be delivered ({{.error_type}}). Reach the customer another way.`),
 		},
 	},
 	// C-2: a reclamation without a reply in time escalates.

@@ -1121,7 +1121,7 @@ func (a *absence) failed(ctx workflow.Context, step activities.Step, channel, te
 	workflow.GetLogger(ctx).Warn("delivery failed", "step", step.Key(), "outcome", outcome)
 	if channel == "email" {
 		a.alertOps(ctx, "delivery_failed", "ops.delivery_failed", "delivery failed alert",
-			map[string]string{"step": step.Name, "channel": channel, "error_type": outcome})
+			map[string]string{"job_id": a.st.ID, "step": step.Name, "channel": channel, "error_type": outcome})
 	}
 }
 

@@ -1740,8 +1740,10 @@ func (t *task) failed(ctx workflow.Context, step activities.Step, channel, templ
 	t.record(ctx, step, channel, template, outcome)
 	workflow.GetLogger(ctx).Warn("delivery failed", "step", step.Key(), "outcome", outcome)
 	if channel != "ops" {
+		// The template names the job, the step, the channel and the error
+		// type (issue 14: "outcome" and no job_id never rendered).
 		t.alertOpsNow(ctx, "delivery_failed", "ops.delivery_failed", "delivery failed alert",
-			map[string]string{"step": step.Name, "channel": channel, "outcome": outcome})
+			map[string]string{"job_id": t.st.ID, "step": step.Name, "channel": channel, "error_type": outcome})
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
@@ -40,6 +41,7 @@ type taskChannels struct {
 	env        *testsuite.TestWorkflowEnvironment
 	sent       []taskSent
 	renderErrs []string
+	emailErr   error // when set, every customer e-mail fails with it
 }
 
 func (f *taskChannels) add(s taskSent, msg activities.Message) {
@@ -65,6 +67,9 @@ func (f *taskChannels) ReminderCall(_ context.Context, r activities.CallRequest)
 
 func (f *taskChannels) SendEmail(_ context.Context, r activities.EmailRequest) (activities.EmailResult, error) {
 	f.add(taskSent{Channel: "email", Template: r.Message.Template, To: r.To, Step: r.Step.Key(), Data: r.Message.Data}, r.Message)
+	if f.emailErr != nil {
+		return activities.EmailResult{}, f.emailErr
+	}
 	return activities.EmailResult{MessageID: "email-" + r.Step.Key()}, nil
 }
 
@@ -1168,4 +1173,23 @@ func TestT1_ReviewEscalationsSurviveContinueAsNew(t *testing.T) {
 		}
 	}
 	checkReviewEscalations(t, st, alerts, berlin("2026-03-09 18:00"), rules.DefaultPolicy())
+}
+
+// Issue 14: a customer e-mail the provider refuses reaches ops as
+// ops.delivery_failed naming the task, the step, the channel and the error
+// type, and the alert renders (it used to fail with ErrTemplate).
+func TestTaskDeliveryFailureAlertsOpsAndRenders(t *testing.T) {
+	start := berlin("2026-03-09 10:00") // Monday, inside the e-mail window
+	h := newTaskHarness(t, start)
+	h.ch.emailErr = temporal.NewNonRetryableApplicationError("bad address", activities.ErrEmailRejected, nil)
+	h.update(berlin("2026-03-09 11:00"), TaskUpdateDelete, TaskDeleteRequest{By: taskCustomer, Reason: "created by mistake"})
+	h.runTask(newTaskInput(start, berlin("2026-03-20 17:00")))
+	alerts := h.ch.of("ops.delivery_failed")
+	if len(alerts) == 0 {
+		t.Fatal("no ops.delivery_failed alert for the refused ack e-mail")
+	}
+	d := alerts[0].Data
+	if d["job_id"] != "task-42" || d["channel"] != "email" || d["error_type"] != "failed: "+activities.ErrEmailRejected || !strings.HasPrefix(d["step"], "ack") {
+		t.Errorf("alert data %v", d)
+	}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"os"
 	"sort"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -680,22 +679,12 @@ func TestNotificationDigestEndToEnd(t *testing.T) {
 	require.NoError(t, run.Get(ctx, &out))
 	assert.Equal(t, rules.Sweden, out.Market)
 
-	if !rules.IsWorkingDay(rules.Sweden, out.Until) {
-		// The workflow skips a non-working day (N-1); nothing is looked up.
-		assert.Contains(t, out.Skipped, "not a working day")
-		assert.Nil(t, out.Result)
-		assert.Zero(t, ch.get(activities.DigestTemplate))
-	} else {
-		assert.Empty(t, out.Skipped)
-		assert.True(t, out.Since.Before(out.Until))
-		require.NotNil(t, out.Result)
-		assert.Equal(t, activities.DigestResult{Tasks: 5, Accounts: 2, Emails: 2, Notifications: 4,
-			Unreachable: []string{"task-DG-gone"}}, *out.Result)
-		assert.Equal(t, 2, ch.get(activities.DigestTemplate))
-		require.Len(t, tasks.queries, 1)
-		assert.True(t, strings.Contains(tasks.queries[0], "WorkflowType = 'Task'") &&
-			strings.Contains(tasks.queries[0], "= 'SE'"), tasks.queries[0])
-	}
-
-	maybeRecord(t, c, id, "notificationdigest_once.json")
+	// Retired by issue #13 (ChangeDigestRetired): a new run sends nothing;
+	// the accounts send the digests. testdata/notificationdigest_once.json
+	// keeps the old design's history for the replay test and is not
+	// recorded again (it would hold the retired run).
+	assert.Contains(t, out.Skipped, "retired")
+	assert.Nil(t, out.Result)
+	assert.Zero(t, ch.get(activities.DigestTemplate))
+	assert.Empty(t, tasks.queries)
 }

@@ -647,6 +647,7 @@ func (t *task) validateDelete(ctx workflow.Context, r TaskDeleteRequest) error {
 
 func (t *task) delete(ctx workflow.Context, r TaskDeleteRequest) (TaskState, error) {
 	t.setStatus(ctx, "deleted", r.By, TaskDeleted, r.Reason)
+	t.accountForget(ctx) // N-1: its notifications leave the account's digest (account_notify.go)
 	t.stopDeadline()
 	return t.st, nil
 }
@@ -1031,6 +1032,9 @@ func (t *task) rate(ctx workflow.Context, r RateRequest) (TaskState, error) {
 func (t *task) notify(ctx workflow.Context, kind, text string, unreadDelay time.Duration, template string) int {
 	id := len(t.st.Notifications) + 1
 	t.st.Notifications = append(t.st.Notifications, TaskNotification{ID: id, Kind: kind, At: workflow.Now(ctx), Text: text})
+	if t.toAccount(ctx, id, kind, text, unreadDelay, template) { // N-1: the account owns the hand-over e-mail (account_notify.go)
+		return id
+	}
 	if unreadDelay <= 0 || template == "" {
 		return id
 	}
@@ -1062,6 +1066,7 @@ func (t *task) validateMarkRead(ctx workflow.Context, r TaskMarkReadRequest) err
 }
 
 func (t *task) markRead(ctx workflow.Context, r TaskMarkReadRequest) (TaskState, error) {
+	defer t.accountRead(ctx, t.unreadIDs()) // N-1: the account learns what was read (account_notify.go)
 	now := workflow.Now(ctx)
 	mark := func(i int) {
 		if t.st.Notifications[i].ReadAt == nil {

@@ -165,6 +165,13 @@ func CustomerAccountWorkflow(ctx workflow.Context, in AccountInput) (AccountStat
 		}
 	}
 	for {
+		// A run that started before ChangeAccountNotifications and now runs
+		// on this code continues as new at once: the next run handles
+		// notifications. Histories recorded before replay with
+		// DefaultVersion here and go on as they did.
+		if !notesOn && workflow.GetVersion(ctx, ChangeAccountNotificationsUpgrade, workflow.DefaultVersion, 1) >= 1 {
+			return a.st, a.continueAsNew(ctx, signals, notes, reads)
+		}
 		action, at := a.next()
 		if action != "" {
 			a.st.NextAction, a.st.NextAt = action, &at
@@ -224,49 +231,50 @@ func CustomerAccountWorkflow(ctx workflow.Context, in AccountInput) (AccountStat
 		if noteDue {
 			a.sendDue(ctx)
 		}
-		if !notesOn && (notes.Len() > 0 || reads.Len() > 0) &&
-			workflow.GetVersion(ctx, ChangeAccountNotificationsUpgrade, workflow.DefaultVersion, 1) >= 1 {
-			// A run from before the change got a notification: the next
-			// run (with the change) handles it.
-			a.st.Signals = AccountSignalsPerRun
-		}
 
 		if a.st.Signals >= AccountSignalsPerRun || workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
-			// Drain what was already delivered so no signal is lost.
-			for {
-				var s AccountActivitySignal
-				if !signals.ReceiveAsync(&s) {
-					break
-				}
-				a.activity(ctx, s)
-			}
-			var pending []AccountNotifySignal
-			var pendingReads []AccountReadSignal
-			for {
-				var s AccountNotifySignal
-				if !notes.ReceiveAsync(&s) {
-					break
-				}
-				pending = append(pending, s)
-			}
-			for {
-				var s AccountReadSignal
-				if !reads.ReceiveAsync(&s) {
-					break
-				}
-				pendingReads = append(pendingReads, s)
-			}
-			log := a.st.Log
-			if len(log) > accountLogKeep {
-				log = log[len(log)-accountLogKeep:]
-			}
-			next := AccountInput{AccountID: in.AccountID, Market: in.Market, Customer: in.Customer, Policy: in.Policy,
-				LastActivity: a.st.LastActivity, Stage: a.st.Stage, Runs: a.st.Runs + 1, Log: log,
-				AppURL: in.AppURL, Unread: a.st.Unread, OlderUnread: a.st.OlderUnread, DigestAt: a.st.DigestAt,
-				Digests: a.st.Digests, Pending: pending, Reads: pendingReads}
-			return a.st, workflow.NewContinueAsNewError(ctx, AccountWorkflowName, next)
+			return a.st, a.continueAsNew(ctx, signals, notes, reads)
 		}
 	}
+}
+
+// continueAsNew drains the signals already delivered, so none is lost, and
+// continues with the clock, the stage and the notifications (N-1, N-4).
+func (a *customerAccount) continueAsNew(ctx workflow.Context, signals, notes, reads workflow.ReceiveChannel) error {
+	in := a.in
+	// Drain what was already delivered so no signal is lost.
+	for {
+		var s AccountActivitySignal
+		if !signals.ReceiveAsync(&s) {
+			break
+		}
+		a.activity(ctx, s)
+	}
+	var pending []AccountNotifySignal
+	var pendingReads []AccountReadSignal
+	for {
+		var s AccountNotifySignal
+		if !notes.ReceiveAsync(&s) {
+			break
+		}
+		pending = append(pending, s)
+	}
+	for {
+		var s AccountReadSignal
+		if !reads.ReceiveAsync(&s) {
+			break
+		}
+		pendingReads = append(pendingReads, s)
+	}
+	log := a.st.Log
+	if len(log) > accountLogKeep {
+		log = log[len(log)-accountLogKeep:]
+	}
+	next := AccountInput{AccountID: in.AccountID, Market: in.Market, Customer: in.Customer, Policy: in.Policy,
+		LastActivity: a.st.LastActivity, Stage: a.st.Stage, Runs: a.st.Runs + 1, Log: log,
+		AppURL: in.AppURL, Unread: a.st.Unread, OlderUnread: a.st.OlderUnread, DigestAt: a.st.DigestAt,
+		Digests: a.st.Digests, Pending: pending, Reads: pendingReads}
+	return workflow.NewContinueAsNewError(ctx, AccountWorkflowName, next)
 }
 
 // next is the next inactivity step and when it is due: the e-mails at the

@@ -30,7 +30,7 @@ import (
 //	task.budget_request         customer: less than {threshold_percent} % budget left, {reason} (T-7)
 //	task.handover               customer: a result was handed over and is still unread (N-1, T-8)
 //	task.chat_unread            customer: an unread chat message (N-2)
-//	task.digest                 customer: the 08:00 digest of unread notifications (N-1, sent by activities.Notifications)
+//	task.digest                 customer: the 08:00 digest of unread notifications (N-1, sent by the account: account_digest.go)
 //	assistant.deadline_warning  assistant: the deadline {deadline} is near (T-5)
 //	ops.task_review_overdue     ops: review not done by {review_deadline} (T-1/T-2)
 //	ops.task_deadline_missed    ops: deadline missed without hand-over, refund eligible (T-5)

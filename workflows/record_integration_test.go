@@ -613,6 +613,90 @@ func TestCustomerAccountEndToEnd(t *testing.T) {
 	maybeRecord(t, c, id, "customeraccount_inactive_reactivated.json")
 }
 
+// TestCustomerAccountDigestEndToEnd: the API's order (account by
+// SignalWithStart, then the task) -> accepted, started (both signalled to
+// the account) -> "accepted" read (signalled) -> final hand-over left
+// unread: the account e-mails it after HandoverUnreadDelay (N-1) -> rated ->
+// the account's digest at DigestAt (set two minutes ahead, P-1) lists
+// "started" only -> terminated. Records the account's and the task's
+// histories (customeraccount_digest_handover.json,
+// task_signals_account.json) for the replay test.
+func TestCustomerAccountDigestEndToEnd(t *testing.T) {
+	needWorkingDay(t, rules.Germany)
+	loc := rules.Location(rules.Germany)
+	local := time.Now().In(loc)
+	at := local.Hour()*60 + local.Minute() + 2
+	if at >= 24*60 {
+		t.Skip("the digest time would fall on the next day")
+	}
+	srv := devtest.StartServer(t)
+	ch := &recordingChannels{}
+	devtest.StartWorker(t, srv, func(w worker.Worker) {
+		workflows.Register(w)
+		w.RegisterActivity(&activities.Outreach{Channels: ch})
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	c := srv.Client
+
+	p := recordPolicy()
+	p.DigestAt = rules.Clock(at)
+	p.HandoverUnreadDelay = 2 * time.Second
+	p.RatingWindow = time.Minute
+	cust := workflows.Customer{Name: "Test Kunde", Phone: "+4915123456789", Email: "kunde@example.com", Language: rules.German}
+	acc := workflows.AccountInput{AccountID: "acc-rec-4", Market: rules.Germany, Customer: cust, Policy: p, AppURL: "http://127.0.0.1:8080"}
+	accID := workflows.AccountWorkflowID(acc.AccountID)
+	_, err := c.SignalWithStartWorkflow(ctx, accID, workflows.AccountSignalActivity,
+		workflows.AccountActivitySignal{Kind: "task-created", Ref: "task-REC-4"},
+		client.StartWorkflowOptions{ID: accID, TaskQueue: workflows.TaskQueue}, workflows.AccountWorkflowName, acc)
+	require.NoError(t, err)
+
+	now := time.Now().UTC().Truncate(time.Second)
+	in := workflows.TaskInput{
+		TaskID: "REC-4", AccountID: acc.AccountID, Partner: "globex", Market: rules.Germany, Language: rules.German,
+		Title: "Test Rechnungen sortieren", Description: "Die Testrechnungen nach Monat sortieren", BudgetMinutes: 120,
+		Deadline: now.Add(24 * time.Hour), Customer: cust,
+		Assistant: workflows.TaskAssistant{ID: "va-4", Email: "va-4@example.com", Language: rules.German},
+		CreatedBy: workflows.Actor{Role: workflows.RoleCustomer, ID: acc.AccountID},
+		LinkBase:  "http://127.0.0.1:8080", Policy: p,
+	}
+	id := workflows.TaskWorkflowID(in.TaskID)
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue}, workflows.TaskWorkflowName, in)
+	require.NoError(t, err)
+	va := workflows.Actor{Role: workflows.RoleAssistant, ID: "va-4"}
+	_, err = updateWF[workflows.TaskState](ctx, c, id, workflows.TaskUpdateAccept, workflows.TaskAcceptRequest{By: va, Area: rules.AreaBackoffice})
+	require.NoError(t, err)
+	_, err = updateWF[workflows.TaskState](ctx, c, id, workflows.TaskUpdateStart, workflows.TaskStartRequest{Assistant: "va-4"})
+	require.NoError(t, err)
+	_, err = updateWF[workflows.TaskState](ctx, c, id, workflows.TaskUpdateMarkRead, workflows.TaskMarkReadRequest{IDs: []int{1}})
+	require.NoError(t, err)
+	st := eventuallyQuery(t, ctx, c, accID, workflows.AccountQuery, 10*time.Second,
+		func(s workflows.AccountState) bool { return s.UnreadCount == 1 && len(s.Unread) == 1 })
+	assert.Equal(t, workflows.NoteStarted, st.Unread[0].Kind)
+
+	_, err = updateWF[workflows.TaskState](ctx, c, id, workflows.TaskUpdateHandover, workflows.TaskHandoverRequest{Assistant: "va-4", Final: true})
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return ch.get("task.handover") == 1 }, 20*time.Second, 100*time.Millisecond)
+	_, err = updateWF[workflows.TaskState](ctx, c, id, workflows.TaskUpdateRate, workflows.RateRequest{Stars: 5})
+	require.NoError(t, err)
+	var final workflows.TaskState
+	require.NoError(t, run.Get(ctx, &final))
+	assert.Equal(t, workflows.TaskRated, final.Status)
+
+	st = eventuallyQuery(t, ctx, c, accID, workflows.AccountQuery, 3*time.Minute,
+		func(s workflows.AccountState) bool { return s.Digests == 1 && len(s.Deliveries) == 2 })
+	assert.Equal(t, 1, ch.get("task.digest"))
+	assert.Equal(t, 1, ch.get("task.handover"), "the hand-over is e-mailed once, by the account")
+	assert.Empty(t, st.Unread)
+	for _, d := range st.Deliveries {
+		assert.Equal(t, "sent", d.Outcome, "%s", d.Step)
+	}
+
+	require.NoError(t, c.TerminateWorkflow(ctx, accID, "", "end of the recording"))
+	maybeRecord(t, c, accID, "customeraccount_digest_handover.json")
+	maybeRecord(t, c, id, "task_signals_account.json")
+}
+
 // --- NotificationDigest ---------------------------------------------------------
 
 // fakeTasks is a TaskSource with fixed answers (the digest's look-ups).

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -441,7 +442,7 @@ func (a *Absences) AbsenceCandidates(ctx context.Context, req CandidatesRequest)
 			if id == req.AbsenceID {
 				continue
 			}
-			away[absenceWorkerOf(id)] = true
+			away[AbsenceWorkerOf(id)] = true
 		}
 	}
 	out := []string{}
@@ -463,8 +464,17 @@ func (a *Absences) AbsenceCandidates(ctx context.Context, req CandidatesRequest)
 	return out, nil
 }
 
-// absenceWorkerOf reads the worker id out of "absence-<worker>-<n>".
-func absenceWorkerOf(absenceID string) string {
+// absenceReportIDRe matches workflows.AbsenceReportID:
+// absence-<worker>-<kind>-<YYYY-MM-DD>.
+var absenceReportIDRe = regexp.MustCompile(`^absence-(.+)-(sick|holiday|other)-[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
+
+// AbsenceWorkerOf reads the worker id out of an absence id, either
+// "absence-<worker>-<kind>-<YYYY-MM-DD>" (workflows.AbsenceReportID) or the
+// older "absence-<worker>-<n>".
+func AbsenceWorkerOf(absenceID string) string {
+	if m := absenceReportIDRe.FindStringSubmatch(absenceID); m != nil {
+		return m[1]
+	}
 	s := strings.TrimPrefix(absenceID, "absence-")
 	if i := strings.LastIndex(s, "-"); i > 0 {
 		return s[:i]

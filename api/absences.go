@@ -3,6 +3,8 @@ package api
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +18,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/jobflow/jobflow/activities"
@@ -134,7 +137,9 @@ func validateReport(r AbsenceReport) *ValidationError {
 	return nil
 }
 
-var absenceIDRe = regexp.MustCompile(`^absence-[A-Za-z0-9][A-Za-z0-9._-]{0,63}-[0-9]{1,6}$`)
+// absenceIDRe: absence-<worker>-<kind>-<YYYY-MM-DD> (workflows.AbsenceReportID),
+// or the older absence-<worker>-<n> of absences reported before it.
+var absenceIDRe = regexp.MustCompile(`^absence-[A-Za-z0-9][A-Za-z0-9._-]{0,63}-([0-9]{1,6}|(sick|holiday|other)-[0-9]{4}-[0-9]{2}-[0-9]{2})$`)
 var jobIDRe = regexp.MustCompile(`^(visit|task)-[A-Za-z0-9._-]{1,200}$`)
 
 // absenceRoutes are appended to the route table by server.go.
@@ -196,11 +201,8 @@ func absenceIDFrom(w http.ResponseWriter, r *http.Request) (string, bool) {
 	return id, true
 }
 
-// absenceWorker reads the worker id out of an absence id.
-func absenceWorker(id string) string {
-	s := strings.TrimPrefix(id, "absence-")
-	return s[:strings.LastIndex(s, "-")]
-}
+// absenceWorker reads the worker id out of an absence id (either scheme).
+func absenceWorker(id string) string { return activities.AbsenceWorkerOf(id) }
 
 // reportAbsence serves POST /v1/absences. A buddy reports for themself; ops
 // (the manager) for anyone, approved at once.
@@ -238,34 +240,92 @@ func (s *Server) reportAbsence(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := s.ctx(r)
 	defer cancel()
-	id, err := StartAbsence(ctx, s.Visits.Client, in)
+	res, err := StartAbsence(ctx, s.Visits.Client, in, ReportHash(rep))
+	if errors.Is(err, ErrAbsenceConflict) {
+		info(r).workflowID = res.WorkflowID
+		fail(w, r, http.StatusConflict, "absence_conflict", fmt.Sprintf(
+			"%s is already reported, with another period or details; change it with POST /v1/absences/%s/change-period or cut-short",
+			res.WorkflowID, res.WorkflowID), "")
+		return
+	}
 	if err != nil {
 		s.failTemporal(w, r, err)
 		return
 	}
-	info(r).workflowID = id
-	w.Header().Set("Location", "/v1/absences/"+id)
-	writeJSON(w, http.StatusCreated, map[string]string{"workflow_id": id})
+	info(r).workflowID = res.WorkflowID
+	w.Header().Set("Location", "/v1/absences/"+res.WorkflowID)
+	status := http.StatusOK
+	if res.Created {
+		status = http.StatusCreated
+	}
+	writeJSON(w, status, res)
 }
 
-// StartAbsence starts the absence workflow under the first free id
-// absence-<worker>-<n>.
-func StartAbsence(ctx context.Context, c client.Client, in workflows.AbsenceInput) (string, error) {
-	for n := 1; n <= 100000; n++ {
-		id := workflows.AbsenceID(in.WorkerID, n)
-		_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-			ID: id, TaskQueue: workflows.TaskQueue,
-			WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-			StaticSummary:            fmt.Sprintf("%s absence of %s", in.Kind, in.WorkerID),
-		}, workflows.AbsenceWorkflowName, in)
-		var started *serviceerror.WorkflowExecutionAlreadyStarted
-		if errors.As(err, &started) {
-			continue
+// MemoAbsenceHash is the memo key holding the sha256 of the canonical
+// report (ReportHash), so a retried report is told from a different one.
+const MemoAbsenceHash = "absence_sha256"
+
+// ErrAbsenceConflict: the report's id is running with another report.
+var ErrAbsenceConflict = errors.New("absence_conflict")
+
+// AbsenceStart is the answer of POST /v1/absences.
+type AbsenceStart struct {
+	WorkflowID string `json:"workflow_id"`
+	RunID      string `json:"run_id,omitempty"`
+	// Created is false when the same report was already running (a retry):
+	// nothing new was started.
+	Created bool `json:"created"`
+}
+
+// ReportHash is the sha256 of a report's canonical JSON.
+func ReportHash(rep AbsenceReport) string {
+	b, _ := json.Marshal(rep)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// StartAbsence starts the absence workflow of a report under its derived
+// id (workflows.AbsenceReportID), in one call and without a search:
+//
+//   - nothing under the id, or only closed runs (an absence cut short,
+//     ended or rejected): a new run starts (id reuse ALLOW_DUPLICATE), so a
+//     worker who falls ill again is never answered with the old absence;
+//   - a run is open (conflict policy FAIL, the error returned rather than
+//     the old run): the same report (memo hash) is a retry and answers that
+//     absence, Created false; another report is ErrAbsenceConflict.
+//
+// The id is the report's own, not the first free one, so two reports of the
+// same kind starting the same day are one absence.
+func StartAbsence(ctx context.Context, c client.Client, in workflows.AbsenceInput, hash string) (AbsenceStart, error) {
+	id := workflows.AbsenceReportID(in.WorkerID, in.Kind, in.Market, in.Period.From)
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID: id, TaskQueue: workflows.TaskQueue,
+		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		WorkflowExecutionErrorWhenAlreadyStarted: true, // else the SDK hands back the old run as if started
+		Memo:                                     map[string]any{MemoAbsenceHash: hash},
+		StaticSummary:                            fmt.Sprintf("%s absence of %s", in.Kind, in.WorkerID),
+	}, workflows.AbsenceWorkflowName, in)
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &started) {
+		desc, derr := c.DescribeWorkflowExecution(ctx, id, started.RunId)
+		if derr != nil {
+			return AbsenceStart{}, derr
 		}
-		return id, err
+		var stored string
+		if p := desc.GetWorkflowExecutionInfo().GetMemo().GetFields()[MemoAbsenceHash]; p != nil {
+			_ = converter.GetDefaultDataConverter().FromPayload(p, &stored)
+		}
+		res := AbsenceStart{WorkflowID: id, RunID: desc.GetWorkflowExecutionInfo().GetExecution().GetRunId()}
+		if stored != hash {
+			return res, ErrAbsenceConflict
+		}
+		return res, nil
 	}
-	return "", errors.New("no free absence id")
+	if err != nil {
+		return AbsenceStart{}, err
+	}
+	return AbsenceStart{WorkflowID: id, RunID: run.GetRunID(), Created: true}, nil
 }
 
 func (s *Server) queryAbsence(ctx context.Context, id string) (workflows.AbsenceState, error) {

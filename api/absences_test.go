@@ -11,6 +11,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/jobflow/jobflow/rules"
+	"github.com/jobflow/jobflow/workflows"
 )
 
 const goodReport = `{"worker_id":"b-1","worker_name":"Bo","role":"buddy","market":"SE","region":"stockholm",
@@ -101,5 +104,25 @@ func TestA4_ChoiceLinksAreSignedPerChoice(t *testing.T) {
 	assert.ErrorIs(t, VerifyLink(secret, tok, "absence-b-1-1/visit-acme-V1", absenceLinkAction("backup"), time.Now()), ErrLinkScope)
 	assert.ErrorIs(t, VerifyLink(secret, tok, "absence-b-1-1/visit-acme-V2", absenceLinkAction("wait"), time.Now()), ErrLinkScope)
 	assert.Equal(t, "b-1", absenceWorker("absence-b-1-12"))
+	assert.Equal(t, "b-1", absenceWorker("absence-b-1-sick-2026-11-23"))
 	assert.Equal(t, "WorkflowType = 'Absence' AND ExecutionStatus = 'Running' AND WorkerId = 'b-1' AND AbsenceStatus = 'active'", ActiveAbsenceQuery("b-1"))
+}
+
+// A-1: absence ids come from the report, need no search, and read back to
+// the worker; the period's first day is the local date in the market.
+func TestA1_AbsenceIDFromReport(t *testing.T) {
+	from := time.Date(2026, 11, 22, 23, 30, 0, 0, time.UTC) // 00:30 on the 23rd in Stockholm
+	id := workflows.AbsenceReportID("b-sick-2", workflows.AbsenceSick, rules.Sweden, from)
+	assert.Equal(t, "absence-b-sick-2-sick-2026-11-23", id)
+	assert.Equal(t, "b-sick-2", absenceWorker(id))
+	assert.True(t, absenceIDRe.MatchString(id))
+	assert.True(t, absenceIDRe.MatchString("absence-b-1-12"), "ids of the older scheme still answer")
+	assert.False(t, absenceIDRe.MatchString("absence-b-1-sick"))
+
+	rep, verr := DecodeAbsenceReport([]byte(goodReport))
+	require.Nil(t, verr)
+	assert.Equal(t, ReportHash(rep), ReportHash(rep))
+	rep.Period.To = rep.Period.To.Add(time.Hour)
+	other, _ := DecodeAbsenceReport([]byte(goodReport))
+	assert.NotEqual(t, ReportHash(other), ReportHash(rep))
 }

@@ -1,15 +1,21 @@
 package api
 
 import (
+	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
 
+	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows"
 )
 
@@ -56,4 +62,112 @@ func TestIntegrationC1_ComplaintLinkOpensAReclamation(t *testing.T) {
 		}
 		return false
 	}, 10*time.Second, 200*time.Millisecond, "ops find the reclamation as waiting")
+}
+
+// countingClient counts the calls that write to Temporal.
+type countingClient struct {
+	client.Client
+	mu    sync.Mutex
+	calls map[string]int
+}
+
+func (c *countingClient) count(name string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.calls[name]++
+}
+
+func (c *countingClient) ExecuteWorkflow(ctx context.Context, o client.StartWorkflowOptions, wf any, args ...any) (client.WorkflowRun, error) {
+	c.count("ExecuteWorkflow")
+	return c.Client.ExecuteWorkflow(ctx, o, wf, args...)
+}
+
+func (c *countingClient) UpdateWorkflow(ctx context.Context, o client.UpdateWorkflowOptions) (client.WorkflowUpdateHandle, error) {
+	c.count("UpdateWorkflow")
+	return c.Client.UpdateWorkflow(ctx, o)
+}
+
+func (c *countingClient) UpdateWithStartWorkflow(ctx context.Context, o client.UpdateWithStartWorkflowOptions) (client.WorkflowUpdateHandle, error) {
+	c.count("UpdateWithStartWorkflow")
+	return c.Client.UpdateWithStartWorkflow(ctx, o)
+}
+
+// C-1: one open reclamation per job. A second complaint while the case is
+// open is a note on the same case, in one update-with-start call (no id is
+// tried); a complaint after the case closed opens a new case under the
+// same id; an over-long complaint is 422 and opens nothing.
+func TestIntegrationC1_SecondComplaintIsANoteOnTheOpenCaseInOneCall(t *testing.T) {
+	e := startAPI(t)
+	require.Equal(t, http.StatusCreated, e.book(liveBooking("COMPLAIN-2"), testSecret).status)
+	job := workflows.VisitID("acme", "COMPLAIN-2")
+	caseID := workflows.ReclamationCaseID(job)
+	ops := map[string]string{"Authorization": "Bearer " + opsToken}
+	complain := func(text string) answer {
+		b, _ := json.Marshal(ComplaintRequest{JobID: job, Complaint: text})
+		return e.do("POST", "/v1/reclamations", ops, b)
+	}
+
+	// Over the workflow's bound (characters, as the validator counts): 422, nothing opened.
+	a := complain(strings.Repeat("ä", workflows.MaxReclamationText+1))
+	require.Equal(t, http.StatusUnprocessableEntity, a.status, string(a.body))
+	assert.Equal(t, "field_too_long", a.code(t))
+	assert.False(t, e.exists(caseID), "an over-long complaint opens no case")
+
+	a = complain("the buddy came two hours late")
+	require.Equal(t, http.StatusCreated, a.status, string(a.body))
+	var opened ReclamationOpened
+	a.json(t, &opened)
+	assert.Equal(t, caseID, opened.ReclamationID)
+	assert.True(t, opened.Created)
+
+	// The second complaint, straight through the helper to count the calls.
+	cc := &countingClient{Client: e.srv.Client, calls: map[string]int{}}
+	in := workflows.ReclamationInput{
+		Job:      workflows.JobRef{ID: job, Kind: workflows.JobVisit, Partner: "acme", Market: rules.Sweden, Region: "stockholm"},
+		Customer: workflows.Customer{Name: "Eva", Email: "eva@example.com", Language: rules.Swedish},
+		OpenedBy: workflows.Actor{Role: workflows.RoleCustomer}, Complaint: "and the router is still broken",
+		Policy: rules.DefaultPolicy(),
+	}
+	res, err := StartReclamation(t.Context(), cc, in)
+	require.NoError(t, err)
+	assert.Equal(t, caseID, res.ReclamationID)
+	assert.Equal(t, opened.RunID, res.RunID, "the same case")
+	assert.False(t, res.Created)
+	assert.Equal(t, string(workflows.ReclamationWaiting), res.Status)
+	assert.Equal(t, map[string]int{"UpdateWithStartWorkflow": 1}, cc.calls, "one call, no probing")
+
+	// And through the API: 200, the same case.
+	a = complain("they did not call back")
+	require.Equal(t, http.StatusOK, a.status, string(a.body))
+	var added ReclamationOpened
+	a.json(t, &added)
+	assert.Equal(t, caseID, added.ReclamationID)
+	assert.False(t, added.Created)
+	assert.Equal(t, 1, e.runs(caseID))
+
+	a = e.do("GET", "/v1/reclamations/"+caseID, ops, nil)
+	require.Equal(t, http.StatusOK, a.status, string(a.body))
+	var st workflows.ReclamationState
+	a.json(t, &st)
+	assert.Equal(t, "the buddy came two hours late", st.Complaint)
+	var notes []string
+	for _, l := range st.Log {
+		if l.Action == workflows.UpdateReclamationNote {
+			notes = append(notes, l.Note)
+		}
+	}
+	assert.Equal(t, []string{"and the router is still broken", "they did not call back"}, notes,
+		"the opening complaint is logged once, each further one as a note")
+
+	// Closed: the next complaint opens a new case under the same id.
+	a = e.do("POST", "/v1/reclamations/"+caseID+"/reject", ops, []byte(`{"reason":"outside the service plan"}`))
+	require.Equal(t, http.StatusOK, a.status, string(a.body))
+	a = complain("a new problem a month later")
+	require.Equal(t, http.StatusCreated, a.status, string(a.body))
+	var again ReclamationOpened
+	a.json(t, &again)
+	assert.Equal(t, caseID, again.ReclamationID)
+	assert.NotEqual(t, opened.RunID, again.RunID)
+	assert.True(t, again.Created)
+	assert.Equal(t, 2, e.runs(caseID))
 }

@@ -58,6 +58,11 @@ func TestExamples(t *testing.T) {
 	raw, err := os.ReadFile(filepath.Join(dir, "book-answer.json"))
 	require.NoError(t, err)
 	assert.Less(t, len(raw), workflows.MaxUpdateResultBytes)
+	// Issue #13: a chat message is the partner app's ref and link, no text.
+	chat, err := os.ReadFile(filepath.Join(dir, "task-chat.json"))
+	require.NoError(t, err)
+	_, verr = buildChat(chat, workflows.Actor{Role: roleAssistant, ID: "vpa-7"})
+	assert.Nil(t, verr)
 
 	f, err := os.Open(filepath.Join(dir, "bookings.jsonl"))
 	require.NoError(t, err)

@@ -67,6 +67,7 @@ func startAPI(t *testing.T) *apiEnv {
 	devtest.StartWorker(t, srv, func(w worker.Worker) {
 		workflows.Register(w)
 		w.RegisterActivity(&activities.Outreach{Channels: activities.LogChannels{}})
+		w.RegisterActivity(&activities.Absences{Client: srv.Client, Roster: activities.StaticRoster(nil), Channels: activities.LogChannels{}})
 	})
 	tokens, err := LoadTokens("", fmt.Sprintf(`{%q:{"role":"buddy","id":"b-1"},%q:{"role":"buddy","id":"b-2"},%q:{"role":"ops","id":"o-1"}}`,
 		buddy1Token, buddy2Token, opsToken))

@@ -36,7 +36,10 @@ import (
 //
 // Complaint links are the rating links' tokens (SignLink) with the action
 // "complain"; a replayed link adds the text to the reclamation already open
-// (workflows.StartReclamation), so a link cannot open a pile of them. The
+// (StartReclamation: one update-with-start call, id reclamation-<job>), so a
+// link cannot open a pile of them. A complaint is at most
+// workflows.MaxReclamationText characters, the workflow's own bound, and one
+// its note validator refuses is 422 complaint_refused, never a new case. The
 // customer's contact comes from the visit's start input in its history,
 // never from the request.
 
@@ -69,7 +72,7 @@ type ComplaintRequest struct {
 // ReclamationOpened answers a complaint: the reclamation it opened, or the
 // open one it was added to (created false).
 type ReclamationOpened struct {
-	workflows.ReclamationStart
+	ReclamationStart
 	UIURL string `json:"ui_url"`
 }
 
@@ -80,14 +83,15 @@ type ComplaintLinkResponse struct {
 }
 
 var (
-	reclamationIDRe = regexp.MustCompile(`^reclamation-(visit|task)-[A-Za-z0-9][A-Za-z0-9._-]*-([0-9]+|rating)$`)
+	// reclamation-<job> (complaints), -rating (R-2), -<n> (before reclamation-<job>)
+	reclamationIDRe = regexp.MustCompile(`^reclamation-(visit|task)-[A-Za-z0-9][A-Za-z0-9._-]*$`)
 	ratingIDRe      = regexp.MustCompile(`^rating-(visit|task)-[A-Za-z0-9][A-Za-z0-9._-]*$`)
 )
 
 var reclamationActions = []action{
 	{"acknowledge", workflows.UpdateReclamationAcknowledge, roleOps, buildReq(func(q *workflows.ReclamationAckRequest, p Principal) *ValidationError {
 		q.Manager = p.ID
-		return maxLen("note", q.Note, 2000)
+		return maxLen("note", q.Note, workflows.MaxReclamationText)
 	})},
 	{"plan", workflows.UpdateReclamationPlan, roleOps, buildReq(planReq)},
 	{"plan-extra", workflows.UpdateReclamationPlanExtra, roleOps, buildReq(planReq)},
@@ -96,11 +100,11 @@ var reclamationActions = []action{
 		if strings.TrimSpace(q.Reason) == "" {
 			return invalid("missing_field", "reason", "reason is required: the customer always receives it (C-3)")
 		}
-		return maxLen("reason", q.Reason, 2000)
+		return maxLen("reason", q.Reason, workflows.MaxReclamationText)
 	})},
 	{"resolve", workflows.UpdateReclamationResolve, roleBuddy, buildReq(func(q *workflows.ReclamationResolveRequest, p Principal) *ValidationError {
 		q.Assignee = p.ID
-		return maxLen("note", q.Note, 2000)
+		return maxLen("note", q.Note, workflows.MaxReclamationText)
 	})},
 	{"approve", workflows.UpdateReclamationApprove, roleOps, buildReq(func(q *workflows.ReclamationApproveRequest, p Principal) *ValidationError {
 		q.Manager = p.ID
@@ -111,7 +115,7 @@ var reclamationActions = []action{
 		if strings.TrimSpace(q.Text) == "" {
 			return invalid("missing_field", "text", "text is required")
 		}
-		return maxLen("text", q.Text, 2000)
+		return maxLen("text", q.Text, workflows.MaxReclamationText)
 	})},
 }
 
@@ -123,7 +127,7 @@ func planReq(q *workflows.ReclamationPlanRequest, p Principal) *ValidationError 
 	if !tokenIDRe.MatchString(q.Assignee) {
 		return invalid("missing_field", "assignee", "assignee (the employee's id) is required")
 	}
-	return maxLen("how", q.How, 2000)
+	return maxLen("how", q.How, workflows.MaxReclamationText)
 }
 
 var ratingActions = []action{
@@ -220,8 +224,8 @@ func (s *Server) openFor(w http.ResponseWriter, r *http.Request, id string, by w
 		failValidation(w, r, invalid("missing_field", "complaint", "complaint (what went wrong) is required"))
 		return
 	}
-	if e := maxLen("complaint", req.Complaint, maxProblemLen); e != nil {
-		failValidation(w, r, e)
+	if e := maxLen("complaint", req.Complaint, workflows.MaxReclamationText); e != nil {
+		failValidation(w, r, e) // the workflow's bound: refused here, nothing opened
 		return
 	}
 	ctx, cancel := s.ctx(r)
@@ -240,9 +244,15 @@ func (s *Server) openFor(w http.ResponseWriter, r *http.Request, id string, by w
 	if verr != nil {
 		policy = jobPolicy // the partner left the configuration: the job's own policy
 	}
-	res, err := workflows.StartReclamation(ctx, s.Visits.Client, workflows.ReclamationInput{
+	res, err := StartReclamation(ctx, s.Visits.Client, workflows.ReclamationInput{
 		Job: job, Customer: customer, OpenedBy: by, Complaint: req.Complaint, Policy: policy,
 	})
+	var refused *ComplaintRefusedError
+	if errors.As(err, &refused) {
+		info(r).workflowID = refused.ReclamationID
+		fail(w, r, http.StatusUnprocessableEntity, "complaint_refused", refused.Message, "complaint")
+		return
+	}
 	if err != nil {
 		s.failTemporal(w, r, err)
 		return

@@ -181,10 +181,13 @@ func failValidation(w http.ResponseWriter, r *http.Request, e *ValidationError) 
 func (s *Server) failTemporal(w http.ResponseWriter, r *http.Request, err error) {
 	var nf *serviceerror.NotFound
 	var unavailable *serviceerror.Unavailable
+	var deadline *serviceerror.DeadlineExceeded
 	switch {
 	case errors.As(err, &nf):
 		fail(w, r, http.StatusNotFound, "visit_not_found", "no visit with this id", "")
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled), errors.As(err, &deadline):
+		// Temporal's own deadline (a busy server) is a timeout too: the
+		// outcome is unknown and a retry of the same request is safe.
 		fail(w, r, http.StatusGatewayTimeout, "temporal_timeout", "the visit did not answer in time; is the worker running?", "")
 	case errors.As(err, &unavailable):
 		fail(w, r, http.StatusServiceUnavailable, "temporal_unavailable", "Temporal is not reachable", "")

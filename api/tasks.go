@@ -758,10 +758,39 @@ var taskActions = []taskAction{
 		}
 		return maxLen("reason", q.Reason, maxReasonLen)
 	})},
-	{"chat", workflows.TaskUpdateChat, []string{roleAssistant, roleTeamLead, roleOps, rolePartner}, buildTask(func(q *workflows.TaskChatRequest, by workflows.Actor) *ValidationError {
-		q.From = by
-		return required("text", q.Text, maxTextLen)
-	})},
+	{"chat", workflows.TaskUpdateChat, []string{roleAssistant, roleTeamLead, roleOps, rolePartner}, buildChat},
+}
+
+// TaskChatMessage is the body of POST /v1/tasks/{id}/chat (N-2). The chat
+// itself, with every message's text, lives in the partner's app: the task
+// learns that a message was written (the app's message_ref) and where it
+// opens (message_url, linked from the N-2 e-mail), never its text, so no
+// chat text reaches the workflow's history (issue #13). A body with "text"
+// is refused (422 unknown_field).
+type TaskChatMessage struct {
+	MessageRef string `json:"message_ref"`
+	MessageURL string `json:"message_url,omitempty"`
+}
+
+var messageRefRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:/#-]{0,199}$`)
+
+func buildChat(body []byte, by workflows.Actor) (any, *ValidationError) {
+	var m TaskChatMessage
+	if len(strings.TrimSpace(string(body))) > 0 {
+		if e := DecodeStrict(body, &m); e != nil {
+			return nil, e
+		}
+	}
+	if !messageRefRe.MatchString(m.MessageRef) {
+		return nil, invalid("missing_field", "message_ref", "message_ref (the partner app's id of the message: 1-200 characters A-Z, a-z, 0-9, '.', '_', ':', '/', '#', '-') is required; the text stays in the app")
+	}
+	if m.MessageURL != "" {
+		u, err := url.Parse(m.MessageURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(m.MessageURL) > 500 {
+			return nil, invalid("invalid_url", "message_url", "message_url must be an http(s) link of at most 500 characters")
+		}
+	}
+	return workflows.TaskChatRequest{From: by, MessageRef: m.MessageRef, MessageURL: m.MessageURL}, nil
 }
 
 func roleIn(role string, roles []string) bool {
@@ -804,22 +833,24 @@ func (s *Server) taskAct(a taskAction) http.HandlerFunc {
 	}
 }
 
-// taskUpdate runs an Update: 200 with the new state (redacted for the
-// caller), 409 with the validator's message, 404 for an unknown task.
+// taskUpdate runs an Update: 200 with its small workflows.TaskUpdateResult
+// (new status, ids, deadlines; no personal data and no consent token, so
+// nothing to redact), 409 with the validator's message, 404 for an unknown
+// task. The whole task is GET /v1/tasks/{id} (issue #13).
 func (s *Server) taskUpdate(ctx context.Context, w http.ResponseWriter, r *http.Request, p Principal, id, name, updateID string, arg any) {
 	h, err := s.Visits.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		UpdateID: updateID, WorkflowID: id, UpdateName: name, Args: []any{arg},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
-	var st workflows.TaskState
+	var res workflows.TaskUpdateResult
 	if err == nil {
-		err = h.Get(ctx, &st)
+		err = h.Get(ctx, &res)
 	}
 	if err != nil {
 		s.failTask(ctx, w, r, id, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, redactFor(p, st))
+	writeJSON(w, http.StatusOK, res)
 }
 
 // failTask maps an Update's or Query's error (see failVisit).

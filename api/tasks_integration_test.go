@@ -159,9 +159,11 @@ func TestIntegrationTasks(t *testing.T) {
 
 	a = e.taskAct(assistantToken, id, "accept", map[string]string{"area": "backoffice"})
 	require.Equal(t, http.StatusOK, a.status, string(a.body))
-	var st workflows.TaskState
+	// Actions answer a small TaskUpdateResult; the task is GET's (issue #13).
+	var st workflows.TaskUpdateResult
 	a.json(t, &st)
 	assert.Equal(t, workflows.TaskAccepted, st.Status)
+	assert.Less(t, len(a.body), 1024, "an action's answer stays small (issue #13)")
 	original := st.Deadline
 
 	// T-4: deleting an accepted task is refused with the rule's reason.
@@ -176,8 +178,11 @@ func TestIntegrationTasks(t *testing.T) {
 	a = e.taskAct(assistantToken, id, "request-extension", map[string]any{"reason": "two suppliers answer late", "new_deadline": newDeadline})
 	require.Equal(t, http.StatusOK, a.status, string(a.body))
 	a.json(t, &st)
-	require.Len(t, st.Extensions, 1)
-	assert.Equal(t, e.http.URL+"/v1/tasks/"+id+"/extensions/1", st.Extensions[0].ConsentURL, "the assistant sees the link without the customer's token")
+	assert.Equal(t, 1, st.ExtensionID)
+	assert.NotContains(t, string(a.body), "token", "the answer carries no consent token")
+	seen := e.task(assistantToken, id)
+	require.Len(t, seen.Extensions, 1)
+	assert.Equal(t, e.http.URL+"/v1/tasks/"+id+"/extensions/1", seen.Extensions[0].ConsentURL, "the assistant sees the link without the customer's token")
 	link := e.task(opsToken, id).Extensions[0].ConsentURL
 	require.True(t, strings.HasPrefix(link, e.http.URL+"/v1/tasks/"+id+"/extensions/1?token="), link)
 
@@ -191,7 +196,7 @@ func TestIntegrationTasks(t *testing.T) {
 	require.Equal(t, http.StatusOK, a.status, string(a.body))
 	a.json(t, &st)
 	assert.True(t, st.Deadline.Equal(newDeadline), "deadline %s, want %s", st.Deadline, newDeadline)
-	assert.Equal(t, workflows.ExtensionAgreed, st.Extensions[0].Status)
+	assert.Equal(t, workflows.ExtensionAgreed, st.ExtensionStatus)
 
 	// N-4: the task's creation started the customer's account, and the
 	// consent answer counted as the customer's activity.
@@ -227,7 +232,7 @@ func TestIntegrationTasks(t *testing.T) {
 	require.Equal(t, http.StatusOK, a.status, string(a.body))
 	a.json(t, &st)
 	assert.True(t, st.Deadline.Equal(newDeadline), "declined: deadline %s, want %s", st.Deadline, newDeadline)
-	assert.Equal(t, workflows.ExtensionDeclined, st.Extensions[1].Status)
+	assert.Equal(t, workflows.ExtensionDeclined, st.ExtensionStatus)
 
 	// The consent token does not rate; the rating link does, once.
 	a = e.taskAct(assistantToken, id, "handover", map[string]any{"final": true, "result_ref": "chat://1"})
@@ -293,13 +298,16 @@ func TestIntegrationTaskCreatedByAssistant(t *testing.T) {
 	assert.Contains(t, links.NotificationsReadURL, "/notifications/read?token=")
 	a = e.post(links.NotificationsReadURL, "")
 	require.Equal(t, http.StatusOK, a.status, string(a.body))
-	a.json(t, &st)
-	require.NotEmpty(t, st.Notifications, "N-1: the customer is told of a task created for them")
-	assert.NotNil(t, st.Notifications[0].ReadAt)
+	var res workflows.TaskUpdateResult
+	a.json(t, &res)
+	assert.Zero(t, res.Unread)
+	read := e.task(opsToken, created.TaskID)
+	require.NotEmpty(t, read.Notifications, "N-1: the customer is told of a task created for them")
+	assert.NotNil(t, read.Notifications[0].ReadAt)
 
 	// In review, ops may delete it (T-4).
 	a = e.taskAct(opsToken, created.TaskID, "delete", map[string]string{"reason": "duplicate"})
 	require.Equal(t, http.StatusOK, a.status, string(a.body))
-	a.json(t, &st)
-	assert.Equal(t, workflows.TaskDeleted, st.Status)
+	a.json(t, &res)
+	assert.Equal(t, workflows.TaskDeleted, res.Status)
 }

@@ -270,3 +270,20 @@ func TestTaskRoutesAreServed(t *testing.T) {
 		assert.Contains(t, paths, p)
 	}
 }
+
+// Issue #13, N-2: the chat's text stays in the partner's app; the API takes
+// the app's message ref (and link) and refuses a text.
+func TestChatTakesAMessageRefNotText(t *testing.T) {
+	by := workflows.Actor{Role: roleAssistant, ID: "vpa-7"}
+	_, e := buildChat([]byte(`{"text":"hello"}`), by)
+	require.NotNil(t, e, "a chat text is refused")
+	_, e = buildChat([]byte(`{}`), by)
+	require.NotNil(t, e)
+	assert.Equal(t, "message_ref", e.Field)
+	_, e = buildChat([]byte(`{"message_ref":"m-1","message_url":"javascript:alert(1)"}`), by)
+	require.NotNil(t, e)
+	assert.Equal(t, "message_url", e.Field)
+	arg, e := buildChat([]byte(`{"message_ref":"m-1","message_url":"https://app.example/chat/1#m-1"}`), by)
+	require.Nil(t, e)
+	assert.Equal(t, workflows.TaskChatRequest{From: by, MessageRef: "m-1", MessageURL: "https://app.example/chat/1#m-1"}, arg)
+}

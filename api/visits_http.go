@@ -429,7 +429,8 @@ var visitStatuses = map[string]bool{}
 
 func init() {
 	for _, s := range []workflows.VisitStatus{workflows.StatusOpen, workflows.StatusClaimed, workflows.StatusBooked,
-		workflows.StatusStarted, workflows.StatusCompleted, workflows.StatusRated, workflows.StatusAborted, workflows.StatusCancelled} {
+		workflows.StatusStarted, workflows.StatusCompleted, workflows.StatusRated, workflows.StatusAborted, workflows.StatusCancelled,
+		workflows.StatusExpired} {
 		visitStatuses[string(s)] = true
 	}
 }

@@ -32,6 +32,7 @@ import (
 //	JOBFLOW_BENCH_C         lifecycle drivers, default 20
 //	JOBFLOW_SCALE_N         open visits for the scale run, default 10000
 //	JOBFLOW_BENCH_OUT       append the Markdown tables to this file
+//	JOBFLOW_BENCH_HISTORY_DIR  write each lifecycle variant's measured history there
 //	WORKER_*                worker options, as worker/main.go reads them
 
 const (
@@ -152,7 +153,8 @@ func BenchmarkLifecycle(b *testing.B) {
 	}
 	for b.Loop() {
 		res := RunLifecycle(context.Background(), e, LifecycleConfig{
-			N: envInt("JOBFLOW_BENCH_N", 100), Concurrency: envInt("JOBFLOW_BENCH_C", 20), Variants: variants, RunID: runID()})
+			N: envInt("JOBFLOW_BENCH_N", 100), Concurrency: envInt("JOBFLOW_BENCH_C", 20), Variants: variants, RunID: runID(),
+			HistoryDir: os.Getenv("JOBFLOW_BENCH_HISTORY_DIR")})
 		report(b, "Lifecycle", LifecycleTable(res))
 		if len(res) > 1 {
 			base := res[0].Phase.Usage

@@ -3,9 +3,11 @@ package bench
 import (
 	"context"
 	"os"
+	"sort"
 
 	"go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/temporalproto"
 	"go.temporal.io/sdk/client"
 	"google.golang.org/protobuf/proto"
 )
@@ -73,6 +75,16 @@ func HistoryFile(path string) (*historypb.History, error) {
 	return client.HistoryFromJSON(f, client.HistoryJSONOptions{})
 }
 
+// WriteHistory writes a history as the JSON HistoryFile (and the replayer)
+// reads.
+func WriteHistory(path string, h *historypb.History) error {
+	b, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(h)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, b, 0o644)
+}
+
 // FetchHistory reads a workflow's whole history from the server.
 func FetchHistory(ctx context.Context, c client.Client, id, runID string) (*historypb.History, error) {
 	iter := c.GetWorkflowHistory(ctx, id, runID, false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
@@ -85,4 +97,30 @@ func FetchHistory(ctx context.Context, c client.Client, id, runID string) (*hist
 		h.Events = append(h.Events, ev)
 	}
 	return h, nil
+}
+
+// EventTypeStats is one event type's share of a history.
+type EventTypeStats struct {
+	Type   string
+	Events int
+	Bytes  int
+}
+
+// BreakdownOf sums a history's events by type, largest share first: where
+// a history's bytes go (issue #13).
+func BreakdownOf(h *historypb.History) []EventTypeStats {
+	idx := map[enums.EventType]int{}
+	var out []EventTypeStats
+	for _, ev := range h.GetEvents() {
+		i, ok := idx[ev.GetEventType()]
+		if !ok {
+			i = len(out)
+			idx[ev.GetEventType()] = i
+			out = append(out, EventTypeStats{Type: ev.GetEventType().String()})
+		}
+		out[i].Events++
+		out[i].Bytes += proto.Size(ev)
+	}
+	sort.SliceStable(out, func(a, b int) bool { return out[a].Bytes > out[b].Bytes })
+	return out
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -22,6 +23,9 @@ type LifecycleConfig struct {
 	Variants    []string      // of AllVariants; default all, the first is the reference
 	RunID       string
 	Timeout     time.Duration // per variant (default 5m)
+	// HistoryDir: write the measured history of each variant there as
+	// <variant>.json (the replayer's JSON), to see what is in it.
+	HistoryDir string
 }
 
 // Variant names.
@@ -48,6 +52,8 @@ type LifecycleResult struct {
 	Phase   Phase // Stats: per-lifecycle latency (start to closed)
 	// HistoryEvents and HistoryBytes of one closed workflow of the variant.
 	HistoryEvents, HistoryBytes int64
+	// Breakdown: the same history's events and bytes by event type.
+	Breakdown []EventTypeStats
 }
 
 // RunLifecycle drives cfg.N lifecycles of each variant, one variant after
@@ -88,6 +94,18 @@ func RunLifecycle(ctx context.Context, e *Env, cfg LifecycleConfig) []LifecycleR
 			if d, err := e.Client.DescribeWorkflowExecution(ctx, id, ""); err == nil {
 				r.HistoryEvents = d.GetWorkflowExecutionInfo().GetHistoryLength()
 				r.HistoryBytes = d.GetWorkflowExecutionInfo().GetHistorySizeBytes()
+			}
+			// Where the bytes go, by event type (issue #13).
+			if h, err := FetchHistory(ctx, e.Client, id, ""); err == nil {
+				r.Breakdown = BreakdownOf(h)
+				if cfg.HistoryDir != "" {
+					if err := WriteHistory(filepath.Join(cfg.HistoryDir, v+".json"), h); err != nil {
+						e.logf("lifecycle %s: write history: %v", v, err)
+					}
+				}
+				for _, t := range r.Breakdown {
+					e.logf("lifecycle %s history: %-45s %3d events %6d bytes", v, t.Type, t.Events, t.Bytes)
+				}
 			}
 		}
 		e.logf("lifecycle %s: %d in %v, p50 %sms p99 %sms, cpu self %v server %v, history %d events %d bytes, errors %d %s",

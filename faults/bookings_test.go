@@ -65,6 +65,8 @@ func runBookings(t *testing.T, c client.Client, wp *workerProc, sc scale, fig *f
 	hc := hs.Client()
 	hc.Transport.(*http.Transport).MaxIdleConnsPerHost = 256
 	var created, replayed, other, fivexx atomic.Int64
+	var mu sync.Mutex
+	createdPer, failedPer := map[string]int{}, map[string]int{}
 	sem := make(chan struct{}, 200)
 	var wg sync.WaitGroup
 	from := time.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339)
@@ -96,10 +98,16 @@ func runBookings(t *testing.T, c client.Client, wp *workerProc, sc scale, fig *f
 				switch {
 				case res.StatusCode == http.StatusCreated:
 					created.Add(1)
+					mu.Lock()
+					createdPer[ref]++
+					mu.Unlock()
 				case res.StatusCode == http.StatusOK:
 					replayed.Add(1)
 				case res.StatusCode >= 500:
 					fivexx.Add(1)
+					mu.Lock()
+					failedPer[ref]++
+					mu.Unlock()
 					if attempt < 5 { // a client retries 5xx; the retry must not double the booking
 						time.Sleep(200 * time.Millisecond)
 						continue
@@ -115,8 +123,19 @@ func runBookings(t *testing.T, c client.Client, wp *workerProc, sc scale, fig *f
 	}
 	wg.Wait()
 	fig.Created, fig.Replayed, fig.Refused5xx = int(created.Load()), int(replayed.Load()), int(fivexx.Load())
-	if fig.Created != len(per) || fig.Replayed != len(reqs)-len(per) {
-		t.Errorf("bookings: %d created, %d replayed for %d distinct refs and %d requests", fig.Created, fig.Replayed, len(per), len(reqs))
+	// Each booking is answered 201 once, or, when the request that created
+	// it was answered 5xx (a timeout: the start went through, the answer
+	// did not), 200 on the client's retry; never 201 twice.
+	for ref := range per {
+		switch n := createdPer[ref]; {
+		case n > 1:
+			t.Errorf("%s: answered 201 created %d times", ref, n)
+		case n == 0 && failedPer[ref] == 0:
+			t.Errorf("%s: never answered 201 created, and no request of it failed", ref)
+		}
+	}
+	if fig.Created+fig.Replayed != len(reqs) {
+		t.Errorf("bookings: %d created + %d replayed for %d requests", fig.Created, fig.Replayed, len(reqs))
 	}
 	// Visibility is eventually consistent: wait for the count to settle.
 	var n int64

@@ -355,6 +355,26 @@ It will be done by {{when .due}}.`),
 			en: v("Reclamation overdue: {{.reclamation_id}}", `The fix for reclamation {{.reclamation_id}} was promised by {{when .deadline}} but is not marked resolved. Assignee: {{.assignee}}. Follow up or re-plan.`),
 		},
 	},
+	// C-3: an acknowledged reclamation not assessed (planned or rejected) in
+	// time, or resolved work not approved in time, escalates (issue #13).
+	"ops.reclamation_assess_overdue": {
+		Fields: []string{"reclamation_id", "deadline", "timezone"},
+		Versions: map[rules.Language]variant{
+			sv: v("Reklamation ej bedömd: {{.reclamation_id}}", `Reklamation {{.reclamation_id}} är kvitterad men inte bedömd (planerad eller avvisad med skäl). Det skulle ha skett senast {{when .deadline}}.`),
+			da: v("Reklamation ikke vurderet: {{.reclamation_id}}", `Reklamation {{.reclamation_id}} er kvitteret, men ikke vurderet (planlagt eller afvist med begrundelse). Det skulle være sket senest {{when .deadline}}.`),
+			de: v("Reklamation nicht bewertet: {{.reclamation_id}}", `Reklamation {{.reclamation_id}} ist bestätigt, aber nicht bewertet (geplant oder mit Begründung abgelehnt). Das war bis {{when .deadline}} fällig.`),
+			en: v("Reclamation not assessed: {{.reclamation_id}}", `Reclamation {{.reclamation_id}} was acknowledged but not assessed (planned, or rejected with a reason). That was due by {{when .deadline}}.`),
+		},
+	},
+	"ops.reclamation_approval_overdue": {
+		Fields: []string{"reclamation_id", "deadline", "timezone"},
+		Versions: map[rules.Language]variant{
+			sv: v("Reklamation väntar på godkännande: {{.reclamation_id}}", `Åtgärden i reklamation {{.reclamation_id}} är markerad som löst men inte godkänd. Godkännandet skulle ha kommit senast {{when .deadline}}. Godkänn eller planera om.`),
+			da: v("Reklamation venter på godkendelse: {{.reclamation_id}}", `Løsningen i reklamation {{.reclamation_id}} er markeret som løst, men ikke godkendt. Godkendelsen skulle være kommet senest {{when .deadline}}. Godkend eller planlæg igen.`),
+			de: v("Reklamation wartet auf Freigabe: {{.reclamation_id}}", `Die Behebung von Reklamation {{.reclamation_id}} ist als erledigt markiert, aber nicht freigegeben. Die Freigabe war bis {{when .deadline}} fällig. Bitte freigeben oder neu planen.`),
+			en: v("Reclamation awaiting approval: {{.reclamation_id}}", `The fix for reclamation {{.reclamation_id}} is marked resolved but not approved. Approval was due by {{when .deadline}}. Approve or re-plan.`),
+		},
+	},
 	// R-2: the worker's report is in, or its time ran out: decide now.
 	"ops.rating_decide": {
 		Fields:   []string{"job_id", "stars"},
@@ -527,12 +547,19 @@ Once you have looked at it, you can rate the task from 1 to 5 stars.`),
 	},
 	// N-2: a chat message still unread after two hours.
 	"task.chat_unread": {
-		Fields: []string{"name", "task_title"},
+		// N-2: the message's text stays in the partner's app (issue #13);
+		// message_url opens it there when the app gave its link.
+		Fields:   []string{"name", "task_title"},
+		Optional: []string{"message_url"},
 		Versions: map[rules.Language]variant{
-			sv: v("Nytt meddelande om {{.task_title}}", `Hej {{.name}}! Du har ett oläst meddelande om uppgiften "{{.task_title}}". Läs det i appen.`),
-			da: v("Ny besked om {{.task_title}}", `Hej {{.name}}! Du har en ulæst besked om opgaven "{{.task_title}}". Læs den i appen.`),
-			de: v("Neue Nachricht zu {{.task_title}}", `Hallo {{.name}}, Sie haben eine ungelesene Nachricht zur Aufgabe "{{.task_title}}". Lesen Sie sie in der App.`),
-			en: v("New message about {{.task_title}}", `Hello {{.name}}, you have an unread message about the task "{{.task_title}}". Read it in the app.`),
+			sv: v("Nytt meddelande om {{.task_title}}", `Hej {{.name}}! Ett meddelande väntar på dig om uppgiften "{{.task_title}}".{{if opt "message_url"}} Läs det här:
+{{opt "message_url"}}{{else}} Läs det i appen.{{end}}`),
+			da: v("Ny besked om {{.task_title}}", `Hej {{.name}}! En besked venter på dig om opgaven "{{.task_title}}".{{if opt "message_url"}} Læs den her:
+{{opt "message_url"}}{{else}} Læs den i appen.{{end}}`),
+			de: v("Neue Nachricht zu {{.task_title}}", `Hallo {{.name}}, eine Nachricht zur Aufgabe "{{.task_title}}" wartet auf Sie.{{if opt "message_url"}} Hier lesen:
+{{opt "message_url"}}{{else}} Lesen Sie sie in der App.{{end}}`),
+			en: v("New message about {{.task_title}}", `Hello {{.name}}, a message about the task "{{.task_title}}" is waiting for you.{{if opt "message_url"}} Read it here:
+{{opt "message_url"}}{{else}} Read it in the app.{{end}}`),
 		},
 	},
 	// N-1: unread notifications at 08:00 on working days; items is one
@@ -648,12 +675,15 @@ No thanks, I will wait:
 	},
 	// T-1/T-2: review not done within the reaction time.
 	"ops.task_review_overdue": {
-		Fields: []string{"task_id", "deadline", "timezone"},
+		// T-1: escalation n counts the alerts after the first; closed says
+		// the task was closed unreviewed (closed_reason review_not_done).
+		Fields:   []string{"task_id", "deadline", "timezone"},
+		Optional: []string{"escalation", "closed"},
 		Versions: map[rules.Language]variant{
-			sv: v("Granskning försenad: {{.task_id}}", `Uppgift {{.task_id}} är inte granskad. Reaktionstiden gick ut {{when .deadline}}.`),
-			da: v("Gennemgang forsinket: {{.task_id}}", `Opgave {{.task_id}} er ikke gennemgået. Reaktionstiden udløb {{when .deadline}}.`),
-			de: v("Prüfung überfällig: {{.task_id}}", `Aufgabe {{.task_id}} ist nicht geprüft. Die Reaktionszeit lief ab am {{when .deadline}}.`),
-			en: v("Review overdue: {{.task_id}}", `Task {{.task_id}} has not been reviewed. The reaction time ran out {{when .deadline}}.`),
+			sv: v("Granskning försenad: {{.task_id}}", `Uppgift {{.task_id}} är inte granskad. Reaktionstiden gick ut {{when .deadline}}.{{if opt "escalation"}} Påminnelse {{opt "escalation"}}.{{end}}{{if flag "closed"}} Uppgiften har stängts ogranskad (review_not_done).{{end}}`),
+			da: v("Gennemgang forsinket: {{.task_id}}", `Opgave {{.task_id}} er ikke gennemgået. Reaktionstiden udløb {{when .deadline}}.{{if opt "escalation"}} Påmindelse {{opt "escalation"}}.{{end}}{{if flag "closed"}} Opgaven er lukket uden gennemgang (review_not_done).{{end}}`),
+			de: v("Prüfung überfällig: {{.task_id}}", `Aufgabe {{.task_id}} ist nicht geprüft. Die Reaktionszeit lief ab am {{when .deadline}}.{{if opt "escalation"}} Erinnerung {{opt "escalation"}}.{{end}}{{if flag "closed"}} Die Aufgabe wurde ungeprüft geschlossen (review_not_done).{{end}}`),
+			en: v("Review overdue: {{.task_id}}", `Task {{.task_id}} has not been reviewed. The reaction time ran out {{when .deadline}}.{{if opt "escalation"}} Reminder {{opt "escalation"}}.{{end}}{{if flag "closed"}} The task was closed unreviewed (review_not_done).{{end}}`),
 		},
 	},
 	// T-5

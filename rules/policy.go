@@ -19,12 +19,35 @@ type Policy struct {
 	ReminderLead   time.Duration `json:"reminder_lead"`    // V-7: reminder call this long before the appointment
 	RatingWindow   time.Duration `json:"rating_window"`    // R-1: how long a visit waits for its rating
 
+	// Visits past their breach (V-5, issue #13): an open, claimed or
+	// booked-and-missed visit alerts ops again every BreachEscalation after
+	// the breach and closes as "expired" (VisitStatus) BreachExpiry after
+	// it, handing the customer to ops, so no visit waits without a timer.
+	BreachEscalation time.Duration `json:"breach_escalation"` // V-5: re-alert ops this often after a breach
+	BreachExpiry     time.Duration `json:"breach_expiry"`     // V-5: an unstarted visit closes this long after its breach
+
 	// Ratings (R-2).
 	RatingReportTime time.Duration `json:"rating_report_time"` // R-2: worker reports on a 1-2 star rating within this
+	// After the team lead's last ask (R-2, issue #13): ops are escalated
+	// every RatingDecisionEscalation; RatingHandover after the last ask the
+	// follow-up hands the customer's answer to a reclamation (C-2) and closes.
+	RatingDecisionEscalation time.Duration `json:"rating_decision_escalation"` // R-2: escalate an undecided low rating this often
+	RatingHandover           time.Duration `json:"rating_handover"`            // R-2: undecided this long after the last ask: a reclamation answers
 
 	// Reclamations (C).
 	ReclamationReply      time.Duration `json:"reclamation_reply"`      // C-2: acknowledge within this
 	ReclamationEscalation time.Duration `json:"reclamation_escalation"` // C-2: next escalation level after this
+	// C-2 never ignored, on a bounded schedule (issue #13): every
+	// ReclamationEscalation while overdue less than ReclamationSlowAfter,
+	// then every ReclamationSlowEscalation, for as long as it stays overdue.
+	ReclamationSlowAfter      time.Duration `json:"reclamation_slow_after"`      // C-2: overdue this long, escalations slow down
+	ReclamationSlowEscalation time.Duration `json:"reclamation_slow_escalation"` // C-2: the slower escalation interval
+	// C-3 stages with no timer before issue #13: an acknowledged complaint
+	// is assessed (planned or rejected) within ReclamationAssess, resolved
+	// work approved within ReclamationApprove; late ones escalate on the
+	// schedule above.
+	ReclamationAssess  time.Duration `json:"reclamation_assess"`  // C-3: plan or reject within this of the acknowledgement
+	ReclamationApprove time.Duration `json:"reclamation_approve"` // C-3: approve resolved work within this
 
 	// Tasks (T) and notifications (N): wall-clock times are minutes after
 	// midnight in the market's time zone.
@@ -33,6 +56,8 @@ type Policy struct {
 	ReactionNextDayBy     Clock         `json:"reaction_next_day_by"`    // T-2: 12:00
 	DeadlineWarningLead   time.Duration `json:"deadline_warning_lead"`   // T-5: warn this long before a deadline
 	ExtensionAnswerWindow time.Duration `json:"extension_answer_window"` // T-6: an unanswered extension request expires
+	ReviewEscalation      time.Duration `json:"review_escalation"`       // T-1: ops alerted again this often while a task stays unreviewed
+	ReviewGiveUp          time.Duration `json:"review_give_up"`          // T-1: an unreviewed task closes this long after its reaction time
 	BudgetWarnPercent     int           `json:"budget_warn_percent"`     // T-7: ask for more when less than this % is left
 	EmailWindowStart      Clock         `json:"email_window_start"`      // N-3: 08:00
 	EmailWindowEnd        Clock         `json:"email_window_end"`        // N-3: 19:00
@@ -73,31 +98,41 @@ func ParseClock(s string) (Clock, error) {
 // DefaultPolicy returns the seeds' numbers (P-1).
 func DefaultPolicy() Policy {
 	return Policy{
-		ClaimLock:             time.Hour,               // V-2
-		HelpPromise:           48 * time.Hour,          // V-5
-		SLAWarningLead:        4 * time.Hour,           // V-5: seeds are silent; 4 h leaves ops a half shift to act
-		ReminderLead:          time.Hour,               // V-7
-		RatingWindow:          7 * 24 * time.Hour,      // R-1: seeds are silent; a week to rate
-		RatingReportTime:      24 * time.Hour,          // R-2: seeds say "within the reaction time"; one day by default
-		ReclamationReply:      2 * time.Hour,           // C-2
-		ReclamationEscalation: time.Hour,               // C-2: seeds are silent; escalate again every hour
-		ReactionCutoff:        At(14, 0),               // T-2
-		ReactionSameDayBy:     At(18, 0),               // T-2
-		ReactionNextDayBy:     At(12, 0),               // T-2
-		DeadlineWarningLead:   48 * time.Hour,          // T-5: "never on the last day"
-		ExtensionAnswerWindow: 72 * time.Hour,          // T-6: seeds are silent
-		BudgetWarnPercent:     20,                      // T-7: seeds say "early"
-		EmailWindowStart:      At(8, 0),                // N-3
-		EmailWindowEnd:        At(19, 0),               // N-3
-		DigestAt:              At(8, 0),                // N-1
-		HandoverUnreadDelay:   30 * time.Minute,        // N-1
-		ChatUnreadDelay:       2 * time.Hour,           // N-2
-		InactivityNudge:       3 * 7 * 24 * time.Hour,  // N-4
-		InactivityEmail:       7 * 7 * 24 * time.Hour,  // N-4
-		InactivityMark:        10 * 7 * 24 * time.Hour, // N-4
-		AcuteAbsenceLead:      12 * time.Hour,          // A-3: seeds say "close to the start of a shift"
-		LongAbsence:           48 * time.Hour,          // A-4: "longer than two days"
-		SubstituteLead:        24 * time.Hour,          // A-1: seeds are silent
+		ClaimLock:                 time.Hour,               // V-2
+		HelpPromise:               48 * time.Hour,          // V-5
+		SLAWarningLead:            4 * time.Hour,           // V-5: seeds are silent; 4 h leaves ops a half shift to act
+		ReminderLead:              time.Hour,               // V-7
+		RatingWindow:              7 * 24 * time.Hour,      // R-1: seeds are silent; a week to rate
+		RatingReportTime:          24 * time.Hour,          // R-2: seeds say "within the reaction time"; one day by default
+		RatingDecisionEscalation:  24 * time.Hour,          // R-2: seeds are silent; remind ops once a day
+		RatingHandover:            72 * time.Hour,          // R-2: seeds are silent; three more days, then a reclamation answers
+		BreachEscalation:          24 * time.Hour,          // V-5: seeds are silent; re-alert ops once a day
+		BreachExpiry:              72 * time.Hour,          // V-5: seeds are silent; three days past the breach ops own the customer
+		ReclamationReply:          2 * time.Hour,           // C-2
+		ReclamationEscalation:     time.Hour,               // C-2: seeds are silent; escalate again every hour
+		ReclamationSlowAfter:      24 * time.Hour,          // C-2: seeds are silent; hourly for a day...
+		ReclamationSlowEscalation: 24 * time.Hour,          // C-2: ...then daily, for as long as it stays unanswered
+		ReclamationAssess:         24 * time.Hour,          // C-3: seeds are silent; a day to plan or reject
+		ReclamationApprove:        24 * time.Hour,          // C-3: seeds are silent; a day to approve
+		ReactionCutoff:            At(14, 0),               // T-2
+		ReactionSameDayBy:         At(18, 0),               // T-2
+		ReactionNextDayBy:         At(12, 0),               // T-2
+		DeadlineWarningLead:       48 * time.Hour,          // T-5: "never on the last day"
+		ExtensionAnswerWindow:     72 * time.Hour,          // T-6: seeds are silent
+		ReviewEscalation:          4 * time.Hour,           // T-1: seeds are silent; ops again every 4 h
+		ReviewGiveUp:              72 * time.Hour,          // T-1: seeds are silent; closed unreviewed after 3 days
+		BudgetWarnPercent:         20,                      // T-7: seeds say "early"
+		EmailWindowStart:          At(8, 0),                // N-3
+		EmailWindowEnd:            At(19, 0),               // N-3
+		DigestAt:                  At(8, 0),                // N-1
+		HandoverUnreadDelay:       30 * time.Minute,        // N-1
+		ChatUnreadDelay:           2 * time.Hour,           // N-2
+		InactivityNudge:           3 * 7 * 24 * time.Hour,  // N-4
+		InactivityEmail:           7 * 7 * 24 * time.Hour,  // N-4
+		InactivityMark:            10 * 7 * 24 * time.Hour, // N-4
+		AcuteAbsenceLead:          12 * time.Hour,          // A-3: seeds say "close to the start of a shift"
+		LongAbsence:               48 * time.Hour,          // A-4: "longer than two days"
+		SubstituteLead:            24 * time.Hour,          // A-1: seeds are silent
 	}
 }
 
@@ -109,7 +144,12 @@ func (p *Policy) durationFields() map[string]*time.Duration {
 		"sla_warning_lead": &p.SLAWarningLead, "reminder_lead": &p.ReminderLead,
 		"rating_window": &p.RatingWindow, "rating_report_time": &p.RatingReportTime,
 		"reclamation_reply": &p.ReclamationReply, "reclamation_escalation": &p.ReclamationEscalation,
+		"reclamation_slow_after": &p.ReclamationSlowAfter, "reclamation_slow_escalation": &p.ReclamationSlowEscalation,
+		"reclamation_assess": &p.ReclamationAssess, "reclamation_approve": &p.ReclamationApprove,
+		"breach_escalation": &p.BreachEscalation, "breach_expiry": &p.BreachExpiry,
+		"rating_decision_escalation": &p.RatingDecisionEscalation, "rating_handover": &p.RatingHandover,
 		"deadline_warning_lead": &p.DeadlineWarningLead, "extension_answer_window": &p.ExtensionAnswerWindow,
+		"review_escalation": &p.ReviewEscalation, "review_give_up": &p.ReviewGiveUp,
 		"handover_unread_delay": &p.HandoverUnreadDelay, "chat_unread_delay": &p.ChatUnreadDelay,
 		"inactivity_nudge": &p.InactivityNudge, "inactivity_email": &p.InactivityEmail,
 		"inactivity_mark": &p.InactivityMark, "acute_absence_lead": &p.AcuteAbsenceLead,
@@ -181,6 +221,48 @@ func Resolve(market, partner Overrides) (Policy, error) {
 	return p, nil
 }
 
+// WithDefaults fills the durations a policy fixed into an older workflow
+// input does not have (it was resolved before the value existed) with
+// their defaults, so a running workflow that reaches new code never sees a
+// zero delay (P-1: the values it had stay as they were). It names the
+// values added after workflows began fixing their policy (issue #13); a
+// slice, not durationFields' map, so workflow code calling it is
+// deterministic by construction (workflowcheck).
+func (p Policy) WithDefaults() Policy {
+	d := DefaultPolicy()
+	for _, f := range []struct {
+		v   *time.Duration
+		def time.Duration
+	}{
+		{&p.ReclamationSlowAfter, d.ReclamationSlowAfter},
+		{&p.ReclamationSlowEscalation, d.ReclamationSlowEscalation},
+		{&p.ReclamationAssess, d.ReclamationAssess},
+		{&p.ReclamationApprove, d.ReclamationApprove},
+		{&p.BreachEscalation, d.BreachEscalation},
+		{&p.BreachExpiry, d.BreachExpiry},
+		{&p.RatingDecisionEscalation, d.RatingDecisionEscalation},
+		{&p.RatingHandover, d.RatingHandover},
+	} {
+		if *f.v <= 0 {
+			*f.v = f.def
+		}
+	}
+	return p
+}
+
+// ReclamationInterval is the wait before the next escalation of a
+// reclamation that has been overdue for overdue (C-2): the policy's
+// ReclamationEscalation at first, ReclamationSlowEscalation once it has
+// been overdue ReclamationSlowAfter. Never zero: the schedule is bounded
+// below, so a year of escalations stays a few hundred.
+func (p Policy) ReclamationInterval(overdue time.Duration) time.Duration {
+	p = p.WithDefaults()
+	if overdue >= p.ReclamationSlowAfter {
+		return p.ReclamationSlowEscalation
+	}
+	return p.ReclamationEscalation
+}
+
 // Validate refuses a policy whose numbers cannot work together.
 func (p Policy) Validate() error {
 	var errs []error
@@ -200,6 +282,12 @@ func (p Policy) Validate() error {
 	}
 	if !(p.InactivityNudge < p.InactivityEmail && p.InactivityEmail < p.InactivityMark) {
 		errs = append(errs, errors.New("policy inactivity_nudge < inactivity_email < inactivity_mark must hold"))
+	}
+	if p.BreachExpiry < p.BreachEscalation {
+		errs = append(errs, errors.New("policy breach_escalation must not be longer than breach_expiry"))
+	}
+	if p.RatingHandover < p.RatingDecisionEscalation {
+		errs = append(errs, errors.New("policy rating_decision_escalation must not be longer than rating_handover"))
 	}
 	if p.EmailWindowStart >= p.EmailWindowEnd {
 		errs = append(errs, errors.New("policy email_window_start must be before email_window_end"))

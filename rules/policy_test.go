@@ -51,3 +51,39 @@ func TestP1_BadOverridesAreRefusedByName(t *testing.T) {
 		assert.ErrorContains(t, err, tc.err)
 	}
 }
+
+func TestP1_C2_ReclamationEscalationSlowsDownOnABoundedSchedule(t *testing.T) {
+	p := DefaultPolicy()
+	assert.Equal(t, time.Hour, p.ReclamationInterval(0), "C-2: hourly at first")
+	assert.Equal(t, time.Hour, p.ReclamationInterval(23*time.Hour))
+	assert.Equal(t, 24*time.Hour, p.ReclamationInterval(24*time.Hour), "C-2: daily once overdue a day")
+	assert.Equal(t, 24*time.Hour, p.ReclamationInterval(300*24*time.Hour), "C-2: and never stops")
+	p, err := p.Apply(Overrides{"reclamation_slow_after": "2h", "reclamation_slow_escalation": "8h"})
+	require.NoError(t, err)
+	assert.Equal(t, 8*time.Hour, p.ReclamationInterval(3*time.Hour), "P-1: the schedule is policy")
+	old := DefaultPolicy()
+	old.ReclamationSlowAfter, old.ReclamationSlowEscalation = 0, 0 // a policy fixed before the values existed
+	assert.Equal(t, 24*time.Hour, old.ReclamationInterval(48*time.Hour), "missing values take their defaults")
+}
+
+func TestP1_V5_R2_FollowUpsAfterTheLastTimerArePolicy(t *testing.T) {
+	p := DefaultPolicy()
+	assert.Equal(t, 24*time.Hour, p.BreachEscalation)
+	assert.Equal(t, 72*time.Hour, p.BreachExpiry)
+	assert.Equal(t, 24*time.Hour, p.RatingDecisionEscalation)
+	assert.Equal(t, 72*time.Hour, p.RatingHandover)
+	_, err := Resolve(nil, Overrides{"breach_escalation": "96h"})
+	assert.ErrorContains(t, err, "breach_escalation must not be longer than breach_expiry")
+	_, err = Resolve(nil, Overrides{"rating_handover": "1h"})
+	assert.ErrorContains(t, err, "rating_decision_escalation must not be longer than rating_handover")
+}
+
+func TestP1_C3_StageTimersArePolicy(t *testing.T) {
+	p := DefaultPolicy()
+	assert.Equal(t, 24*time.Hour, p.ReclamationAssess, "C-3: a day to plan or reject after the acknowledgement")
+	assert.Equal(t, 24*time.Hour, p.ReclamationApprove, "C-3: a day to approve resolved work")
+	var old Policy
+	old = old.WithDefaults()
+	assert.Equal(t, p.ReclamationAssess, old.ReclamationAssess, "missing values take their defaults")
+	assert.Equal(t, p.BreachExpiry, old.BreachExpiry)
+}

@@ -14,7 +14,8 @@ import (
 )
 
 // Absence workflow: one per reported absence of a buddy or an assistant, id
-// "absence-<workerId>-<n>" (no personal data), A-1..A-5 and V-6.
+// "absence-<workerId>-<kind>-<YYYY-MM-DD>" (AbsenceReportID, no personal
+// data), A-1..A-5 and V-6.
 //
 // Decisions where the seeds are silent (DOMAIN.md asks to write them down):
 //
@@ -83,7 +84,21 @@ const (
 	QueryAutoReply = "auto-reply"
 )
 
-// AbsenceID is the workflow id of a worker's n-th absence report.
+// AbsenceReportID is the workflow id of an absence report:
+// absence-<worker>-<kind>-<first day>, the first day being the period's
+// start as a local date in the worker's market (YYYY-MM-DD). The id is
+// derived from the report alone, so starting one needs no search and a
+// retried report finds its absence (api.StartAbsence: id reuse allowed once
+// the previous run closed, conflict FAIL while it runs). The kind and the
+// date are no personal data (V-14); activities.AbsenceWorkerOf reads the
+// worker back out of it.
+func AbsenceReportID(workerID string, kind AbsenceKind, market rules.Market, from time.Time) string {
+	return fmt.Sprintf("absence-%s-%s-%s", workerID, kind, from.In(market.Location()).Format(time.DateOnly))
+}
+
+// AbsenceID is the id scheme of absences reported before AbsenceReportID
+// (absence-<worker>-<n>, found by trying n = 1, 2, ...). Running ones keep
+// their id; nothing new is started under it.
 func AbsenceID(workerID string, n int) string { return fmt.Sprintf("absence-%s-%d", workerID, n) }
 
 // AbsenceKind is why the worker is away. Nothing more is asked.
@@ -276,6 +291,7 @@ type absence struct {
 	sendSeq        int
 	pending        int
 	upserted       absenceAttrs
+	closing        string // the action of the last status change (run result)
 }
 
 type absenceAttrs struct {
@@ -286,10 +302,10 @@ type absenceAttrs struct {
 }
 
 // AbsenceWorkflow runs one absence from the report to the period's end.
-func AbsenceWorkflow(ctx workflow.Context, in AbsenceInput) (AbsenceState, error) {
+func AbsenceWorkflow(ctx workflow.Context, in AbsenceInput) (AbsenceResult, error) {
 	a := &absence{in: in, loc: in.Market.Location(), cancelJob: map[string]workflow.CancelFunc{}}
 	if err := validateAbsenceInput(in); err != nil {
-		return AbsenceState{}, err
+		return AbsenceResult{}, err
 	}
 	a.st = AbsenceState{
 		ID: workflow.GetInfo(ctx).WorkflowExecution.ID, WorkerID: in.WorkerID, Role: in.Role,
@@ -299,13 +315,13 @@ func AbsenceWorkflow(ctx workflow.Context, in AbsenceInput) (AbsenceState, error
 	}
 	a.st.Long = a.isLong()
 	if err := workflow.SetQueryHandler(ctx, QueryAbsence, func() (AbsenceState, error) { return a.st, nil }); err != nil {
-		return a.st, err
+		return a.end(), err
 	}
 	if err := workflow.SetQueryHandler(ctx, QueryAutoReply, a.autoReply); err != nil {
-		return a.st, err
+		return a.end(), err
 	}
 	if err := a.registerUpdates(ctx); err != nil {
-		return a.st, err
+		return a.end(), err
 	}
 	a.log(ctx, "reported", in.ReportedBy, fmt.Sprintf("%s absence %s (A-1)", in.Kind, a.period()))
 	a.coverCtx = ctx
@@ -349,14 +365,14 @@ func AbsenceWorkflow(ctx workflow.Context, in AbsenceInput) (AbsenceState, error
 			Timeout:      next.Sub(now),
 			TimerOptions: workflow.TimerOptions{Summary: summary},
 		}, func() bool { return a.periodGen != gen || a.rejected }); err != nil {
-			return a.st, err
+			return a.end(), err
 		}
 	}
 
 	// Let a pending recomputation (cut short, changed period) settle the
 	// jobs first, then end.
 	if err := workflow.Await(ctx, func() bool { return a.recomputeDone == a.recomputeAsked }); err != nil {
-		return a.st, err
+		return a.end(), err
 	}
 	for _, id := range a.jobIDs() {
 		a.stopJob(id)
@@ -366,9 +382,9 @@ func AbsenceWorkflow(ctx workflow.Context, in AbsenceInput) (AbsenceState, error
 			"the worker is back: jobs taken by substitutes in the period stay with them; waiting customers are served by the worker (A-4)")
 	}
 	if err := workflow.Await(ctx, func() bool { return a.pending == 0 && workflow.AllHandlersFinished(ctx) }); err != nil {
-		return a.st, err
+		return a.end(), err
 	}
-	return a.st, nil
+	return a.end(), nil
 }
 
 func validateAbsenceInput(in AbsenceInput) error {
@@ -1039,6 +1055,7 @@ func (a *absence) iso(t time.Time) string { return t.Format(time.RFC3339) }
 
 func (a *absence) setStatus(ctx workflow.Context, action string, by Actor, to AbsenceStatus, note string) {
 	a.st.Status = to
+	a.closing = action
 	a.log(ctx, action, by, note)
 	a.publish(ctx)
 }

@@ -207,8 +207,11 @@ func (h *absenceHarness) run() AbsenceState {
 	h.env.ExecuteWorkflow(AbsenceWorkflow, h.in)
 	require.True(h.t, h.env.IsWorkflowCompleted())
 	require.NoError(h.t, h.env.GetWorkflowError())
-	var st AbsenceState
-	require.NoError(h.t, h.env.GetWorkflowResult(&st))
+	var res AbsenceResult
+	require.NoError(h.t, h.env.GetWorkflowResult(&res))
+	// The run returns a small result (issue #13); the whole state is the Query's.
+	st := finalState[AbsenceState](h.t, h.env, QueryAbsence)
+	checkRunResult(h.t, res, res.ID, string(res.Status), st.ID, string(st.Status), h.in.WorkerName)
 	h.ops.rendered(h.t)
 	return st
 }

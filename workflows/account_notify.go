@@ -1,7 +1,6 @@
 package workflows
 
 import (
-	"fmt"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -73,7 +72,7 @@ func (t *task) accountOn(ctx workflow.Context) bool {
 }
 
 // toAccount tells the account about notification id; true when the account
-// now owns its unread e-mail (the N-1 hand-over), so notify starts no timer.
+// now owns its unread e-mail (the N-1 hand-over), so notifyLink arms no e-mail.
 // If the signal fails, the task falls back to its own hand-over e-mail.
 func (t *task) toAccount(ctx workflow.Context, id int, kind, text string, unreadDelay time.Duration, template string) bool {
 	if !t.accountOn(ctx) {
@@ -94,49 +93,24 @@ func (t *task) toAccount(ctx workflow.Context, id int, kind, text string, unread
 		if err := f.Get(ctx, nil); err != nil {
 			workflow.GetLogger(ctx).Warn("account not told of a notification", "account", AccountWorkflowID(t.in.AccountID), "error", err)
 			if owns {
-				t.ownUnreadEmail(ctx, id, kind, text, s.At.Add(unreadDelay), template)
+				t.ownUnreadEmail(ctx, id, s.At.Add(unreadDelay), template)
 			}
 		}
 	})
 	return owns
 }
 
-// ownUnreadEmail is the task's own unread e-mail, for a hand-over the
-// account could not take (as before ChangeTaskNotifiesAccount).
-func (t *task) ownUnreadEmail(ctx workflow.Context, id int, kind, text string, due time.Time, template string) {
-	unread := func() bool {
-		n := t.notification(id)
-		return n != nil && n.ReadAt == nil && t.st.Status != TaskDeleted
-	}
-	if d := due.Sub(workflow.Now(ctx)); d > 0 {
-		read, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
-			Timeout:      d,
-			TimerOptions: workflow.TimerOptions{Summary: fmt.Sprintf("%s unread (N-1, account unreachable)", kind)},
-		}, func() bool { return !unread() })
-		if err != nil || read {
-			return
-		}
-	}
-	if !unread() {
+// ownUnreadEmail arms the task's own unread e-mail for a hand-over the
+// account could not take (as before ChangeTaskNotifiesAccount): the
+// notification gets its e-mail template and due time, so a continued run
+// re-arms it too, and watchUnread sends it if it is still unread.
+func (t *task) ownUnreadEmail(ctx workflow.Context, id int, due time.Time, template string) {
+	n := t.notification(id)
+	if n == nil || n.ReadAt != nil || n.EmailTemplate != "" {
 		return
 	}
-	t.emailCustomer(ctx, fmt.Sprintf("%s-unread-%d", kind, id), template, kind+" unread e-mail (N-1)",
-		map[string]string{"notification_id": fmt.Sprint(id), "kind": kind, "text": text}, unread,
-		func(at time.Time) {
-			if n := t.notification(id); n != nil {
-				n.EmailedAt = &at
-			}
-		})
-}
-
-// notification finds a notification by id (the list may be bounded).
-func (t *task) notification(id int) *TaskNotification {
-	for i := range t.st.Notifications {
-		if t.st.Notifications[i].ID == id {
-			return &t.st.Notifications[i]
-		}
-	}
-	return nil
+	n.EmailTemplate, n.EmailDueAt = template, &due
+	t.watchUnread(ctx, id, due.Sub(workflow.Now(ctx)))
 }
 
 // unreadIDs lists the unread notifications; markRead passes it, taken

@@ -29,6 +29,17 @@ import (
 //     until the decide Update records the decision and the answer the
 //     customer receives by e-mail (rating.answer). The team lead may decide
 //     before the report is in.
+//   - Still undecided after the last ask (issue #13, change id
+//     ratingUndecidedChange): ops are escalated at once and again every
+//     RatingDecisionEscalation (24 h), with EscalationLevel set so
+//     `WorkflowType = "RatingFollowUp" AND EscalationLevel > 0` lists them;
+//     RatingHandover (72 h) after the last ask the customer's answer is
+//     handed to a reclamation (reclamation-<jobId>-rating, opened now unless
+//     the comment already opened it), whose reply clock and escalations
+//     never stop (C-2), and the follow-up closes as "handed-over". The level
+//     stays set on the closed follow-up, so the same filter with
+//     `ExecutionStatus = "Completed"` lists follow-ups closed without a
+//     team lead's decision. No follow-up waits without a timer.
 //   - 1-2 stars with a comment: the comment is a complaint, and a
 //     reclamation is opened automatically (id reclamation-<jobId>-rating, a
 //     child with ABANDON); the team lead's alert names it.
@@ -48,6 +59,11 @@ const (
 // RatingDecisionAsks is how often the team lead is asked to decide on a
 // low rating (once, then reminders every RatingReportTime).
 const RatingDecisionAsks = 3
+
+// ratingUndecidedChange is the GetVersion change id of the escalation and
+// hand-over after the last ask (issue #13). Before it, the follow-up waited
+// for the decision without a timer.
+const ratingUndecidedChange = "rating-undecided-escalation"
 
 // RatingFollowUpID is the follow-up's workflow id: a job is rated once.
 func RatingFollowUpID(jobID string) string { return "rating-" + jobID }
@@ -76,11 +92,12 @@ const (
 	RatingAwaitingReport   RatingStatus = "awaiting-report"   // 1-2 stars: the worker reviews
 	RatingAwaitingDecision RatingStatus = "awaiting-decision" // 1-2 stars: the team lead decides
 	RatingDecided          RatingStatus = "decided"           // 1-2 stars: decided, customer answered
+	RatingHandedOver       RatingStatus = "handed-over"       // 1-2 stars: undecided; a reclamation answers the customer (C-2)
 )
 
 // Closed reports whether the follow-up is over.
 func (s RatingStatus) Closed() bool {
-	return s == RatingAnswered || s == RatingUnanswered || s == RatingDecided
+	return s == RatingAnswered || s == RatingUnanswered || s == RatingDecided || s == RatingHandedOver
 }
 
 // RatingAnswerRequest: the customer's answer to "what could be better".
@@ -124,6 +141,10 @@ type RatingFollowUpState struct {
 	Messages      []CaseMessage  `json:"messages"`
 	ClosedAt      *time.Time     `json:"closed_at,omitempty"`
 	Language      rules.Language `json:"language"`
+	// Undecided after the last ask (issue #13): the escalation level ops see
+	// and when the customer's answer is handed to a reclamation.
+	EscalationLevel int        `json:"escalation_level,omitempty"`
+	HandoverAt      *time.Time `json:"handover_at,omitempty"`
 }
 
 func registerRating(r worker.WorkflowRegistry) {
@@ -168,17 +189,19 @@ type ratingFollowUp struct {
 	st  RatingFollowUpState
 	loc *time.Location
 	out *caseMessages
+
+	closing string // the action of the last status change (run result)
 }
 
 // RatingFollowUpWorkflow acts on a rating of 3 stars or fewer (R-2).
-func RatingFollowUpWorkflow(ctx workflow.Context, in RatingFollowUpInput) (RatingFollowUpState, error) {
+func RatingFollowUpWorkflow(ctx workflow.Context, in RatingFollowUpInput) (RatingFollowUpResult, error) {
 	id := workflow.GetInfo(ctx).WorkflowExecution.ID
 	f := &ratingFollowUp{in: in, loc: in.Job.Market.Location()}
 	f.st = RatingFollowUpState{ID: id, Job: in.Job, Worker: in.Worker, Stars: in.Stars, Comment: in.Comment,
 		Language: in.Customer.Language, Log: []CaseEntry{}, Messages: []CaseMessage{}}
 	f.out = newCaseMessages(id, in.Customer, in.Job, &f.st.Messages, map[string]string{"job_id": in.Job.ID})
 	if err := workflow.SetQueryHandler(ctx, QueryRatingFollowUp, func() (RatingFollowUpState, error) { return f.st, nil }); err != nil {
-		return f.st, err
+		return f.end(), err
 	}
 	regs := []struct {
 		name               string
@@ -191,7 +214,7 @@ func RatingFollowUpWorkflow(ctx workflow.Context, in RatingFollowUpInput) (Ratin
 	for _, r := range regs {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, r.name, r.handler,
 			workflow.UpdateHandlerOptions{Validator: r.validator}); err != nil {
-			return f.st, err
+			return f.end(), err
 		}
 	}
 	// Ops find follow-ups by partner and market; ids only (V-14).
@@ -215,14 +238,14 @@ func RatingFollowUpWorkflow(ctx workflow.Context, in RatingFollowUpInput) (Ratin
 		f.setStatus(ctx, "rate", customer, RatingAnswered, fmt.Sprintf("%d stars: satisfied, nothing to do (R-2)", in.Stars))
 	}
 	if err != nil {
-		return f.st, err
+		return f.end(), err
 	}
 	now := workflow.Now(ctx)
 	f.st.ClosedAt = &now
 	if err := workflow.Await(ctx, func() bool { return f.out.pending == 0 && workflow.AllHandlersFinished(ctx) }); err != nil {
-		return f.st, err
+		return f.end(), err
 	}
-	return f.st, nil
+	return f.end(), nil
 }
 
 // --- 3 stars -------------------------------------------------------------
@@ -294,7 +317,7 @@ func (f *ratingFollowUp) escalateLowRating(ctx workflow.Context, customer, syste
 	}
 	// The team lead decides; asked again every RatingReportTime, at most
 	// RatingDecisionAsks times, so the customer gets an answer. After the
-	// last ask the follow-up waits for the decision without timers.
+	// last ask ops are escalated until the hand-over (escalateUndecided).
 	for f.st.Status != RatingDecided && f.st.DecisionAsks < RatingDecisionAsks {
 		f.st.DecisionAsks++
 		f.out.alert(ctx, system, "rating_decide", "ops.rating_decide", "team lead: decide now (R-2)", map[string]string{
@@ -308,15 +331,85 @@ func (f *ratingFollowUp) escalateLowRating(ctx workflow.Context, customer, syste
 			return err
 		}
 	}
+	if f.st.Status != RatingDecided && workflow.GetVersion(ctx, ratingUndecidedChange, workflow.DefaultVersion, 1) == 1 {
+		return f.escalateUndecided(ctx, system)
+	}
 	return workflow.Await(ctx, func() bool { return f.st.Status == RatingDecided })
+}
+
+// escalateUndecided runs after the team lead's last ask (R-2, issue #13):
+// ops at once and every RatingDecisionEscalation, then, RatingHandover
+// after the last ask, the customer's answer goes to a reclamation (C-2).
+func (f *ratingFollowUp) escalateUndecided(ctx workflow.Context, system Actor) error {
+	p := f.in.Policy.WithDefaults() // a policy fixed before these values existed
+	handover := workflow.Now(ctx).Add(p.RatingHandover)
+	f.st.HandoverAt = &handover
+	for level := 1; ; level++ {
+		f.setLevel(ctx, level)
+		f.logEntry(ctx, "escalate", system, string(f.st.Status),
+			fmt.Sprintf("no decision after %d asks: ops escalated, level %d; handed to a reclamation %s (R-2)", RatingDecisionAsks, level, f.clock(handover)))
+		f.out.alert(ctx, system, "rating_undecided", "ops.rating_decide", "low rating still undecided: ops (R-2)", map[string]string{
+			"stars": fmt.Sprint(f.in.Stars), "worker": f.in.Worker, "report_missing": fmt.Sprint(f.st.Report == ""),
+			"ask": fmt.Sprint(RatingDecisionAsks + level), "level": fmt.Sprint(level), "handover": handover.Format(time.RFC3339),
+		})
+		wait := min(p.RatingDecisionEscalation, handover.Sub(workflow.Now(ctx)))
+		if wait <= 0 {
+			break
+		}
+		decided, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
+			Timeout:      wait,
+			TimerOptions: workflow.TimerOptions{Summary: fmt.Sprintf("undecided low rating, escalation level %d (R-2)", level+1)},
+		}, func() bool { return f.st.Status == RatingDecided })
+		if err != nil {
+			return err
+		}
+		if decided {
+			f.setLevel(ctx, 0)
+			return nil
+		}
+		if !workflow.Now(ctx).Before(handover) {
+			break
+		}
+	}
+	// R-2: the customer gets an answer: a reclamation's reply clock (C-2)
+	// and its escalations take over.
+	if f.st.ReclamationID == "" {
+		f.openReclamationWith(ctx, fmt.Sprintf("%d-star rating of %s %s: no decision by the team lead after %d asks and %s of escalation; the customer is waiting for an answer (R-2)",
+			f.in.Stars, f.in.Job.Kind, f.in.Job.ID, RatingDecisionAsks, p.RatingHandover))
+	}
+	if f.st.ReclamationID == "" {
+		// Not opened: ops must answer the customer themselves; stay escalated.
+		f.out.alert(ctx, system, "rating_handover_failed", "ops.rating_decide", "low rating: reclamation not opened, answer the customer (R-2)",
+			map[string]string{"stars": fmt.Sprint(f.in.Stars), "worker": f.in.Worker, "report_missing": fmt.Sprint(f.st.Report == "")})
+	}
+	f.setStatus(ctx, "handover", system, RatingHandedOver,
+		"undecided: the customer's answer is handed to reclamation "+RatingReclamationID(f.in.Job.ID)+" (R-2, C-2)")
+	return nil
+}
+
+// setLevel writes the follow-up's escalation level to its state and the
+// EscalationLevel search attribute ops filter on.
+func (f *ratingFollowUp) setLevel(ctx workflow.Context, level int) {
+	if f.st.EscalationLevel == level {
+		return
+	}
+	f.st.EscalationLevel = level
+	if err := workflow.UpsertTypedSearchAttributes(ctx, EscalationLevelKey.ValueSet(int64(level))); err != nil {
+		workflow.GetLogger(ctx).Error("upsert search attributes", "error", err)
+	}
 }
 
 // openReclamation starts the reclamation a low rating's comment asks for,
 // as an abandoned child, and waits only for its start.
 func (f *ratingFollowUp) openReclamation(ctx workflow.Context) {
+	f.openReclamationWith(ctx, f.in.Comment)
+}
+
+// openReclamationWith opens the rating's reclamation with complaint.
+func (f *ratingFollowUp) openReclamationWith(ctx workflow.Context, complaint string) {
 	id := RatingReclamationID(f.in.Job.ID)
 	in := ReclamationInput{Job: f.in.Job, Customer: f.in.Customer, OpenedBy: Actor{Role: RoleSystem, ID: f.st.ID},
-		Complaint: f.in.Comment, Policy: f.in.Policy}
+		Complaint: complaint, Policy: f.in.Policy}
 	opts := workflow.ChildWorkflowOptions{
 		WorkflowID:            id,
 		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
@@ -397,6 +490,7 @@ func (f *ratingFollowUp) clock(t time.Time) string { return t.In(f.loc).Format("
 func (f *ratingFollowUp) setStatus(ctx workflow.Context, action string, by Actor, to RatingStatus, note string) {
 	from := f.st.Status
 	f.st.Status = to
+	f.closing = action
 	f.logEntry(ctx, action, by, string(from), note)
 	s := fmt.Sprintf("**%s** · %d stars · %s %s · %s", to, f.in.Stars, f.in.Job.Kind, f.in.Job.ID, f.in.Job.Partner)
 	if f.st.ReclamationID != "" {

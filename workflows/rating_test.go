@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -38,8 +39,11 @@ func (h *ratingHarness) run() RatingFollowUpState {
 	h.env.ExecuteWorkflow(RatingFollowUpWorkflow, h.in)
 	require.True(h.t, h.env.IsWorkflowCompleted())
 	require.NoError(h.t, h.env.GetWorkflowError())
-	var st RatingFollowUpState
-	require.NoError(h.t, h.env.GetWorkflowResult(&st))
+	var res RatingFollowUpResult
+	require.NoError(h.t, h.env.GetWorkflowResult(&res))
+	// The run returns a small result (issue #13); the whole state is the Query's.
+	st := finalState[RatingFollowUpState](h.t, h.env, QueryRatingFollowUp)
+	checkRunResult(h.t, res, res.ID, string(res.Status), st.ID, string(st.Status), h.in.Customer.Name, h.in.Customer.Phone, h.in.Customer.Email, h.in.Comment)
 	h.fake.rendered(h.t)
 	return st
 }
@@ -123,12 +127,52 @@ func TestR2_ReportThenDecision(t *testing.T) {
 	assert.Equal(t, RatingDecided, st.Status)
 }
 
-func TestR2_UndecidedIsAskedAgainThenWaits(t *testing.T) {
+func TestR2_UndecidedIsAskedAgainThenEscalated(t *testing.T) {
 	h := newRatingHarness(t, 1, "")
-	h.do(10*24*time.Hour, UpdateRatingDecide, decision("tl-1"))
+	// Report missing at 24 h; asks at 24, 48, 72 h; the last one ends at
+	// 96 h: ops escalated at 96 and 120 h; the team lead decides at 5.5 days.
+	level := h.query(100 * time.Hour)
+	h.do(132*time.Hour, UpdateRatingDecide, decision("tl-1"))
 	st := h.run()
-	assert.Len(t, h.fake.alert("ops.rating_decide"), RatingDecisionAsks)
+	asks := h.fake.alert("ops.rating_decide")
+	require.Len(t, asks, RatingDecisionAsks+2, "R-2: three asks, then ops every day")
+	for i, a := range asks {
+		assert.Equal(t, fmt.Sprint(i+1), a.Message.Data["ask"])
+	}
+	assert.Equal(t, "rating_undecided", asks[RatingDecisionAsks].Kind)
+	assert.Equal(t, 1, level.EscalationLevel, "after the last ask the follow-up has a timer and a level")
 	assert.Equal(t, RatingDecided, st.Status)
+	assert.Equal(t, 0, st.EscalationLevel, "decided: nothing overdue")
+	assert.Len(t, h.fake.email("rating.answer"), 1, "R-2: the customer gets the answer")
+}
+
+func TestR2_UndecidedAfterTheLastAskIsHandedToAReclamation(t *testing.T) {
+	h := newRatingHarness(t, 2, "")
+	recID := RatingReclamationID(testJob.ID)
+	handover := 96*time.Hour + h.in.Policy.RatingHandover // the last ask ends at 96 h
+	before := h.query(handover - time.Minute)
+	rec := queryCase[ReclamationState](h.caseHarness, handover+10*time.Minute, recID, QueryReclamation)
+	// The service manager answers within the reclamation's 2 h (C-2). (An
+	// acknowledgement would leave the child with no timer, which the test
+	// environment cannot skip past; a reasoned answer closes it.)
+	answer := doCase[ReclamationState](h.caseHarness, handover+30*time.Minute, recID, UpdateReclamationReject,
+		ReclamationRejectRequest{Manager: "sm-1", Reason: "Der Termin war vereinbart."})
+	st := h.run()
+
+	assert.Equal(t, RatingAwaitingDecision, before.Status, "still open before the hand-over, with a timer")
+	assert.Equal(t, 3, before.EscalationLevel)
+	assert.Equal(t, RatingHandedOver, st.Status, "R-2: closes with a recorded reason")
+	assert.Equal(t, 3, st.EscalationLevel, "the level stays for ops' filter on closed follow-ups")
+	require.NotNil(t, st.HandoverAt)
+	assert.Equal(t, t0.Add(handover), *st.HandoverAt)
+	assert.Equal(t, recID, st.ReclamationID)
+	assert.Len(t, h.fake.alert("ops.rating_decide"), RatingDecisionAsks+3, "three asks, then ops at 96, 120 and 144 h")
+	assert.Equal(t, ReclamationWaiting, rec.Status, "C-1: the customer's answer waits for the service manager, on the C-2 clock")
+	assert.Contains(t, rec.Complaint, "no decision by the team lead")
+	caseAccepted(t, answer)
+	answers := h.fake.email("reclamation.rejected")
+	require.Len(t, answers, 1, "R-2: the customer gets an answer through the reclamation")
+	assert.Equal(t, "de", answers[0].Message.Language)
 }
 
 func TestR2_ComplaintCommentWithOneStarOpensReclamation(t *testing.T) {

@@ -1,15 +1,12 @@
 package workflows
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
@@ -19,10 +16,11 @@ import (
 )
 
 // Reclamation workflow: one per customer complaint about a visit or a task
-// (C-1..C-3), id "reclamation-<jobId>-<n>" (opened by the customer or ops)
-// or "reclamation-<jobId>-rating" (opened from a 1-2 star rating with a
-// comment, R-2). Every step is an Update with a validator answering a small
-// ReclamationUpdateResult (results.go); the Query returns the state with the
+// (C-1..C-3), id "reclamation-<jobId>" (opened by the customer or ops,
+// ReclamationCaseID) or "reclamation-<jobId>-rating" (opened from a 1-2
+// star rating with a comment, R-2). Every step is an Update with a
+// validator answering a small ReclamationUpdateResult (results.go); the
+// Query returns the state with the
 // whole exchange.
 //
 // Decisions the seeds leave open, written down here:
@@ -43,10 +41,49 @@ import (
 //     service plan, the complaint is accepted.
 //   - Extra work outside the plan needs the customer's agreement, runs like
 //     a plan (assignee, due date, resolve, approve) and is marked Extra.
-//   - One open reclamation per job and opener channel: a further complaint
-//     while one is open is added to it as a note (StartReclamation).
+//   - One open reclamation per job for complaints: the customer's link and
+//     ops open it with update-with-start (api.StartReclamation) under
+//     ReclamationCaseID, id conflict USE_EXISTING and the note Update, so a
+//     further complaint while it is open is added to it as a note in the
+//     same single call, and a complaint after it closed starts a new run
+//     under the same id (id reuse ALLOW_DUPLICATE; the closed one stays in
+//     the id's run history). The note that came with the start is the
+//     opening complaint itself and is not logged twice.
+//   - The rating's reclamation stays separate (reclamation-<jobId>-rating):
+//     it is opened by the RatingFollowUp workflow as a child, once per
+//     rating (a rating happens once), and the R-2 follow-up names it; a
+//     child cannot update-with-start, and folding it into the complaints'
+//     case would make the follow-up fail whenever a complaint is open. A
+//     job therefore has at most two open reclamations: the complaints' and
+//     the low rating's. Ids reclamation-<jobId>-<n> are those of cases
+//     opened before ReclamationCaseID; they keep working.
+//   - Free text (complaint, notes, plan, reason) is at most
+//     MaxReclamationText characters, the same bound the API checks, so the
+//     API refuses what a validator would (422) and never starts a case for it.
 //   - The customer's contact travels in the input only; search attributes,
 //     alerts and logs carry ids (V-14).
+//   - Escalation slows down on a bounded schedule (issue #13, change id
+//     reclamationScheduleChange): every ReclamationEscalation (1 h) while
+//     overdue less than ReclamationSlowAfter (24 h), then every
+//     ReclamationSlowEscalation (24 h), for as long as it stays overdue
+//     (C-2: never ignored). About 24 + 365 escalations a year.
+//   - A long-running reclamation continues as new (issue #13, change id
+//     reclamationContinueAsNewChange) after reclamationEscalationsPerRun
+//     escalations, or when the server suggests it, or past
+//     reclamationHistoryLimit events, once every handler and send has
+//     finished. The next run gets the state in ReclamationInput.Carry:
+//     status, level, plan, due dates, the next escalation's time and the
+//     send counter (step ids stay unique); the log, escalations and messages
+//     are capped to the newest reclamationKeep each, with counts of what was
+//     dropped. A run stays around 1,000 events and well under 2 MB.
+//     Reclamations already escalating when this shipped keep their old
+//     hourly schedule (GetVersion pins them to DefaultVersion).
+//   - No stage waits without a timer (issue #13, change id
+//     reclamationStageChange): an acknowledged complaint not assessed
+//     (planned or rejected) within ReclamationAssess (24 h) of the
+//     acknowledgement escalates ("assess-overdue"), and resolved work not
+//     approved within ReclamationApprove (24 h) escalates
+//     ("approval-overdue"), on the same bounded schedule, until acted on.
 const (
 	ReclamationWorkflowName = "Reclamation"
 
@@ -61,9 +98,25 @@ const (
 	QueryReclamation = "reclamation"
 )
 
-// ReclamationID is the workflow id of the n-th reclamation about a job
-// (its visit or task workflow id). Ids carry no personal data (V-14).
+// ReclamationCaseID is the workflow id of the complaints' reclamation about
+// a job (its visit or task workflow id): one open at a time, the id reused
+// after it closed. Ids carry no personal data (V-14).
+func ReclamationCaseID(jobID string) string { return "reclamation-" + jobID }
+
+// ReclamationID is the id of the n-th reclamation about a job under the
+// scheme before ReclamationCaseID (ids were probed as -1, -2, ...); open
+// ones keep it, nothing new starts under it.
 func ReclamationID(jobID string, n int) string { return fmt.Sprintf("reclamation-%s-%d", jobID, n) }
+
+// MaxReclamationText is the most characters (Unicode code points) of any
+// free text in a reclamation: the complaint, a note, a plan, a reason. The
+// API checks the same bound before anything reaches Temporal.
+const MaxReclamationText = 2000
+
+// ErrTypeReclamationClosed is the error type of a note refused because the
+// reclamation is closed (its run is still finishing): the caller waits for
+// the run to end and opens a new one.
+const ErrTypeReclamationClosed = "ReclamationClosed"
 
 // RatingReclamationID is the id of the reclamation a low rating with a
 // complaint opens (R-2); a rating happens once, so the id is unique.
@@ -93,7 +146,46 @@ type ReclamationInput struct {
 	OpenedBy  Actor        `json:"opened_by"` // customer, ops or system
 	Complaint string       `json:"complaint"`
 	Policy    rules.Policy `json:"policy"`
+	// Carry is set only by the workflow itself when it continues as new:
+	// the previous run's state to resume from (issue #13).
+	Carry *ReclamationCarry `json:"carry,omitempty"`
 }
+
+// ReclamationCarry is what one run of a reclamation hands the next when it
+// continues as new.
+type ReclamationCarry struct {
+	State ReclamationState `json:"state"`
+	Seq   int              `json:"seq"` // the last send step number, so step ids never repeat
+}
+
+// Continue-as-new thresholds (issue #13). Technical bounds on one run's
+// history, not business numbers: the schedule itself is policy (P-1).
+const (
+	// reclamationEscalationsPerRun escalations (~9 events each) keep a run
+	// near 1,000 events.
+	reclamationEscalationsPerRun = 100
+	// reclamationHistoryLimit events: continue as new earlier when notes and
+	// re-plans fill a run.
+	reclamationHistoryLimit = 5000
+	// reclamationKeep is how many of the newest log entries, escalations and
+	// messages a new run carries over; older ones are counted.
+	reclamationKeep = 50
+)
+
+// GetVersion change ids of the reclamation (issue #13).
+const (
+	// reclamationScheduleChange: escalations slow down after
+	// ReclamationSlowAfter (rules.Policy.ReclamationInterval). Before it,
+	// every ReclamationEscalation forever.
+	reclamationScheduleChange = "reclamation-escalation-schedule"
+	// reclamationContinueAsNewChange: continue as new every
+	// reclamationEscalationsPerRun escalations with a capped state.
+	reclamationContinueAsNewChange = "reclamation-continue-as-new"
+	// reclamationStageChange: acknowledged and resolved reclamations get a
+	// timer (assess-overdue, approval-overdue). Before it, both waited for
+	// the manager without one.
+	reclamationStageChange = "reclamation-stage-timers"
+)
 
 // ReclamationStatus is where a reclamation is.
 type ReclamationStatus string
@@ -226,6 +318,15 @@ type ReclamationState struct {
 	ClosedAt        *time.Time        `json:"closed_at,omitempty"`
 	Log             []CaseEntry       `json:"log"`
 	Messages        []CaseMessage     `json:"messages"`
+
+	// Continue-as-new (issue #13): the run number (1 for the first run; 0
+	// in states from before runs were counted), when the running escalation
+	// loop fires next, and how many older entries earlier runs dropped.
+	Run                int        `json:"run,omitempty"`
+	NextEscalationAt   *time.Time `json:"next_escalation_at,omitempty"`
+	EscalationsDropped int        `json:"escalations_dropped,omitempty"`
+	LogDropped         int        `json:"log_dropped,omitempty"`
+	MessagesDropped    int        `json:"messages_dropped,omitempty"`
 }
 
 func registerReclamation(r worker.WorkflowRegistry) {
@@ -245,6 +346,17 @@ type reclamation struct {
 	dueGen      int // bumped to retire a superseded promised-date timer
 	upserted    reclamationAttrs
 	published   bool
+
+	// issue #13: set from the GetVersion change ids at the first escalation.
+	versioned   bool
+	slowDown    bool
+	canEnabled  bool
+	runEscals   int  // escalations in this run
+	continueNow bool // an escalation loop asks the run to continue as new
+
+	stageVersioned, stageTimers bool // reclamationStageChange, read at the first acknowledgement or resolution
+
+	closing string // the action of the last status change (run result)
 }
 
 // reclamationAttrs mirrors the search attributes last written.
@@ -255,39 +367,165 @@ type reclamationAttrs struct {
 
 // ReclamationWorkflow runs one complaint from its opening to its approval
 // or rejection.
-func ReclamationWorkflow(ctx workflow.Context, in ReclamationInput) (ReclamationState, error) {
+func ReclamationWorkflow(ctx workflow.Context, in ReclamationInput) (ReclamationResult, error) {
 	now := workflow.Now(ctx)
 	id := workflow.GetInfo(ctx).WorkflowExecution.ID
 	c := &reclamation{in: in, loc: in.Job.Market.Location()}
-	c.st = ReclamationState{
-		ID: id, Job: in.Job, OpenedBy: in.OpenedBy, Complaint: in.Complaint, Language: in.Customer.Language,
-		Status: ReclamationWaiting, OpenedAt: now, ReplyDeadline: now.Add(in.Policy.ReclamationReply),
-		Escalations: []Escalation{}, Log: []CaseEntry{}, Messages: []CaseMessage{},
+	carry := in.Carry
+	c.in.Carry = nil // the state lives in c.st; the next run gets a fresh carry
+	if carry != nil {
+		c.st = carry.State
+		c.st.Run++
+	} else {
+		c.st = ReclamationState{
+			ID: id, Job: in.Job, OpenedBy: in.OpenedBy, Complaint: in.Complaint, Language: in.Customer.Language,
+			Status: ReclamationWaiting, OpenedAt: now, ReplyDeadline: now.Add(in.Policy.ReclamationReply),
+			Escalations: []Escalation{}, Log: []CaseEntry{}, Messages: []CaseMessage{}, Run: 1,
+		}
 	}
 	c.out = newCaseMessages(id, in.Customer, in.Job, &c.st.Messages,
 		map[string]string{"reclamation_id": id, "job_id": in.Job.ID})
 	if err := workflow.SetQueryHandler(ctx, QueryReclamation, func() (ReclamationState, error) { return c.st, nil }); err != nil {
-		return c.st, err
+		return c.end(), err
 	}
 	if err := c.registerUpdates(ctx); err != nil {
-		return c.st, err
+		return c.end(), err
 	}
-	c.logEntry(ctx, "open", in.OpenedBy, "", "waiting for the service manager; reply due "+c.clock(c.st.ReplyDeadline)+" (C-1, C-2)")
+	if carry != nil {
+		c.resume(ctx, carry)
+	} else {
+		c.logEntry(ctx, "open", in.OpenedBy, "", "waiting for the service manager; reply due "+c.clock(c.st.ReplyDeadline)+" (C-1, C-2)")
+		c.publish(ctx)
+
+		// C-2: the reply clock runs from the opening until the customer hears.
+		replyCtx, cancel := workflow.WithCancel(ctx)
+		c.cancelReply = cancel
+		workflow.Go(replyCtx, c.watchReply)
+	}
+
+	for {
+		if err := workflow.Await(ctx, func() bool { return c.st.Status.Closed() || c.continueNow }); err != nil {
+			return c.end(), err
+		}
+		// Let the last messages and handlers finish before the run closes
+		// or continues as new.
+		if err := workflow.Await(ctx, func() bool { return c.out.pending == 0 && workflow.AllHandlersFinished(ctx) }); err != nil {
+			return c.end(), err
+		}
+		if c.st.Status.Closed() {
+			return c.end(), nil
+		}
+		if c.continueNow {
+			return c.end(), workflow.NewContinueAsNewError(ctx, ReclamationWorkflowName, c.carryOver())
+		}
+	}
+}
+
+// resume restarts, in a new run, the timers the state says are running:
+// the reply clock's escalations (C-2) or the promised date's (C-3), each
+// at its next level and time (issue #13).
+func (c *reclamation) resume(ctx workflow.Context, carry *ReclamationCarry) {
+	c.out.seq = carry.Seq
+	c.versioned, c.slowDown, c.canEnabled = true, true, true // a carried run is already on the new behaviour
+	c.logEntry(ctx, "continue", Actor{Role: RoleSystem}, string(c.st.Status),
+		fmt.Sprintf("run %d continues the reclamation (%d older log entries kept as a count)", c.st.Run, c.st.LogDropped))
 	c.publish(ctx)
-
-	// C-2: the reply clock runs from the opening until the customer hears.
-	replyCtx, cancel := workflow.WithCancel(ctx)
-	c.cancelReply = cancel
-	workflow.Go(replyCtx, c.watchReply)
-
-	if err := workflow.Await(ctx, func() bool { return c.st.Status.Closed() }); err != nil {
-		return c.st, err
+	next := workflow.Now(ctx)
+	if c.st.NextEscalationAt != nil {
+		next = *c.st.NextEscalationAt
 	}
-	// Let the last messages and handlers finish before the run closes.
-	if err := workflow.Await(ctx, func() bool { return c.out.pending == 0 && workflow.AllHandlersFinished(ctx) }); err != nil {
-		return c.st, err
+	switch {
+	case c.st.Status.Closed():
+	case c.st.AnsweredAt == nil:
+		replyCtx, cancel := workflow.WithCancel(ctx)
+		c.cancelReply = cancel
+		level := c.st.EscalationLevel + 1
+		at := next
+		if c.st.EscalationLevel == 0 {
+			at = c.st.ReplyDeadline
+		}
+		workflow.Go(replyCtx, func(ctx workflow.Context) { c.replyEscalations(ctx, level, at) })
+	case c.st.Status == ReclamationPlanned && c.st.Plan != nil:
+		if c.st.EscalationLevel == 0 {
+			c.watchDue(ctx)
+			return
+		}
+		c.watchDueFrom(ctx, c.st.EscalationLevel+1, next)
+	case c.st.Status == ReclamationAcknowledged, c.st.Status == ReclamationResolved:
+		c.stageVersioned, c.stageTimers = true, true
+		if c.st.EscalationLevel == 0 {
+			c.watchStage(ctx, 1, c.stageDue())
+			return
+		}
+		c.watchStage(ctx, c.st.EscalationLevel+1, next)
 	}
-	return c.st, nil
+}
+
+// stageOn reports whether acknowledged and resolved reclamations get a
+// timer (reclamationStageChange, read once per run).
+func (c *reclamation) stageOn(ctx workflow.Context) bool {
+	if !c.stageVersioned {
+		c.stageVersioned = true
+		c.stageTimers = workflow.GetVersion(ctx, reclamationStageChange, workflow.DefaultVersion, 1) == 1
+	}
+	return c.stageTimers
+}
+
+// stageDue is when the current stage's next step is due (C-3): the
+// assessment after the acknowledgement, the approval after the resolution.
+func (c *reclamation) stageDue() time.Time {
+	p := c.in.Policy.WithDefaults()
+	if c.st.Status == ReclamationResolved && c.st.ResolvedAt != nil {
+		return c.st.ResolvedAt.Add(p.ReclamationApprove)
+	}
+	if c.st.AnsweredAt != nil {
+		return c.st.AnsweredAt.Add(p.ReclamationAssess)
+	}
+	return c.st.ReplyDeadline
+}
+
+// watchStage escalates an acknowledged reclamation not assessed, or
+// resolved work not approved, from `at` with level, on the schedule, while
+// the status stays what it is now (C-3, issue #13). It shares the promised
+// date's slot: a plan, a rejection or an approval retires it.
+func (c *reclamation) watchStage(ctx workflow.Context, level int, at time.Time) {
+	c.endDue()
+	gen := c.dueGen
+	status := c.st.Status
+	due := c.stageDue()
+	reason, template, what := "assess-overdue", "ops.reclamation_assess_overdue", "reclamation not assessed (C-3)"
+	if status == ReclamationResolved {
+		reason, template, what = "approval-overdue", "ops.reclamation_approval_overdue", "reclamation not approved (C-3)"
+	}
+	stageCtx, cancel := workflow.WithCancel(ctx)
+	c.cancelDue = cancel
+	workflow.Go(stageCtx, func(ctx workflow.Context) {
+		if !sleep(ctx, at.Sub(workflow.Now(ctx)), fmt.Sprintf("%s, level %d (C-3)", reason, level)) {
+			return
+		}
+		for ; c.dueGen == gen && c.st.Status == status; level++ {
+			c.escalate(ctx, level, reason, due, template, what)
+			wait, more := c.nextEscalation(ctx, due)
+			if !more {
+				return
+			}
+			if !sleep(ctx, wait, fmt.Sprintf("%s, level %d (C-3)", reason, level+1)) {
+				return
+			}
+		}
+	})
+}
+
+// carryOver is the next run's input: the state with its lists capped to the
+// newest reclamationKeep entries, the older ones counted (issue #13).
+func (c *reclamation) carryOver() ReclamationInput {
+	st := c.st
+	st.Escalations, st.EscalationsDropped = keepNewestCounted(st.Escalations, reclamationKeep, st.EscalationsDropped)
+	st.Log, st.LogDropped = keepNewestCounted(st.Log, reclamationKeep, st.LogDropped)
+	st.Messages, st.MessagesDropped = keepNewestCounted(st.Messages, reclamationKeep, st.MessagesDropped)
+	in := c.in
+	in.Carry = &ReclamationCarry{State: st, Seq: c.out.seq}
+	return in
 }
 
 func (c *reclamation) registerUpdates(ctx workflow.Context) error {
@@ -337,15 +575,60 @@ func (c *reclamation) acknowledge(ctx workflow.Context, r ReclamationAckRequest)
 // watchReply escalates an unanswered reclamation at the reply deadline and
 // one level more every ReclamationEscalation until it is answered (C-2).
 func (c *reclamation) watchReply(ctx workflow.Context) {
-	if !sleep(ctx, c.st.ReplyDeadline.Sub(workflow.Now(ctx)), "reclamation reply within 2 h (C-2)") {
+	c.replyEscalations(ctx, 1, c.st.ReplyDeadline)
+}
+
+// replyEscalations escalates at `at` with level, then on the schedule, while
+// the customer has had no answer (C-2).
+func (c *reclamation) replyEscalations(ctx workflow.Context, level int, at time.Time) {
+	summary := "reclamation reply within 2 h (C-2)"
+	if level > 1 {
+		summary = fmt.Sprintf("reclamation escalation level %d (C-2)", level)
+	}
+	if !sleep(ctx, at.Sub(workflow.Now(ctx)), summary) {
 		return
 	}
-	for level := 1; c.st.AnsweredAt == nil && !c.st.Status.Closed(); level++ {
+	for ; c.st.AnsweredAt == nil && !c.st.Status.Closed(); level++ {
 		c.escalate(ctx, level, "reply", c.st.ReplyDeadline, "ops.reclamation_escalation", "reclamation unanswered (C-2)")
-		if !sleep(ctx, c.in.Policy.ReclamationEscalation, fmt.Sprintf("reclamation escalation level %d (C-2)", level+1)) {
+		wait, more := c.nextEscalation(ctx, c.st.ReplyDeadline)
+		if !more {
+			return
+		}
+		if !sleep(ctx, wait, fmt.Sprintf("reclamation escalation level %d (C-2)", level+1)) {
 			return
 		}
 	}
+}
+
+// nextEscalation is the wait before the next escalation of something
+// overdue since due, and whether this run goes on escalating (false: it
+// continues as new, the next run resumes at NextEscalationAt). The change
+// ids are read at the first escalation, so a reclamation that had not
+// escalated yet when this shipped takes the new behaviour (issue #13).
+func (c *reclamation) nextEscalation(ctx workflow.Context, due time.Time) (time.Duration, bool) {
+	if !c.versioned {
+		c.versioned = true
+		c.slowDown = workflow.GetVersion(ctx, reclamationScheduleChange, workflow.DefaultVersion, 1) == 1
+		c.canEnabled = workflow.GetVersion(ctx, reclamationContinueAsNewChange, workflow.DefaultVersion, 1) == 1
+	}
+	now := workflow.Now(ctx)
+	wait := c.in.Policy.ReclamationEscalation
+	if c.slowDown {
+		wait = c.in.Policy.ReclamationInterval(now.Sub(due))
+	}
+	if !c.canEnabled {
+		return wait, true
+	}
+	next := now.Add(wait)
+	c.st.NextEscalationAt = &next
+	c.runEscals++
+	info := workflow.GetInfo(ctx)
+	if c.runEscals >= reclamationEscalationsPerRun || info.GetContinueAsNewSuggested() ||
+		info.GetCurrentHistoryLength() >= reclamationHistoryLimit {
+		c.continueNow = true
+		return wait, false
+	}
+	return wait, true
 }
 
 // answered stops the reply clock: the customer has heard from us.
@@ -462,18 +745,32 @@ func (c *reclamation) setPlan(ctx workflow.Context, action string, r Reclamation
 // watchDue (re)starts the promised date's timer: overdue work escalates
 // at the due date and one level more every ReclamationEscalation (C-3).
 func (c *reclamation) watchDue(ctx workflow.Context) {
+	c.watchDueFrom(ctx, 1, c.st.Plan.Due)
+}
+
+// watchDueFrom escalates overdue work at `at` with level, then on the
+// schedule, until resolved or re-planned (C-3).
+func (c *reclamation) watchDueFrom(ctx workflow.Context, level int, at time.Time) {
 	c.endDue()
 	gen := c.dueGen
 	due := c.st.Plan.Due
 	dueCtx, cancel := workflow.WithCancel(ctx)
 	c.cancelDue = cancel
+	summary := "reclamation promised date (C-3)"
+	if level > 1 {
+		summary = fmt.Sprintf("overdue reclamation level %d (C-3)", level)
+	}
 	workflow.Go(dueCtx, func(ctx workflow.Context) {
-		if !sleep(ctx, due.Sub(workflow.Now(ctx)), "reclamation promised date (C-3)") {
+		if !sleep(ctx, at.Sub(workflow.Now(ctx)), summary) {
 			return
 		}
-		for level := 1; c.dueGen == gen && c.st.Status == ReclamationPlanned; level++ {
+		for ; c.dueGen == gen && c.st.Status == ReclamationPlanned; level++ {
 			c.escalate(ctx, level, "plan-overdue", due, "ops.reclamation_overdue", "reclamation work overdue (C-3)")
-			if !sleep(ctx, c.in.Policy.ReclamationEscalation, fmt.Sprintf("overdue reclamation level %d (C-3)", level+1)) {
+			wait, more := c.nextEscalation(ctx, due)
+			if !more {
+				return
+			}
+			if !sleep(ctx, wait, fmt.Sprintf("overdue reclamation level %d (C-3)", level+1)) {
 				return
 			}
 		}
@@ -556,22 +853,28 @@ func (c *reclamation) validateNote(ctx workflow.Context, r ReclamationNoteReques
 		return refuse("a note needs a text")
 	}
 	if c.st.Status.Closed() {
-		return refuse("this reclamation is %s; open a new one", c.st.Status)
+		return temporal.NewApplicationError(fmt.Sprintf("this reclamation is %s; open a new one", c.st.Status), ErrTypeReclamationClosed)
 	}
 	return maxText("text", r.Text)
 }
 
 func (c *reclamation) note(ctx workflow.Context, r ReclamationNoteRequest) (ReclamationUpdateResult, error) {
+	// The note of the update-with-start that opened this run is the opening
+	// complaint, already logged as "open" (api.StartReclamation).
+	if len(c.st.Log) <= 1 && r.By == c.in.OpenedBy && r.Text == c.in.Complaint &&
+		workflow.GetVersion(ctx, "reclamation-opening-note", workflow.DefaultVersion, 1) == 1 {
+		return c.result(), nil
+	}
 	c.logEntry(ctx, UpdateReclamationNote, r.By, string(c.st.Status), r.Text)
 	return c.result(), nil
 }
 
 // --- helpers ----------------------------------------------------------------
 
-// maxText bounds free text written into a reclamation.
+// maxText bounds free text written into a reclamation (MaxReclamationText).
 func maxText(field, s string) error {
-	if len(s) > 2000 {
-		return refuse("%s is at most 2000 characters", field)
+	if utf8.RuneCountInString(s) > MaxReclamationText {
+		return refuse("%s is at most %d characters", field, MaxReclamationText)
 	}
 	return nil
 }
@@ -599,8 +902,14 @@ func (c *reclamation) clock(t time.Time) string { return t.In(c.loc).Format("Mon
 func (c *reclamation) setStatus(ctx workflow.Context, action string, by Actor, to ReclamationStatus, note string) {
 	from := c.st.Status
 	c.st.Status = to
+	c.closing = action
 	c.logEntry(ctx, action, by, string(from), note)
 	c.publish(ctx)
+	// C-3, issue #13: an acknowledged complaint is to be assessed next,
+	// resolved work approved next; both have a timer (watchStage).
+	if (to == ReclamationAcknowledged || to == ReclamationResolved) && from != to && c.stageOn(ctx) {
+		c.watchStage(ctx, 1, c.stageDue())
+	}
 }
 
 func (c *reclamation) logEntry(ctx workflow.Context, action string, by Actor, from, note string) {
@@ -660,49 +969,7 @@ func (c *reclamation) details() string {
 	return s
 }
 
-// --- starting a reclamation from outside (API, starter) ---------------------
-
-// MaxReclamationsPerJob bounds how many reclamations one job can have.
-const MaxReclamationsPerJob = 20
-
-// ReclamationStart is what StartReclamation did.
-type ReclamationStart struct {
-	ReclamationID string `json:"reclamation_id"`
-	RunID         string `json:"run_id,omitempty"`
-	Status        string `json:"status"`
-	// Created is false when the complaint was added as a note to the
-	// reclamation already open for the job.
-	Created bool `json:"created"`
-}
-
-// StartReclamation opens a reclamation for a customer's or ops' complaint
-// (C-1). If one is already open for the job (a replayed complaint link, a
-// second complaint), the complaint is added to it as a note instead, so a
-// job has one open reclamation per opener channel. Ids are tried as
-// reclamation-<job>-1, -2, ...; closed ones are never reused.
-func StartReclamation(ctx context.Context, c client.Client, in ReclamationInput) (ReclamationStart, error) {
-	if err := in.Check(); err != nil {
-		return ReclamationStart{}, err
-	}
-	if res, ok, err := addToOpen(ctx, c, RatingReclamationID(in.Job.ID), in); ok || err != nil {
-		return res, err
-	}
-	for n := 1; n <= MaxReclamationsPerJob; n++ {
-		id := ReclamationID(in.Job.ID, n)
-		run, err := c.ExecuteWorkflow(ctx, ReclamationStartOptions(id, in), ReclamationWorkflowName, in)
-		if err == nil {
-			return ReclamationStart{ReclamationID: id, RunID: run.GetRunID(), Status: string(ReclamationWaiting), Created: true}, nil
-		}
-		var started *serviceerror.WorkflowExecutionAlreadyStarted
-		if !errors.As(err, &started) {
-			return ReclamationStart{}, err
-		}
-		if res, ok, err := addToOpen(ctx, c, id, in); ok || err != nil {
-			return res, err
-		}
-	}
-	return ReclamationStart{}, fmt.Errorf("job %s already has %d reclamations", in.Job.ID, MaxReclamationsPerJob)
-}
+// --- input ----------------------------------------------------------------
 
 // Check refuses an input a reclamation cannot work with.
 func (in ReclamationInput) Check() error {
@@ -716,8 +983,8 @@ func (in ReclamationInput) Check() error {
 	if in.Customer.Email == "" {
 		errs = append(errs, errors.New("reclamation: the customer's e-mail is required to answer them (C-2)"))
 	}
-	if strings.TrimSpace(in.Complaint) == "" || len(in.Complaint) > 4000 {
-		errs = append(errs, errors.New("reclamation: the complaint text is required (at most 4000 characters)"))
+	if strings.TrimSpace(in.Complaint) == "" || utf8.RuneCountInString(in.Complaint) > MaxReclamationText {
+		errs = append(errs, fmt.Errorf("reclamation: the complaint text is required (at most %d characters)", MaxReclamationText))
 	}
 	switch in.OpenedBy.Role {
 	case RoleCustomer, RoleOps, RoleSystem:
@@ -728,67 +995,6 @@ func (in ReclamationInput) Check() error {
 		errs = append(errs, errors.New("reclamation: the policy's reclamation_reply and reclamation_escalation must be positive (P-1)"))
 	}
 	return errors.Join(errs...)
-}
-
-// ReclamationStartOptions are the start options of a reclamation: its id,
-// the queue, a never-reused id, and the search attributes ops filter on
-// set from the first moment (the workflow keeps them current).
-func ReclamationStartOptions(id string, in ReclamationInput) client.StartWorkflowOptions {
-	attrs := []temporal.SearchAttributeUpdate{
-		PartnerKey.ValueSet(in.Job.Partner),
-		MarketKey.ValueSet(string(in.Job.Market)),
-		ReclamationStatusKey.ValueSet(string(ReclamationWaiting)),
-		EscalationLevelKey.ValueSet(0),
-	}
-	if in.Job.Region != "" {
-		attrs = append(attrs, RegionKey.ValueSet(in.Job.Region))
-	}
-	return client.StartWorkflowOptions{
-		ID:                                       id,
-		TaskQueue:                                TaskQueue,
-		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		WorkflowExecutionErrorWhenAlreadyStarted: true,
-		TypedSearchAttributes:                    temporal.NewSearchAttributes(attrs...),
-		StaticSummary:                            fmt.Sprintf("Reclamation about %s %s", in.Job.Kind, in.Job.ID),
-		StaticDetails: fmt.Sprintf("**Job** %s (%s) · **partner** %s · **market** %s\n\n**Opened by** %s\n\n**Policy** reply within %s, escalate every %s",
-			in.Job.ID, in.Job.Kind, in.Job.Partner, in.Job.Market, in.OpenedBy.Role, in.Policy.ReclamationReply, in.Policy.ReclamationEscalation),
-	}
-}
-
-// addToOpen adds the complaint as a note to reclamation id when it is
-// running; ok reports whether it did.
-func addToOpen(ctx context.Context, c client.Client, id string, in ReclamationInput) (ReclamationStart, bool, error) {
-	desc, err := c.DescribeWorkflowExecution(ctx, id, "")
-	if err != nil {
-		var nf *serviceerror.NotFound
-		if errors.As(err, &nf) {
-			return ReclamationStart{}, false, nil
-		}
-		return ReclamationStart{}, false, err
-	}
-	if desc.GetWorkflowExecutionInfo().GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
-		return ReclamationStart{}, false, nil
-	}
-	h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   id,
-		UpdateName:   UpdateReclamationNote,
-		Args:         []any{ReclamationNoteRequest{By: in.OpenedBy, Text: in.Complaint}},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	var res ReclamationUpdateResult
-	if err == nil {
-		err = h.Get(ctx, &res)
-	}
-	if err != nil {
-		var app *temporal.ApplicationError
-		if errors.As(err, &app) {
-			return ReclamationStart{}, false, nil // closed in between: open a new one
-		}
-		return ReclamationStart{}, false, err
-	}
-	return ReclamationStart{ReclamationID: id, RunID: desc.GetWorkflowExecutionInfo().GetExecution().GetRunId(),
-		Status: string(res.Status)}, true, nil
 }
 
 // --- sends ----------------------------------------------------------------

@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/jobflow/jobflow/activities"
@@ -190,8 +192,11 @@ func (h *recHarness) run() ReclamationState {
 	h.env.ExecuteWorkflow(ReclamationWorkflow, h.in)
 	require.True(h.t, h.env.IsWorkflowCompleted())
 	require.NoError(h.t, h.env.GetWorkflowError())
-	var st ReclamationState
-	require.NoError(h.t, h.env.GetWorkflowResult(&st))
+	var res ReclamationResult
+	require.NoError(h.t, h.env.GetWorkflowResult(&res))
+	// The run returns a small result (issue #13); the whole state is the Query's.
+	st := finalState[ReclamationState](h.t, h.env, QueryReclamation)
+	checkRunResult(h.t, res, res.ID, string(res.Status), st.ID, string(st.Status), h.in.Customer.Name, h.in.Customer.Phone, h.in.Customer.Email, h.in.Complaint)
 	h.fake.rendered(h.t)
 	return st
 }
@@ -448,6 +453,37 @@ func TestC3_NotesKeepTheExchange(t *testing.T) {
 	assert.Equal(t, RoleCustomer, st.Log[1].By.Role)
 }
 
+// C-1: the note that comes with the update-with-start opening the case is
+// the opening complaint itself: logged once; a further complaint is a note.
+// Text is bounded in characters (MaxReclamationText), the API's own bound.
+func TestC1_OpeningComplaintNoteIsNotLoggedTwice(t *testing.T) {
+	h := newRecHarness(t, rules.Danish)
+	opening := h.do(0, UpdateReclamationNote, ReclamationNoteRequest{By: h.in.OpenedBy, Text: h.in.Complaint})
+	further := h.do(10*time.Minute, UpdateReclamationNote, ReclamationNoteRequest{By: h.in.OpenedBy, Text: "Og gulvet er vådt."})
+	long := h.do(11*time.Minute, UpdateReclamationNote, ReclamationNoteRequest{By: h.in.OpenedBy, Text: strings.Repeat("å", MaxReclamationText+1)})
+	fits := h.do(12*time.Minute, UpdateReclamationNote, ReclamationNoteRequest{By: Actor{RoleOps, "sm-1"}, Text: strings.Repeat("å", MaxReclamationText)})
+	h.rejectAt(time.Hour)
+	closed := h.do(time.Hour, UpdateReclamationNote, ReclamationNoteRequest{By: h.in.OpenedBy, Text: "hello?"})
+	st := h.run()
+	caseAccepted(t, opening)
+	caseAccepted(t, further)
+	caseRefused(t, long, "at most 2000 characters")
+	caseAccepted(t, fits)
+	caseRefused(t, closed, "open a new one")
+	var app *temporal.ApplicationError
+	require.ErrorAs(t, closed.Err, &app)
+	assert.Equal(t, ErrTypeReclamationClosed, app.Type(), "a closed case is told apart from other refusals")
+	var notes []string
+	for _, e := range st.Log {
+		if e.Action == UpdateReclamationNote {
+			notes = append(notes, e.Note)
+		}
+	}
+	assert.Equal(t, []string{"Og gulvet er vådt.", strings.Repeat("å", MaxReclamationText)}, notes)
+	assert.Equal(t, "open", st.Log[0].Action)
+	assert.Equal(t, h.in.Complaint, st.Complaint)
+}
+
 func TestC3_FailedMessageIsRecordedAndOpsAlerted(t *testing.T) {
 	h := newRecHarness(t, rules.Danish)
 	h.in.Customer.Email = ""
@@ -472,4 +508,8 @@ func TestReclamationInputCheck(t *testing.T) {
 	assert.Contains(t, err.Error(), "e-mail")
 	assert.Contains(t, err.Error(), "opened_by")
 	assert.Equal(t, "reclamation-visit-acme-B-1-2", ReclamationID("visit-acme-B-1", 2))
+	assert.Equal(t, "reclamation-visit-acme-B-1", ReclamationCaseID("visit-acme-B-1"))
+	in = testReclamation(rules.Danish)
+	in.Complaint = strings.Repeat("ø", MaxReclamationText+1)
+	assert.ErrorContains(t, in.Check(), "at most 2000 characters")
 }

@@ -17,6 +17,7 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/jobflow/jobflow/activities"
+	"github.com/jobflow/jobflow/api"
 	"github.com/jobflow/jobflow/internal/devtest"
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows"
@@ -68,6 +69,17 @@ func updateWF[T any](ctx context.Context, c client.Client, id, name string, arg 
 		return out, err
 	}
 	return out, h.Get(ctx, &out)
+}
+
+// runEnd waits for a run's small result (issue #13: status, ids, closing
+// action) and queries the whole final state, which stays with the Query.
+func runEnd[R, S any](t *testing.T, ctx context.Context, c client.Client, run client.WorkflowRun, query string) (R, S) {
+	t.Helper()
+	var res R
+	require.NoError(t, run.Get(ctx, &res))
+	st, err := queryWF[S](ctx, c, run.GetID(), query)
+	require.NoError(t, err, "the Query answers after the run closed")
+	return res, st
 }
 
 // queryWF runs a Query and decodes its answer.
@@ -140,53 +152,63 @@ func TestTaskEndToEnd(t *testing.T) {
 	c := srv.Client
 
 	require.Eventually(t, func() bool { return ch.get("task.ack") == 1 }, 20*time.Second, 100*time.Millisecond)
-	st, err := updateWF[workflows.TaskState](ctx, c, id, workflows.TaskUpdateAccept,
+	st, err := updateWF[workflows.TaskUpdateResult](ctx, c, id, workflows.TaskUpdateAccept,
 		workflows.TaskAcceptRequest{By: workflows.Actor{Role: workflows.RoleAssistant, ID: "va-1"}, Area: rules.AreaBackoffice})
 	require.NoError(t, err)
 	assert.Equal(t, workflows.TaskAccepted, st.Status)
-	assert.Equal(t, rules.AreaBackoffice, st.WorkArea)
+	// Updates answer a small TaskUpdateResult; the state is the Query's (issue #13).
+	qs, err := queryWF[workflows.TaskState](ctx, c, id, workflows.TaskQuery)
+	require.NoError(t, err)
+	assert.Equal(t, rules.AreaBackoffice, qs.WorkArea)
 
 	// T-5: the warning goes DeadlineWarningLead before the deadline.
 	require.Eventually(t, func() bool { return ch.get("assistant.deadline_warning") == 1 }, 30*time.Second, 100*time.Millisecond)
 
-	st, err = updateWF[workflows.TaskState](ctx, c, id, workflows.TaskUpdateStart, workflows.TaskStartRequest{Assistant: "va-1"})
+	st, err = updateWF[workflows.TaskUpdateResult](ctx, c, id, workflows.TaskUpdateStart, workflows.TaskStartRequest{Assistant: "va-1"})
 	require.NoError(t, err)
 	assert.Equal(t, workflows.TaskStarted, st.Status)
-	require.NotNil(t, st.DeadlineWarnedAt)
+	qs, err = queryWF[workflows.TaskState](ctx, c, id, workflows.TaskQuery)
+	require.NoError(t, err)
+	require.NotNil(t, qs.DeadlineWarnedAt)
 
 	newDeadline := time.Now().UTC().Truncate(time.Second).Add(time.Hour)
-	st, err = updateWF[workflows.TaskState](ctx, c, id, workflows.TaskUpdateRequestExtension,
+	st, err = updateWF[workflows.TaskUpdateResult](ctx, c, id, workflows.TaskUpdateRequestExtension,
 		workflows.TaskExtensionRequest{Assistant: "va-1", Reason: "more test invoices than expected", NewDeadline: newDeadline})
 	require.NoError(t, err)
-	require.Len(t, st.Extensions, 1)
-	assert.Equal(t, workflows.ExtensionPending, st.Extensions[0].Status)
-	assert.Equal(t, "http://127.0.0.1:8080/tasks/task-REC-1/extensions/1?token=test-token", st.Extensions[0].ConsentURL)
+	assert.Equal(t, 1, st.ExtensionID)
+	assert.Equal(t, workflows.ExtensionPending, st.ExtensionStatus)
+	qs, err = queryWF[workflows.TaskState](ctx, c, id, workflows.TaskQuery)
+	require.NoError(t, err)
+	require.Len(t, qs.Extensions, 1)
+	assert.Equal(t, "http://127.0.0.1:8080/tasks/task-REC-1/extensions/1?token=test-token", qs.Extensions[0].ConsentURL)
 
-	st, err = updateWF[workflows.TaskState](ctx, c, id, workflows.TaskUpdateRespondExtension,
+	st, err = updateWF[workflows.TaskUpdateResult](ctx, c, id, workflows.TaskUpdateRespondExtension,
 		workflows.TaskExtensionResponse{ExtensionID: 1, Agree: true})
 	require.NoError(t, err)
-	assert.Equal(t, workflows.ExtensionAgreed, st.Extensions[0].Status)
+	assert.Equal(t, workflows.ExtensionAgreed, st.ExtensionStatus)
 	assert.True(t, st.Deadline.Equal(newDeadline), "T-6: the agreed deadline stands")
-	assert.Nil(t, st.DeadlineWarnedAt, "a moved deadline re-arms the warning")
+	qs, err = queryWF[workflows.TaskState](ctx, c, id, workflows.TaskQuery)
+	require.NoError(t, err)
+	assert.Nil(t, qs.DeadlineWarnedAt, "a moved deadline re-arms the warning")
 
 	// T-7: 100 of 120 min leaves less than 20 %: the reason is required.
-	_, err = updateWF[workflows.TaskState](ctx, c, id, workflows.TaskUpdateLogTime,
+	_, err = updateWF[workflows.TaskUpdateResult](ctx, c, id, workflows.TaskUpdateLogTime,
 		workflows.TaskTimeEntryRequest{Assistant: "va-1", Minutes: 100})
 	require.ErrorContains(t, err, "give the reason")
-	st, err = updateWF[workflows.TaskState](ctx, c, id, workflows.TaskUpdateLogTime,
+	st, err = updateWF[workflows.TaskUpdateResult](ctx, c, id, workflows.TaskUpdateLogTime,
 		workflows.TaskTimeEntryRequest{Assistant: "va-1", Minutes: 100, Note: "sorted", Reason: "twice as many invoices"})
 	require.NoError(t, err)
 	assert.Equal(t, 20, st.RemainingMinutes)
 	assert.True(t, st.BudgetLow)
 
-	st, err = updateWF[workflows.TaskState](ctx, c, id, workflows.TaskUpdateHandover,
+	st, err = updateWF[workflows.TaskUpdateResult](ctx, c, id, workflows.TaskUpdateHandover,
 		workflows.TaskHandoverRequest{Assistant: "va-1", Final: true, Note: "all sorted", ResultRef: "chat:1"})
 	require.NoError(t, err)
 	assert.Equal(t, workflows.TaskHandedOver, st.Status)
 	// N-1: the hand-over stays unread past HandoverUnreadDelay: it goes by e-mail.
 	require.Eventually(t, func() bool { return ch.get("task.handover") == 1 }, 20*time.Second, 100*time.Millisecond)
 
-	st, err = updateWF[workflows.TaskState](ctx, c, id, workflows.TaskUpdateRate, workflows.RateRequest{Stars: 5})
+	st, err = updateWF[workflows.TaskUpdateResult](ctx, c, id, workflows.TaskUpdateRate, workflows.RateRequest{Stars: 5})
 	require.NoError(t, err)
 	assert.Equal(t, workflows.TaskRated, st.Status)
 
@@ -238,11 +260,11 @@ func TestReclamationEndToEnd(t *testing.T) {
 		Complaint: "The test router still drops the wifi",
 		Policy:    p,
 	}
-	res, err := workflows.StartReclamation(ctx, c, in)
+	res, err := api.StartReclamation(ctx, c, in)
 	require.NoError(t, err)
 	require.True(t, res.Created)
 	id := res.ReclamationID
-	assert.Equal(t, workflows.ReclamationID(in.Job.ID, 1), id)
+	assert.Equal(t, workflows.ReclamationCaseID(in.Job.ID), id)
 
 	// C-2: nobody answered within the reply time: escalated to ops.
 	st := eventuallyQuery(t, ctx, c, id, workflows.QueryReclamation, 20*time.Second,
@@ -276,8 +298,9 @@ func TestReclamationEndToEnd(t *testing.T) {
 		workflows.ReclamationApproveRequest{Manager: "sm-1"})
 	require.NoError(t, err)
 
-	var final workflows.ReclamationState
-	require.NoError(t, c.GetWorkflow(ctx, id, "").Get(ctx, &final))
+	end, final := runEnd[workflows.ReclamationResult, workflows.ReclamationState](t, ctx, c, c.GetWorkflow(ctx, id, ""), workflows.QueryReclamation)
+	assert.Equal(t, final.Status, end.Status)
+	assert.Equal(t, "approve", end.Closing)
 	assert.Equal(t, workflows.ReclamationApproved, final.Status)
 	require.NotNil(t, final.ClosedAt)
 	require.NotNil(t, final.Plan)
@@ -338,8 +361,9 @@ func TestRatingFollowUpThreeStarsEndToEnd(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, workflows.RatingAnswered, st.Status)
 
-	var final workflows.RatingFollowUpState
-	require.NoError(t, run.Get(ctx, &final))
+	end, final := runEnd[workflows.RatingFollowUpResult, workflows.RatingFollowUpState](t, ctx, c, run, workflows.QueryRatingFollowUp)
+	assert.Equal(t, final.Status, end.Status)
+	assert.Equal(t, final.ReclamationID, end.ReclamationID)
 	assert.Equal(t, workflows.RatingAnswered, final.Status)
 	assert.Equal(t, "A faster first answer", final.Answer)
 	require.NotNil(t, final.ClosedAt)
@@ -393,8 +417,9 @@ func TestRatingFollowUpOneStarEndToEnd(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, workflows.RatingDecided, res.Status)
 
-	var final workflows.RatingFollowUpState
-	require.NoError(t, run.Get(ctx, &final))
+	end, final := runEnd[workflows.RatingFollowUpResult, workflows.RatingFollowUpState](t, ctx, c, run, workflows.QueryRatingFollowUp)
+	assert.Equal(t, final.Status, end.Status)
+	assert.Equal(t, final.ReclamationID, end.ReclamationID)
 	assert.Equal(t, workflows.RatingDecided, final.Status)
 	assert.Equal(t, "tl-1", final.DecidedBy)
 	assert.Equal(t, "the test material arrived late", final.Report)
@@ -457,8 +482,9 @@ func TestAbsenceEndToEnd(t *testing.T) {
 	assert.Equal(t, "Test Teamlead, teamlead@example.com", reply.Contact)
 	assert.Equal(t, "absence.auto_reply", reply.Message.Template)
 
-	var final workflows.AbsenceState
-	require.NoError(t, run.Get(ctx, &final))
+	end, final := runEnd[workflows.AbsenceResult, workflows.AbsenceState](t, ctx, c, run, workflows.QueryAbsence)
+	assert.Equal(t, final.Status, end.Status)
+	assert.Equal(t, final.Uncovered, end.Uncovered)
 	assert.Equal(t, workflows.AbsenceEnded, final.Status)
 	assert.Equal(t, "mgr-1", final.ApprovedBy)
 	require.NotNil(t, final.CoverStarted, "sick: the cover search starts at once (A-1)")
@@ -530,8 +556,9 @@ func TestAbsenceWithTaskEndToEnd(t *testing.T) {
 		return ch.get("ops.absence_acute") == 1 && ch.get("ops.substitute_missing") == 1
 	}, 10*time.Second, 100*time.Millisecond)
 
-	var final workflows.AbsenceState
-	require.NoError(t, run.Get(ctx, &final))
+	end, final := runEnd[workflows.AbsenceResult, workflows.AbsenceState](t, ctx, c, run, workflows.QueryAbsence)
+	assert.Equal(t, final.Status, end.Status)
+	assert.Equal(t, final.Uncovered, end.Uncovered)
 	assert.Equal(t, workflows.AbsenceEnded, final.Status)
 	require.Len(t, final.Jobs, 1)
 	assert.Equal(t, workflows.CoverEscalated, final.Jobs[0].Cover, "the escalation stays open with ops (A-1)")

@@ -181,3 +181,66 @@ func copyTime(t *time.Time) *time.Time {
 	c := *t
 	return &c
 }
+
+// Run results (issue #13). A flow's run returns a small typed result too:
+// its last Update result (the final status and ids) and the action that
+// closed it. The run's result is written into the history once, with the
+// run's completion, so a run returning its whole state was one more copy
+// of the log and the deliveries per history. The whole state stays with
+// the Query, which answers after the run has closed as well. Same rules as
+// for an Update's result: under MaxUpdateResultBytes, no personal data.
+
+// VisitResult is what a visit's run returns.
+type VisitResult struct {
+	VisitUpdateResult
+	// Closing is the action that put the visit in its final status (e.g.
+	// "rate", "cancel", "rating-window-closed"); never free text.
+	Closing string `json:"closing,omitempty"`
+}
+
+// end is the visit's run result.
+func (v *visit) end() VisitResult {
+	r := VisitResult{VisitUpdateResult: v.result(), Closing: v.closing}
+	if v.followUp {
+		r.RatingFollowUpID = RatingFollowUpID(v.st.ID)
+	}
+	return r
+}
+
+// ReclamationResult is what a reclamation's run returns. The rejection's
+// reason and the plan's text stay in the state.
+type ReclamationResult struct {
+	ReclamationUpdateResult
+	JobID   string `json:"job_id"`
+	Closing string `json:"closing,omitempty"`
+}
+
+// end is the reclamation's run result.
+func (c *reclamation) end() ReclamationResult {
+	return ReclamationResult{ReclamationUpdateResult: c.result(), JobID: c.st.Job.ID, Closing: c.closing}
+}
+
+// RatingFollowUpResult is what a rating follow-up's run returns. The
+// comment, answer, report and decision texts stay in the state.
+type RatingFollowUpResult struct {
+	RatingUpdateResult
+	ClosedAt *time.Time `json:"closed_at,omitempty"`
+	Closing  string     `json:"closing,omitempty"`
+}
+
+// end is the follow-up's run result.
+func (f *ratingFollowUp) end() RatingFollowUpResult {
+	return RatingFollowUpResult{RatingUpdateResult: f.result(), ClosedAt: copyTime(f.st.ClosedAt), Closing: f.closing}
+}
+
+// AbsenceResult is what an absence's run returns: no job list, only the
+// count still uncovered.
+type AbsenceResult struct {
+	AbsenceUpdateResult
+	Closing string `json:"closing,omitempty"`
+}
+
+// end is the absence's run result.
+func (a *absence) end() AbsenceResult {
+	return AbsenceResult{AbsenceUpdateResult: a.result(""), Closing: a.closing}
+}

@@ -16,9 +16,17 @@ import (
 
 // Task workflow: one per remote task of a virtual assistant, id
 // "task-<id>" (T-1..T-8, R-1/R-2, N-1..N-3). Transitions that need an answer
-// are Updates with validators returning the new TaskState; the whole state is
-// the TaskQuery; the digest reads unread notifications through
+// are Updates with validators, each returning a small TaskUpdateResult (new
+// status, ids, deadlines; never the whole state, issue #13); the whole state
+// is the TaskQuery; the digest reads unread notifications through
 // activities.TaskDigestQuery.
+//
+// Issue #13, bounded history: chat messages are the partner app's refs
+// without text; every list keeps its newest entries (TaskChatKeep...); a
+// long task continues as new (TaskContinueAsNewEvents/Updates) carrying its
+// state (TaskCarry); an unreviewed task escalates and then closes
+// (TaskClosedReviewNotDone). Change ids: taskChangeBoundedState,
+// taskChangeContinueAsNew, taskChangeReviewEscalation.
 //
 // Message templates used (the outreach catalogue renders them in sv, da, de,
 // en; every customer e-mail waits for the e-mail window, N-3):
@@ -29,10 +37,12 @@ import (
 //	task.extension_answered     assistant: the customer agreed/declined/let expire the request (T-6)
 //	task.budget_request         customer: less than {threshold_percent} % budget left, {reason} (T-7)
 //	task.handover               customer: a result was handed over and is still unread (N-1, T-8)
-//	task.chat_unread            customer: an unread chat message (N-2)
+//	task.chat_unread            customer: a chat message is waiting, {message_url} opens it (N-2)
 //	task.digest                 customer: the 08:00 digest of unread notifications (N-1, sent by the account: account_digest.go)
 //	assistant.deadline_warning  assistant: the deadline {deadline} is near (T-5)
-//	ops.task_review_overdue     ops: review not done by {review_deadline} (T-1/T-2)
+//	ops.task_review_overdue     ops: review not done by {review_deadline} (T-1/T-2); again every
+//	                            review_escalation ({escalation}), and when the task closes
+//	                            unreviewed after review_give_up ({closed}, review_not_done)
 //	ops.task_deadline_missed    ops: deadline missed without hand-over, refund eligible (T-5)
 //	(R-2: 1-3 stars start the rating follow-up workflow, workflows/rating.go,
 //	 which sends task.rating_followup, ops.rating_low, ops.rating_decide)
@@ -110,7 +120,35 @@ type TaskInput struct {
 	// It is a secret of the customer: the API hides it from assistants.
 	ConsentToken string       `json:"consent_token,omitempty"`
 	Policy       rules.Policy `json:"policy"` // P-1, fixed at start
+	// Carry is set when a run continues as new (issue #13): the task so
+	// far, which the new run takes over instead of starting afresh.
+	Carry *TaskCarry `json:"carry,omitempty"`
 }
+
+// TaskCarry is what a run hands the next one when it continues as new: the
+// state (bounded by the caps, so the new run's input stays small), the
+// current assistant's contact and the send counter (step keys stay unique,
+// so the adapters' deduplication never swallows a new message). The new
+// run re-arms every timer from the carried times: the review deadline and
+// its escalations (T-1), the deadline's warning and miss (T-5), pending
+// extension requests (T-6), unread notifications' e-mails (N-1, N-2) and
+// the rating window (R-1).
+type TaskCarry struct {
+	State     TaskState     `json:"state"`
+	Assistant TaskAssistant `json:"assistant"`
+	SendSeq   int           `json:"send_seq"`
+}
+
+// A run continues as new when the server suggests it, when its history
+// reaches TaskContinueAsNewEvents events or when it has handled
+// TaskContinueAsNewUpdates Updates (each Update is at least five events; the
+// server takes at most 2,000 Updates per run), so a run stays far below
+// Temporal's 10,240-event and 10 MB warnings and the 2,000-Update limit. It
+// waits until no handler runs and no send is under way.
+const (
+	TaskContinueAsNewEvents  = 4000
+	TaskContinueAsNewUpdates = 250
+)
 
 // TaskStatus is where a task is in its lifecycle.
 type TaskStatus string
@@ -223,10 +261,17 @@ type TaskMarkReadRequest struct {
 	IDs []int `json:"ids,omitempty"`
 }
 
-// TaskChatRequest is one chat message (N-2).
+// TaskChatRequest tells the task about one chat message (N-2). The
+// message's text stays with the partner's app, where customer and assistant
+// chat: the task gets the app's id of the message (MessageRef) and,
+// optionally, the link that opens it (MessageURL, put into the N-2 e-mail).
+// Text is only read from histories recorded before issue #13 (the API no
+// longer accepts it); a task never stores the text of a chat message.
 type TaskChatRequest struct {
-	From Actor  `json:"from"`
-	Text string `json:"text"`
+	From       Actor  `json:"from"`
+	MessageRef string `json:"message_ref,omitempty"`
+	MessageURL string `json:"message_url,omitempty"`
+	Text       string `json:"text,omitempty"`
 }
 
 // TaskReassignRequest: a new assistant takes over (absence, A-1).
@@ -268,15 +313,44 @@ type TaskNotification struct {
 	Text      string     `json:"text"` // a short summary without personal data
 	ReadAt    *time.Time `json:"read_at,omitempty"`
 	EmailedAt *time.Time `json:"emailed_at,omitempty"` // sent on its own (N-1 hand-over, N-2 chat)
+	// Link opens what the notification is about (the chat message in the
+	// partner's app, N-2); empty when there is none.
+	Link string `json:"link,omitempty"`
+	// EmailTemplate and EmailDueAt: the notification goes by e-mail if
+	// still unread at EmailDueAt (N-1 hand-over, N-2 chat); EmailDone once
+	// that e-mail was sent, found not needed or failed. A continued run
+	// re-arms the e-mails not done from these times.
+	EmailTemplate string     `json:"email_template,omitempty"`
+	EmailDueAt    *time.Time `json:"email_due_at,omitempty"`
+	EmailDone     bool       `json:"email_done,omitempty"`
 }
 
-// TaskChatMessage is one chat message.
+// TaskChatMessage is one chat message as the task knows it: who wrote it
+// when, the partner app's id and link, and whether the customer read it
+// (N-2). The text lives in the partner's app (issue #13); only the review
+// questions (ask-questions, T-1) and histories from before keep Text.
 type TaskChatMessage struct {
-	ID   int       `json:"id"`
-	At   time.Time `json:"at"`
-	From Actor     `json:"from"`
-	Text string    `json:"text"`
+	ID             int        `json:"id"`
+	At             time.Time  `json:"at"`
+	From           Actor      `json:"from"`
+	Ref            string     `json:"ref,omitempty"`
+	URL            string     `json:"url,omitempty"`
+	NotificationID int        `json:"notification_id,omitempty"` // the customer's N-2 notification
+	ReadAt         *time.Time `json:"read_at,omitempty"`
+	Text           string     `json:"text,omitempty"`
 }
+
+// Caps of the task's lists (issue #13): each keeps its newest entries and
+// the state counts all of them (ChatTotal, NotificationsTotal, ...), so a
+// long task's state and history stay bounded. Notifications drop read or
+// settled ones first, so the unread ones the N-1 digest lists stay.
+const (
+	TaskChatKeep          = 50
+	TaskNotificationsKeep = 100
+	TaskLogKeep           = 200
+	TaskDeliveriesKeep    = 100
+	TaskTimeEntriesKeep   = 100
+)
 
 // Extension request states (T-6).
 const (
@@ -336,6 +410,12 @@ type TaskState struct {
 
 	ReviewDeadline time.Time `json:"review_deadline"` // T-2
 	ReviewOverdue  bool      `json:"review_overdue,omitempty"`
+	// ReviewEscalations counts the alerts to ops after the first while the
+	// task stays unreviewed (T-1, policy review_escalation).
+	ReviewEscalations int `json:"review_escalations,omitempty"`
+	// ClosedReason says why a task closed other than by its rating window:
+	// TaskClosedReviewNotDone (T-1).
+	ClosedReason string `json:"closed_reason,omitempty"`
 
 	WorkArea        rules.WorkArea `json:"work_area,omitempty"`     // T-3
 	ReleasedArea    rules.WorkArea `json:"released_area,omitempty"` // T-3: ops released this specialist area
@@ -366,6 +446,61 @@ type TaskState struct {
 	Chat          []TaskChatMessage  `json:"chat"`          // N-2
 	Log           []TaskTransition   `json:"log"`
 	Deliveries    []Delivery         `json:"deliveries"`
+
+	// Totals of the capped lists: how many entries there ever were (the
+	// lists keep the newest, see TaskChatKeep and the other caps).
+	ChatTotal          int `json:"chat_total,omitempty"`
+	NotificationsTotal int `json:"notifications_total,omitempty"`
+	LogTotal           int `json:"log_total,omitempty"`
+	DeliveriesTotal    int `json:"deliveries_total,omitempty"`
+	TimeEntriesTotal   int `json:"time_entries_total,omitempty"`
+	// Runs counts the continue-as-new hand-overs so far (issue #13).
+	Runs int `json:"runs,omitempty"`
+}
+
+// TaskUpdateResult is what every task Update returns (issue #13): the new
+// status and what the caller needs next (ids, deadlines, budget), never the
+// whole state and never personal data or free text, so a task's history
+// grows by a few hundred bytes per Update (well under 1 KB). The whole
+// state is the TaskQuery (and the API's GET /v1/tasks/{id}).
+//
+// It follows the shape every flow's Update result has (issue #13, the
+// visit's VisitUpdateResult): the workflow id and the new status first, so
+// it can embed the shared UpdateResult[TaskStatus] once both meet.
+type TaskUpdateResult struct {
+	ID     string     `json:"id"`
+	Status TaskStatus `json:"status"`
+	// ReviewDeadline while the task is in review (T-1, T-2).
+	ReviewDeadline time.Time `json:"review_deadline,omitzero"`
+	// Deadline is the current deadline (T-5; moved only by an agreed extension, T-6).
+	Deadline         time.Time `json:"deadline,omitzero"`
+	RemainingMinutes int       `json:"remaining_minutes"` // T-7
+	BudgetLow        bool      `json:"budget_low,omitempty"`
+	// ExtensionID, ExtensionStatus, ExtensionExpiresAt: the extension
+	// request this Update created or answered (T-6).
+	ExtensionID        int       `json:"extension_id,omitempty"`
+	ExtensionStatus    string    `json:"extension_status,omitempty"`
+	ExtensionExpiresAt time.Time `json:"extension_expires_at,omitzero"`
+	HandoverID         int       `json:"handover_id,omitempty"`     // T-8
+	NotificationID     int       `json:"notification_id,omitempty"` // the in-app notification it created (N-1, N-2)
+	ChatMessageID      int       `json:"chat_message_id,omitempty"` // N-2
+	// Unread is the number of unread notifications after mark-read (N-1).
+	Unread int `json:"unread,omitempty"`
+	// RatingFollowUpID is the R-2 follow-up workflow a 1-3 star rating starts.
+	RatingFollowUpID string `json:"rating_followup_id,omitempty"`
+}
+
+// result is the common part of every Update's answer; every handler
+// answers through it once, so it also counts the run's Updates
+// (TaskContinueAsNewUpdates).
+func (t *task) result() TaskUpdateResult {
+	t.updates++
+	r := TaskUpdateResult{ID: t.st.ID, Status: t.st.Status, Deadline: t.st.Deadline,
+		RemainingMinutes: t.st.RemainingMinutes, BudgetLow: t.st.BudgetLow}
+	if t.st.Status.InReview() {
+		r.ReviewDeadline = t.st.ReviewDeadline
+	}
+	return r
 }
 
 func registerTask(r worker.WorkflowRegistry) {
@@ -383,33 +518,77 @@ type task struct {
 	deadlineGen    int
 	cancelDeadline workflow.CancelFunc
 	sendSeq        int
-	pending        int
-	upserted       taskAttrs
+	pending        int // coroutines the run must finish (sends, alerts, the rating follow-up)
+	// unreadWatch counts the unread-notification e-mails waiting (N-1, N-2):
+	// a continued run re-arms them from the notifications; inflight counts
+	// those whose send is under way (continue-as-new waits for it).
+	unreadWatch int
+	inflight    int
+	upserted    taskAttrs
+
+	bounded bool // taskChangeBoundedState: no chat text, capped lists
+	canOK   bool // taskChangeContinueAsNew
+	escOK   bool // taskChangeReviewEscalation
+	updates int  // Updates handled in this run
 }
+
+// Change ids of the Task workflow (workflow.GetVersion); histories recorded
+// before a change replay the old behaviour.
+const (
+	// taskChangeBoundedState (issue #13): chat messages are ids and refs
+	// without text; notifications, chat, log, deliveries and time entries
+	// keep their newest entries (TaskChatKeep...).
+	taskChangeBoundedState = "task-bounded-state"
+	// taskChangeContinueAsNew (issue #13): a long task continues as new
+	// (TaskContinueAsNewEvents, TaskContinueAsNewUpdates), carrying its state.
+	taskChangeContinueAsNew = "task-continue-as-new"
+	// taskChangeReviewEscalation (issue #13, T-1): after the review-overdue
+	// alert ops are alerted again every ReviewEscalation; ReviewGiveUp after
+	// the reaction time the task closes unreviewed (TaskClosedReviewNotDone).
+	taskChangeReviewEscalation = "task-review-escalation"
+)
+
+// TaskClosedReviewNotDone is the ClosedReason of a task closed because
+// nobody reviewed it (T-1). Ops filter on it in the Temporal UI:
+// TaskStatus = 'closed:review_not_done' (the status list holds "closed"
+// and "closed:<reason>").
+const TaskClosedReviewNotDone = "review_not_done"
 
 type taskAttrs struct {
 	status, assistant, area string
 	review, deadline        time.Time
+	reason                  string // ClosedReason
+	escalations             int    // ReviewEscalations
 }
 
-// TaskWorkflow runs one task from its creation to the rating (or deletion).
+// TaskWorkflow runs one task from its creation to the rating (or deletion),
+// in one run or, for a long task, in several (continue-as-new, issue #13).
 func TaskWorkflow(ctx workflow.Context, in TaskInput) (TaskState, error) {
 	t := &task{in: in, loc: rules.Location(in.Market), asg: in.Assistant}
-	now := workflow.Now(ctx)
-	created := in.CreatedAt
-	if created.IsZero() {
-		created = now
-	}
-	t.st = TaskState{
-		ID: workflow.GetInfo(ctx).WorkflowExecution.ID, AccountID: in.AccountID, Partner: in.Partner,
-		Market: in.Market, Status: TaskReview, Title: in.Title, Description: in.Description,
-		AssistantID: in.Assistant.ID, CreatedBy: in.CreatedBy, CreatedAt: created,
-		ReviewDeadline:   rules.ReactionDeadline(in.Market, created, in.Policy), // T-2
-		BudgetMinutes:    in.BudgetMinutes,
-		RemainingMinutes: in.BudgetMinutes,
-		Deadline:         in.Deadline, OriginalDeadline: in.Deadline,
-		TimeEntries: []TaskTimeEntry{}, Extensions: []TaskExtension{}, Handovers: []TaskHandover{},
-		Notifications: []TaskNotification{}, Chat: []TaskChatMessage{}, Log: []TaskTransition{}, Deliveries: []Delivery{},
+	t.bounded = workflow.GetVersion(ctx, taskChangeBoundedState, workflow.DefaultVersion, 1) >= 1
+	t.canOK = workflow.GetVersion(ctx, taskChangeContinueAsNew, workflow.DefaultVersion, 1) >= 1
+	t.escOK = workflow.GetVersion(ctx, taskChangeReviewEscalation, workflow.DefaultVersion, 1) >= 1
+	carried := in.Carry != nil
+	if carried {
+		t.st, t.asg, t.sendSeq = in.Carry.State, in.Carry.Assistant, in.Carry.SendSeq
+		t.in.Carry = nil // the next hand-over builds its own
+	} else {
+		now := workflow.Now(ctx)
+		created := in.CreatedAt
+		if created.IsZero() {
+			created = now
+		}
+		t.st = TaskState{
+			ID: workflow.GetInfo(ctx).WorkflowExecution.ID, AccountID: in.AccountID, Partner: in.Partner,
+			Market: in.Market, Status: TaskReview, Title: in.Title, Description: in.Description,
+			AssistantID: in.Assistant.ID, CreatedBy: in.CreatedBy, CreatedAt: created,
+			ReviewDeadline:   rules.ReactionDeadline(in.Market, created, in.Policy), // T-2
+			BudgetMinutes:    in.BudgetMinutes,
+			RemainingMinutes: in.BudgetMinutes,
+			Deadline:         in.Deadline, OriginalDeadline: in.Deadline,
+			TimeEntries: []TaskTimeEntry{}, Extensions: []TaskExtension{}, Handovers: []TaskHandover{},
+			Notifications: []TaskNotification{}, Chat: []TaskChatMessage{}, Log: []TaskTransition{}, Deliveries: []Delivery{},
+		}
 	}
 	if err := workflow.SetQueryHandler(ctx, TaskQuery, func() (TaskState, error) { return t.st, nil }); err != nil {
 		return t.st, err
@@ -420,39 +599,53 @@ func TaskWorkflow(ctx workflow.Context, in TaskInput) (TaskState, error) {
 	if err := t.registerUpdates(ctx); err != nil {
 		return t.st, err
 	}
-	t.log(ctx, "created", in.CreatedBy, TaskReview, "review by "+t.clock(t.st.ReviewDeadline)+" (T-1, T-2)")
-	t.publish(ctx)
+	if carried {
+		t.resume(ctx)
+	} else {
+		t.log(ctx, "created", in.CreatedBy, TaskReview, "review by "+t.clock(t.st.ReviewDeadline)+" (T-1, T-2)")
+		t.publish(ctx)
 
-	// T-1: the customer learns by when the task will be reviewed.
-	t.emailCustomer(ctx, "ack", "task.ack", "task acknowledgement (T-1)",
-		map[string]string{"review_deadline": t.iso(t.st.ReviewDeadline)},
-		func() bool { return t.st.Status.InReview() }, nil)
-	if in.CreatedBy.Role != RoleCustomer { // the assistant or ops created it on the customer's behalf
-		t.notify(ctx, NoteCreated, "a new task was created for you", 0, "")
+		// T-1: the customer learns by when the task will be reviewed.
+		t.emailCustomer(ctx, "ack", "task.ack", "task acknowledgement (T-1)",
+			map[string]string{"review_deadline": t.iso(t.st.ReviewDeadline)},
+			func() bool { return t.st.Status.InReview() }, nil)
+		if in.CreatedBy.Role != RoleCustomer { // the assistant or ops created it on the customer's behalf
+			t.notify(ctx, NoteCreated, "a new task was created for you", 0, "")
+		}
+
+		// T-1: a review not done within the reaction time escalates.
+		workflow.Go(ctx, t.watchReview)
 	}
 
-	// T-1: a review not done within the reaction time escalates.
-	workflow.Go(ctx, t.watchReview)
-
-	if err := workflow.Await(ctx, func() bool {
-		return t.st.Status == TaskHandedOver || t.st.Status.Terminal()
-	}); err != nil {
+	handedOver := func() bool { return t.st.Status == TaskHandedOver || t.st.Status.Terminal() }
+	if err := workflow.Await(ctx, func() bool { return handedOver() || t.continueNow(ctx) }); err != nil {
 		return t.st, err
+	}
+	if !handedOver() {
+		return t.continueAsNew(ctx)
 	}
 	t.stopDeadline()
 
 	if t.st.Status == TaskHandedOver {
-		// R-1: the customer may rate within the rating window.
-		closes := workflow.Now(ctx).Add(in.Policy.RatingWindow)
-		t.st.RatingClosesAt = &closes
-		rated, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
-			Timeout:      in.Policy.RatingWindow,
-			TimerOptions: workflow.TimerOptions{Summary: "rating window (R-1)"},
-		}, func() bool { return t.st.Status == TaskRated })
-		if err != nil {
-			return t.st, err
+		// R-1: the customer may rate within the rating window (a continued
+		// run keeps the carried closing time).
+		if t.st.RatingClosesAt == nil {
+			closes := workflow.Now(ctx).Add(in.Policy.RatingWindow)
+			t.st.RatingClosesAt = &closes
 		}
-		if !rated {
+		window := t.st.RatingClosesAt.Sub(workflow.Now(ctx))
+		rated := t.st.Status == TaskRated
+		if window > 0 || !t.canOK {
+			var err error
+			rated, err = workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
+				Timeout:      window,
+				TimerOptions: workflow.TimerOptions{Summary: "rating window (R-1)"},
+			}, func() bool { return t.st.Status == TaskRated })
+			if err != nil {
+				return t.st, err
+			}
+		}
+		if !rated && t.st.Status != TaskRated {
 			t.setStatus(ctx, "rating-window-closed", Actor{Role: RoleSystem}, TaskClosed, "")
 		}
 	}
@@ -461,6 +654,52 @@ func TaskWorkflow(ctx workflow.Context, in TaskInput) (TaskState, error) {
 		return t.st, err
 	}
 	return t.st, nil
+}
+
+// continueNow: the run is long enough to continue as new (the server's
+// suggestion, TaskContinueAsNewEvents, TaskContinueAsNewUpdates) and it is
+// quiet: no handler runs, no send is under way and every coroutine still
+// running is one the next run re-arms (unread e-mails; timers).
+func (t *task) continueNow(ctx workflow.Context) bool {
+	if !t.canOK {
+		return false
+	}
+	info := workflow.GetInfo(ctx)
+	long := info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() >= TaskContinueAsNewEvents ||
+		t.updates >= TaskContinueAsNewUpdates
+	return long && t.pending == t.unreadWatch && t.inflight == 0 && workflow.AllHandlersFinished(ctx)
+}
+
+// continueAsNew hands the task to a new run (issue #13).
+func (t *task) continueAsNew(ctx workflow.Context) (TaskState, error) {
+	t.st.Runs++
+	t.log(ctx, "continued-as-new", Actor{Role: RoleSystem}, t.st.Status,
+		fmt.Sprintf("run %d after %d updates, %d events", t.st.Runs, t.updates, workflow.GetInfo(ctx).GetCurrentHistoryLength()))
+	next := t.in
+	next.Carry = &TaskCarry{State: t.st, Assistant: t.asg, SendSeq: t.sendSeq}
+	return t.st, workflow.NewContinueAsNewError(ctx, TaskWorkflowName, next)
+}
+
+// resume re-arms a continued run's timers from the carried state.
+func (t *task) resume(ctx workflow.Context) {
+	t.publish(ctx)
+	now := workflow.Now(ctx)
+	if t.st.Status.InReview() {
+		workflow.Go(ctx, t.watchReview) // T-1: the carried deadline and escalations; an overdue review is not alerted twice
+	}
+	if t.st.Status.Working() && !(t.st.DeadlineMissed && !t.st.Deadline.After(now)) {
+		t.armDeadline(ctx) // T-5: warning (unless sent) and miss from the carried deadline
+	}
+	for _, e := range t.st.Extensions {
+		if e.Status == ExtensionPending {
+			t.watchExtension(ctx, e.ID) // T-6: expires at the carried time
+		}
+	}
+	for _, n := range t.st.Notifications {
+		if n.EmailTemplate != "" && !n.EmailDone && n.ReadAt == nil && n.EmailDueAt != nil {
+			t.watchUnread(ctx, n.ID, n.EmailDueAt.Sub(now)) // N-1, N-2
+		}
+	}
 }
 
 func (t *task) registerUpdates(ctx workflow.Context) error {
@@ -499,22 +738,81 @@ func (t *task) registerUpdates(ctx workflow.Context) error {
 func (t *task) watchReview(ctx workflow.Context) {
 	wait := t.st.ReviewDeadline.Sub(workflow.Now(ctx))
 	reacted := func() bool { return t.st.Status != TaskReview }
-	if wait > 0 {
-		ok, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
-			Timeout: wait, TimerOptions: workflow.TimerOptions{Summary: "review deadline (T-2)"},
-		}, reacted)
-		if err != nil || ok {
+	if !t.st.ReviewOverdue { // a continued run: alerted before, go on escalating
+		if wait > 0 {
+			ok, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
+				Timeout: wait, TimerOptions: workflow.TimerOptions{Summary: "review deadline (T-2)"},
+			}, reacted)
+			if err != nil || ok {
+				return
+			}
+		}
+		if reacted() {
 			return
 		}
+		t.st.ReviewOverdue = true
+		t.log(ctx, "review-overdue", Actor{Role: RoleSystem}, t.st.Status, "not reviewed by "+t.clock(t.st.ReviewDeadline)+" (T-1)")
+		t.publish(ctx)
+		t.alertOps(ctx, "task_review_overdue", "ops.task_review_overdue", "review overdue (T-1)",
+			map[string]string{"review_deadline": t.iso(t.st.ReviewDeadline), "deadline": t.iso(t.st.ReviewDeadline), "assistant_id": t.st.AssistantID})
 	}
-	if reacted() {
-		return
+	if t.escOK {
+		t.escalateReview(ctx, reacted)
 	}
-	t.st.ReviewOverdue = true
-	t.log(ctx, "review-overdue", Actor{Role: RoleSystem}, t.st.Status, "not reviewed by "+t.clock(t.st.ReviewDeadline)+" (T-1)")
-	t.publish(ctx)
-	t.alertOps(ctx, "task_review_overdue", "ops.task_review_overdue", "review overdue (T-1)",
-		map[string]string{"review_deadline": t.iso(t.st.ReviewDeadline), "deadline": t.iso(t.st.ReviewDeadline), "assistant_id": t.st.AssistantID})
+}
+
+// escalateReview: an unreviewed task never just waits (T-1). Ops are
+// alerted again ReviewEscalation, 2×ReviewEscalation, ... after the
+// reaction time ran out; ReviewGiveUp after it the task closes unreviewed
+// with ClosedReason TaskClosedReviewNotDone, and ops are told. The times
+// follow from the review deadline and the count, so a continued run goes on
+// where the last one stopped.
+func (t *task) escalateReview(ctx workflow.Context, reacted func() bool) {
+	every, giveUp := t.in.Policy.ReviewEscalation, t.in.Policy.ReviewGiveUp
+	if every <= 0 || giveUp <= 0 { // a policy from before these numbers (P-1)
+		every, giveUp = rules.DefaultPolicy().ReviewEscalation, rules.DefaultPolicy().ReviewGiveUp
+	}
+	end := t.st.ReviewDeadline.Add(giveUp)
+	for !reacted() {
+		next := t.st.ReviewDeadline.Add(time.Duration(t.st.ReviewEscalations+1) * every)
+		closing := !next.Before(end)
+		if closing {
+			next = end
+		}
+		summary := fmt.Sprintf("review escalation %d (T-1)", t.st.ReviewEscalations+1)
+		if closing {
+			summary = "unreviewed task closes (T-1)"
+		}
+		if wait := next.Sub(workflow.Now(ctx)); wait > 0 {
+			ok, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
+				Timeout: wait, TimerOptions: workflow.TimerOptions{Summary: summary},
+			}, reacted)
+			if err != nil || ok {
+				return
+			}
+		}
+		if reacted() {
+			return
+		}
+		data := map[string]string{"review_deadline": t.iso(t.st.ReviewDeadline), "deadline": t.iso(t.st.ReviewDeadline),
+			"assistant_id": t.st.AssistantID}
+		if closing {
+			t.st.ClosedReason = TaskClosedReviewNotDone
+			t.stopDeadline()
+			t.setStatus(ctx, "closed-unreviewed", Actor{Role: RoleSystem}, TaskClosed,
+				fmt.Sprintf("not reviewed %s after the reaction time, %d escalations: closed (%s, T-1)", giveUp, t.st.ReviewEscalations, TaskClosedReviewNotDone))
+			data["closed"], data["closed_reason"] = "true", TaskClosedReviewNotDone
+			t.alertOps(ctx, "task_review_closed", "ops.task_review_overdue", "unreviewed task closed (T-1)", data)
+			return
+		}
+		t.st.ReviewEscalations++
+		t.log(ctx, "review-escalated", Actor{Role: RoleSystem}, t.st.Status,
+			fmt.Sprintf("escalation %d: still not reviewed since %s (T-1)", t.st.ReviewEscalations, t.clock(t.st.ReviewDeadline)))
+		t.publish(ctx)
+		data["escalation"] = fmt.Sprint(t.st.ReviewEscalations)
+		t.alertOps(ctx, fmt.Sprintf("task_review_escalation_%d", t.st.ReviewEscalations), "ops.task_review_overdue",
+			fmt.Sprintf("review escalation %d (T-1)", t.st.ReviewEscalations), data)
+	}
 }
 
 func (t *task) validateRelease(ctx workflow.Context, r TaskReleaseRequest) error {
@@ -534,12 +832,12 @@ func (t *task) validateRelease(ctx workflow.Context, r TaskReleaseRequest) error
 	return nil
 }
 
-func (t *task) release(ctx workflow.Context, r TaskReleaseRequest) (TaskState, error) {
+func (t *task) release(ctx workflow.Context, r TaskReleaseRequest) (TaskUpdateResult, error) {
 	a, _ := rules.ParseWorkArea(string(r.Area))
 	t.st.ReleasedArea, t.st.ReleasedBy = a, r.Ops
 	t.log(ctx, "released", Actor{Role: RoleOps, ID: r.Ops}, t.st.Status, string(a)+" released by ops (T-3)")
 	t.publish(ctx)
-	return t.st, nil
+	return t.result(), nil
 }
 
 // mayReview: the assistant, or the team lead the review was delegated to.
@@ -572,7 +870,7 @@ func (t *task) validateAccept(ctx workflow.Context, r TaskAcceptRequest) error {
 	return nil
 }
 
-func (t *task) accept(ctx workflow.Context, r TaskAcceptRequest) (TaskState, error) {
+func (t *task) accept(ctx workflow.Context, r TaskAcceptRequest) (TaskUpdateResult, error) {
 	a, _ := rules.ParseWorkArea(string(r.Area))
 	t.st.WorkArea = a
 	t.st.CustomerFactor, t.st.AssistantFactor = a.CustomerFactor().String(), a.AssistantFactor().String()
@@ -591,7 +889,7 @@ func (t *task) accept(ctx workflow.Context, r TaskAcceptRequest) (TaskState, err
 		}, func() bool { return t.st.Status != TaskDeleted }, nil)
 	}
 	t.armDeadline(ctx) // T-5: the deadline is a contract from acceptance
-	return t.st, nil
+	return t.result(), nil
 }
 
 func (t *task) validateAskQuestions(ctx workflow.Context, r TaskQuestionsRequest) error {
@@ -607,11 +905,14 @@ func (t *task) validateAskQuestions(ctx workflow.Context, r TaskQuestionsRequest
 	return nil
 }
 
-func (t *task) askQuestions(ctx workflow.Context, r TaskQuestionsRequest) (TaskState, error) {
+func (t *task) askQuestions(ctx workflow.Context, r TaskQuestionsRequest) (TaskUpdateResult, error) {
 	by := Actor{Role: RoleAssistant, ID: r.Assistant}
 	t.setStatus(ctx, "asked-questions", by, TaskQuestions, "")
-	t.addChat(ctx, by, r.Questions)
-	return t.st, nil
+	res := t.result()
+	// The review questions are the task's own text (T-1), not the partner
+	// app's chat: they stay, bounded by the API's length limit and the cap.
+	res.ChatMessageID, res.NotificationID = t.addChat(ctx, TaskChatMessage{From: by, Text: r.Questions})
+	return res, nil
 }
 
 func (t *task) validateDelegate(ctx workflow.Context, r TaskDelegateRequest) error {
@@ -627,10 +928,10 @@ func (t *task) validateDelegate(ctx workflow.Context, r TaskDelegateRequest) err
 	return nil
 }
 
-func (t *task) delegate(ctx workflow.Context, r TaskDelegateRequest) (TaskState, error) {
+func (t *task) delegate(ctx workflow.Context, r TaskDelegateRequest) (TaskUpdateResult, error) {
 	t.st.TeamLead = r.TeamLead
 	t.setStatus(ctx, "delegated", Actor{Role: RoleAssistant, ID: r.Assistant}, TaskDelegated, "to team lead "+r.TeamLead+": "+r.Reason)
-	return t.st, nil
+	return t.result(), nil
 }
 
 // --- T-4 delete --------------------------------------------------------------
@@ -645,11 +946,11 @@ func (t *task) validateDelete(ctx workflow.Context, r TaskDeleteRequest) error {
 	return nil
 }
 
-func (t *task) delete(ctx workflow.Context, r TaskDeleteRequest) (TaskState, error) {
+func (t *task) delete(ctx workflow.Context, r TaskDeleteRequest) (TaskUpdateResult, error) {
 	t.setStatus(ctx, "deleted", r.By, TaskDeleted, r.Reason)
 	t.accountForget(ctx) // N-1: its notifications leave the account's digest (account_notify.go)
 	t.stopDeadline()
-	return t.st, nil
+	return t.result(), nil
 }
 
 // --- work ---------------------------------------------------------------------
@@ -664,10 +965,10 @@ func (t *task) validateStart(ctx workflow.Context, r TaskStartRequest) error {
 	return nil
 }
 
-func (t *task) start(ctx workflow.Context, r TaskStartRequest) (TaskState, error) {
+func (t *task) start(ctx workflow.Context, r TaskStartRequest) (TaskUpdateResult, error) {
 	t.setStatus(ctx, "started", Actor{Role: RoleAssistant, ID: r.Assistant}, TaskStarted, "")
 	t.notify(ctx, NoteStarted, "work on your task has started", 0, "")
-	return t.st, nil
+	return t.result(), nil
 }
 
 func (t *task) validateChange(ctx workflow.Context, r TaskChangeRequest) error {
@@ -692,7 +993,7 @@ func (t *task) validateChange(ctx workflow.Context, r TaskChangeRequest) error {
 	return nil
 }
 
-func (t *task) change(ctx workflow.Context, r TaskChangeRequest) (TaskState, error) {
+func (t *task) change(ctx workflow.Context, r TaskChangeRequest) (TaskUpdateResult, error) {
 	var what []string
 	if r.Title != nil {
 		t.st.Title = *r.Title
@@ -716,7 +1017,7 @@ func (t *task) change(ctx workflow.Context, r TaskChangeRequest) (TaskState, err
 		t.notify(ctx, NoteChanged, "your task was changed: "+note, 0, "")
 	}
 	t.publish(ctx)
-	return t.st, nil
+	return t.result(), nil
 }
 
 // --- T-5 deadline ---------------------------------------------------------------
@@ -746,7 +1047,8 @@ func (t *task) stopDeadline() {
 func (t *task) watchDeadline(ctx workflow.Context, gen int, deadline time.Time) {
 	current := func() bool { return gen == t.deadlineGen && t.st.Status.Working() }
 	warnAt := deadline.Add(-t.in.Policy.DeadlineWarningLead)
-	if warnAt.After(workflow.Now(ctx)) {
+	warned := t.st.DeadlineWarnedAt != nil // a continued run: sent before (a moved deadline clears it)
+	if warnAt.After(workflow.Now(ctx)) && !warned {
 		if !taskSleep(ctx, warnAt.Sub(workflow.Now(ctx)), "deadline warning (T-5)") {
 			return
 		}
@@ -801,7 +1103,7 @@ func (t *task) validateRequestExtension(ctx workflow.Context, r TaskExtensionReq
 	return nil
 }
 
-func (t *task) requestExtension(ctx workflow.Context, r TaskExtensionRequest) (TaskState, error) {
+func (t *task) requestExtension(ctx workflow.Context, r TaskExtensionRequest) (TaskUpdateResult, error) {
 	now := workflow.Now(ctx)
 	id := len(t.st.Extensions) + 1
 	consentURL := fmt.Sprintf("%s/tasks/%s/extensions/%d", strings.TrimRight(t.in.LinkBase, "/"), t.st.ID, id)
@@ -828,13 +1130,31 @@ func (t *task) requestExtension(ctx workflow.Context, r TaskExtensionRequest) (T
 		"expires_at":        t.iso(ext.ExpiresAt),
 		"consent_url":       ext.ConsentURL,
 	}, pendingStill, nil)
-	// An unanswered request expires; the old deadline stands.
+	t.watchExtension(ctx, id)
+	res := t.result()
+	res.ExtensionID, res.ExtensionStatus, res.ExtensionExpiresAt = id, ext.Status, ext.ExpiresAt
+	return res, nil
+}
+
+// watchExtension expires request id unanswered at its ExpiresAt (T-6);
+// the old deadline stands.
+func (t *task) watchExtension(ctx workflow.Context, id int) {
+	pendingStill := func() bool { return t.extension(id).Status == ExtensionPending }
+	wait := t.in.Policy.ExtensionAnswerWindow
+	if t.canOK {
+		wait = t.extension(id).ExpiresAt.Sub(workflow.Now(ctx)) // the same, or what is left of it in a continued run
+	}
 	workflow.Go(ctx, func(ctx workflow.Context) {
-		ok, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
-			Timeout:      t.in.Policy.ExtensionAnswerWindow,
-			TimerOptions: workflow.TimerOptions{Summary: fmt.Sprintf("extension %d answer window (T-6)", id)},
-		}, func() bool { return !pendingStill() })
-		if err != nil || ok {
+		if wait > 0 {
+			ok, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
+				Timeout:      wait,
+				TimerOptions: workflow.TimerOptions{Summary: fmt.Sprintf("extension %d answer window (T-6)", id)},
+			}, func() bool { return !pendingStill() })
+			if err != nil || ok {
+				return
+			}
+		}
+		if !pendingStill() {
 			return
 		}
 		e := t.extension(id)
@@ -843,7 +1163,6 @@ func (t *task) requestExtension(ctx workflow.Context, r TaskExtensionRequest) (T
 		t.emailAssistant(ctx, fmt.Sprintf("extension-expired-%d", id), "task.extension_answered", "extension expired (T-6)",
 			map[string]string{"extension_id": fmt.Sprint(id), "outcome": ExtensionExpired, "deadline": t.iso(t.st.Deadline)}, nil)
 	})
-	return t.st, nil
 }
 
 func (t *task) extension(id int) *TaskExtension { return &t.st.Extensions[id-1] }
@@ -861,7 +1180,7 @@ func (t *task) validateRespondExtension(ctx workflow.Context, r TaskExtensionRes
 	return nil
 }
 
-func (t *task) respondExtension(ctx workflow.Context, r TaskExtensionResponse) (TaskState, error) {
+func (t *task) respondExtension(ctx workflow.Context, r TaskExtensionResponse) (TaskUpdateResult, error) {
 	now := workflow.Now(ctx)
 	e := t.extension(r.ExtensionID)
 	e.AnsweredAt, e.Note = &now, r.Note
@@ -882,7 +1201,9 @@ func (t *task) respondExtension(ctx workflow.Context, r TaskExtensionResponse) (
 	}
 	t.emailAssistant(ctx, fmt.Sprintf("extension-answered-%d", e.ID), "task.extension_answered", "extension answer to the assistant (T-6)",
 		map[string]string{"extension_id": fmt.Sprint(e.ID), "outcome": e.Status, "deadline": t.iso(t.st.Deadline)}, nil)
-	return t.st, nil
+	res := t.result()
+	res.ExtensionID, res.ExtensionStatus = e.ID, e.Status
+	return res, nil
 }
 
 // --- T-7 budget -----------------------------------------------------------------------
@@ -915,8 +1236,12 @@ func (t *task) validateLogTime(ctx workflow.Context, r TaskTimeEntryRequest) err
 	return nil
 }
 
-func (t *task) logTime(ctx workflow.Context, r TaskTimeEntryRequest) (TaskState, error) {
+func (t *task) logTime(ctx workflow.Context, r TaskTimeEntryRequest) (TaskUpdateResult, error) {
 	t.st.TimeEntries = append(t.st.TimeEntries, TaskTimeEntry{At: workflow.Now(ctx), Assistant: r.Assistant, Minutes: r.Minutes, Note: r.Note})
+	t.st.TimeEntriesTotal++
+	if t.bounded {
+		t.st.TimeEntries = keepNewest(t.st.TimeEntries, TaskTimeEntriesKeep)
+	}
 	t.st.UsedMinutes += r.Minutes
 	wasLow := t.st.BudgetLow
 	t.recomputeBudget()
@@ -934,7 +1259,7 @@ func (t *task) logTime(ctx workflow.Context, r TaskTimeEntryRequest) (TaskState,
 			"threshold_percent": fmt.Sprint(t.in.Policy.BudgetWarnPercent),
 		}, func() bool { return t.st.Status != TaskDeleted }, nil)
 	}
-	return t.st, nil
+	return t.result(), nil
 }
 
 // --- T-8 hand-over, R-1 rating ----------------------------------------------------------
@@ -949,7 +1274,7 @@ func (t *task) validateHandover(ctx workflow.Context, r TaskHandoverRequest) err
 	return nil
 }
 
-func (t *task) handover(ctx workflow.Context, r TaskHandoverRequest) (TaskState, error) {
+func (t *task) handover(ctx workflow.Context, r TaskHandoverRequest) (TaskUpdateResult, error) {
 	id := len(t.st.Handovers) + 1
 	kind := "intermediate result"
 	if r.Final {
@@ -966,7 +1291,9 @@ func (t *task) handover(ctx workflow.Context, r TaskHandoverRequest) (TaskState,
 	} else {
 		t.log(ctx, "intermediate-handover", by, t.st.Status, fmt.Sprintf("hand-over %d (T-8)", id))
 	}
-	return t.st, nil
+	res := t.result()
+	res.HandoverID, res.NotificationID = id, nid
+	return res, nil
 }
 
 func (t *task) validateRate(ctx workflow.Context, r RateRequest) error {
@@ -988,15 +1315,16 @@ func (t *task) validateRate(ctx workflow.Context, r RateRequest) error {
 // and the task closes only once the child has started. Every R-2 message
 // (the 3-star question, the team lead's alert and decision) goes from the
 // follow-up. Tasks had no histories before this, so no version guard.
-func (t *task) rate(ctx workflow.Context, r RateRequest) (TaskState, error) {
+func (t *task) rate(ctx workflow.Context, r RateRequest) (TaskUpdateResult, error) {
 	t.st.Rating = &r
 	note := fmt.Sprintf("%d stars (R-1)", r.Stars)
 	if NeedsRatingFollowUp(r.Stars) {
 		note += "; follow-up " + RatingFollowUpID(t.st.ID) + " (R-2)"
 	}
 	t.setStatus(ctx, "rated", Actor{Role: RoleCustomer, ID: t.st.AccountID}, TaskRated, note)
+	res := t.result()
 	if !NeedsRatingFollowUp(r.Stars) {
-		return t.st, nil
+		return res, nil
 	}
 	in := RatingFollowUpInput{
 		Job:      JobRef{ID: t.st.ID, Kind: JobTask, Partner: t.st.Partner, Market: t.st.Market},
@@ -1022,7 +1350,8 @@ func (t *task) rate(ctx workflow.Context, r RateRequest) (TaskState, error) {
 		}
 		t.log(ctx, "rating-followup", Actor{Role: RoleSystem}, t.st.Status, "follow-up "+RatingFollowUpID(t.st.ID)+" started (R-2)")
 	})
-	return t.st, nil
+	res.RatingFollowUpID = RatingFollowUpID(t.st.ID)
+	return res, nil
 }
 
 // --- N-1/N-2 notifications and chat ---------------------------------------------------
@@ -1030,63 +1359,141 @@ func (t *task) rate(ctx workflow.Context, r RateRequest) (TaskState, error) {
 // notify adds an in-app notification; with a delay, one still unread after
 // it goes by e-mail at the next e-mail slot (N-1 hand-over, N-2 chat).
 func (t *task) notify(ctx workflow.Context, kind, text string, unreadDelay time.Duration, template string) int {
-	id := len(t.st.Notifications) + 1
-	t.st.Notifications = append(t.st.Notifications, TaskNotification{ID: id, Kind: kind, At: workflow.Now(ctx), Text: text})
-	if t.toAccount(ctx, id, kind, text, unreadDelay, template) { // N-1: the account owns the hand-over e-mail (account_notify.go)
-		return id
+	return t.notifyLink(ctx, kind, text, "", unreadDelay, template)
+}
+
+func (t *task) notifyLink(ctx workflow.Context, kind, text, link string, unreadDelay time.Duration, template string) int {
+	now := workflow.Now(ctx)
+	t.st.NotificationsTotal = max(t.st.NotificationsTotal, len(t.st.Notifications)) + 1
+	id := t.st.NotificationsTotal
+	n := TaskNotification{ID: id, Kind: kind, At: now, Text: text, Link: link}
+	owned := t.toAccount(ctx, id, kind, text, unreadDelay, template) // N-1: the account is told; it owns the hand-over e-mail (account_notify.go)
+	if unreadDelay > 0 && template != "" && !owned {
+		due := now.Add(unreadDelay)
+		n.EmailTemplate, n.EmailDueAt = template, &due
 	}
-	if unreadDelay <= 0 || template == "" {
-		return id
+	t.st.Notifications = append(t.st.Notifications, n)
+	if t.bounded {
+		t.trimNotifications()
 	}
-	unread := func() bool { return t.st.Notifications[id-1].ReadAt == nil && t.st.Status != TaskDeleted }
-	t.pending++
-	workflow.Go(ctx, func(ctx workflow.Context) {
-		defer func() { t.pending-- }()
-		read, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
-			Timeout:      unreadDelay,
-			TimerOptions: workflow.TimerOptions{Summary: fmt.Sprintf("%s unread for %s (N-1/N-2)", kind, unreadDelay)},
-		}, func() bool { return !unread() })
-		if err != nil || read {
-			return
-		}
-		t.emailCustomer(ctx, fmt.Sprintf("%s-unread-%d", kind, id), template, kind+" unread e-mail (N-1/N-2)",
-			map[string]string{"notification_id": fmt.Sprint(id), "kind": kind, "text": text}, unread,
-			func(at time.Time) { t.st.Notifications[id-1].EmailedAt = &at })
-	})
+	if n.EmailTemplate != "" {
+		t.watchUnread(ctx, id, unreadDelay)
+	}
 	return id
 }
 
+// notification is the notification id, nil when there is none (any more).
+func (t *task) notification(id int) *TaskNotification {
+	for i := range t.st.Notifications {
+		if t.st.Notifications[i].ID == id {
+			return &t.st.Notifications[i]
+		}
+	}
+	return nil
+}
+
+// trimNotifications keeps TaskNotificationsKeep: it drops the oldest read
+// or e-mailed (settled) notification first, the oldest at all only when
+// every one is unread.
+func (t *task) trimNotifications() {
+	for len(t.st.Notifications) > TaskNotificationsKeep {
+		drop := 0
+		for i, n := range t.st.Notifications {
+			if n.ReadAt != nil || n.EmailedAt != nil || (n.EmailTemplate != "" && n.EmailDone) {
+				drop = i
+				break
+			}
+		}
+		t.st.Notifications = append(t.st.Notifications[:drop], t.st.Notifications[drop+1:]...)
+	}
+}
+
+// watchUnread e-mails notification id if it is still unread after wait
+// (N-1 hand-over, N-2 chat). The wait counts in unreadWatch (a continued
+// run re-arms it from EmailDueAt), the send in inflight.
+func (t *task) watchUnread(ctx workflow.Context, id int, wait time.Duration) {
+	n := t.notification(id)
+	kind, text, link, template, delay := n.Kind, n.Text, n.Link, n.EmailTemplate, n.EmailDueAt.Sub(n.At)
+	unread := func() bool {
+		n := t.notification(id)
+		return n != nil && n.ReadAt == nil && t.st.Status != TaskDeleted
+	}
+	t.pending++
+	t.unreadWatch++
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		defer func() { t.pending--; t.unreadWatch-- }()
+		if wait > 0 {
+			read, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
+				Timeout:      wait,
+				TimerOptions: workflow.TimerOptions{Summary: fmt.Sprintf("%s unread for %s (N-1/N-2)", kind, delay)},
+			}, func() bool { return !unread() })
+			if err != nil || read {
+				return
+			}
+		}
+		data := map[string]string{"notification_id": fmt.Sprint(id), "kind": kind, "text": text}
+		if link != "" {
+			data["message_url"] = link
+		}
+		settle := func(at *time.Time) {
+			if n := t.notification(id); n != nil {
+				n.EmailDone = true
+				if at != nil {
+					n.EmailedAt = at
+				}
+			}
+		}
+		t.emailCustomerCarried(ctx, fmt.Sprintf("%s-unread-%d", kind, id), template, kind+" unread e-mail (N-1/N-2)",
+			data, unread, settle)
+	})
+}
+
 func (t *task) validateMarkRead(ctx workflow.Context, r TaskMarkReadRequest) error {
+	total := max(t.st.NotificationsTotal, len(t.st.Notifications))
 	for _, id := range r.IDs {
-		if id < 1 || id > len(t.st.Notifications) {
+		if id < 1 || id > total {
 			return taskRefuse("there is no notification %d (N-1)", id)
 		}
 	}
 	return nil
 }
 
-func (t *task) markRead(ctx workflow.Context, r TaskMarkReadRequest) (TaskState, error) {
+func (t *task) markRead(ctx workflow.Context, r TaskMarkReadRequest) (TaskUpdateResult, error) {
 	defer t.accountRead(ctx, t.unreadIDs()) // N-1: the account learns what was read (account_notify.go)
 	now := workflow.Now(ctx)
-	mark := func(i int) {
-		if t.st.Notifications[i].ReadAt == nil {
-			t.st.Notifications[i].ReadAt = &now
+	mark := func(n *TaskNotification) {
+		if n != nil && n.ReadAt == nil {
+			n.ReadAt = &now
 		}
 	}
 	if len(r.IDs) == 0 {
 		for i := range t.st.Notifications {
-			mark(i)
+			mark(&t.st.Notifications[i])
 		}
 	}
 	for _, id := range r.IDs {
-		mark(id - 1)
+		mark(t.notification(id))
 	}
-	return t.st, nil
+	for i := range t.st.Chat { // N-2: a message is read with its notification
+		c := &t.st.Chat[i]
+		if n := t.notification(c.NotificationID); c.ReadAt == nil && n != nil && n.ReadAt != nil {
+			c.ReadAt = n.ReadAt
+		}
+	}
+	res := t.result()
+	for _, n := range t.st.Notifications {
+		if n.ReadAt == nil {
+			res.Unread++
+		}
+	}
+	return res, nil
 }
 
 func (t *task) validateChat(ctx workflow.Context, r TaskChatRequest) error {
-	if strings.TrimSpace(r.Text) == "" {
-		return taskRefuse("the message is empty")
+	if strings.TrimSpace(r.MessageRef) == "" && (t.bounded || strings.TrimSpace(r.Text) == "") {
+		// Issue #13: the text stays in the partner's app; only histories
+		// from before carry it.
+		return taskRefuse("give the partner app's message_ref; the message's text stays in the app (N-2)")
 	}
 	switch r.From.Role {
 	case RoleCustomer, RoleOps, RoleTeamLead:
@@ -1103,20 +1510,32 @@ func (t *task) validateChat(ctx workflow.Context, r TaskChatRequest) error {
 	return nil
 }
 
-func (t *task) chat(ctx workflow.Context, r TaskChatRequest) (TaskState, error) {
-	t.addChat(ctx, r.From, r.Text)
-	return t.st, nil
+func (t *task) chat(ctx workflow.Context, r TaskChatRequest) (TaskUpdateResult, error) {
+	msg := TaskChatMessage{From: r.From, Ref: r.MessageRef, URL: r.MessageURL}
+	if !t.bounded {
+		msg.Text = r.Text // histories from before issue #13
+	}
+	res := t.result()
+	res.ChatMessageID, res.NotificationID = t.addChat(ctx, msg)
+	return res, nil
 }
 
 // addChat records a message; one to the customer becomes an in-app
-// notification that goes by e-mail if unread after ChatUnreadDelay (N-2).
-// Messages from the customer are not e-mailed to the assistant here (the
-// assistant works in the app; see the report).
-func (t *task) addChat(ctx workflow.Context, from Actor, text string) {
-	t.st.Chat = append(t.st.Chat, TaskChatMessage{ID: len(t.st.Chat) + 1, At: workflow.Now(ctx), From: from, Text: text})
-	if from.Role != RoleCustomer {
-		t.notify(ctx, NoteChat, "a new chat message", t.in.Policy.ChatUnreadDelay, "task.chat_unread")
+// notification that goes by e-mail, with the message's link, if unread
+// after ChatUnreadDelay (N-2). Messages from the customer are not e-mailed
+// to the assistant here (the assistant works in the app; see the report).
+func (t *task) addChat(ctx workflow.Context, msg TaskChatMessage) (msgID, noteID int) {
+	t.st.ChatTotal = max(t.st.ChatTotal, len(t.st.Chat)) + 1
+	msg.ID, msg.At = t.st.ChatTotal, workflow.Now(ctx)
+	if msg.From.Role != RoleCustomer {
+		noteID = t.notifyLink(ctx, NoteChat, "a new chat message", msg.URL, t.in.Policy.ChatUnreadDelay, "task.chat_unread")
+		msg.NotificationID = noteID
 	}
+	t.st.Chat = append(t.st.Chat, msg)
+	if t.bounded {
+		t.st.Chat = keepNewest(t.st.Chat, TaskChatKeep)
+	}
+	return msg.ID, noteID
 }
 
 // digestView answers the digest's query (N-1): unread notifications created
@@ -1156,13 +1575,13 @@ func (t *task) validateReassign(ctx workflow.Context, r TaskReassignRequest) err
 
 // reassign hands the task to a new assistant; every timer keeps running
 // (deadline, review, extension windows).
-func (t *task) reassign(ctx workflow.Context, r TaskReassignRequest) (TaskState, error) {
+func (t *task) reassign(ctx workflow.Context, r TaskReassignRequest) (TaskUpdateResult, error) {
 	from := t.st.AssistantID
 	t.asg, t.st.AssistantID = r.To, r.To.ID
 	t.log(ctx, "reassigned", r.By, t.st.Status, fmt.Sprintf("%s -> %s: %s", from, r.To.ID, r.Reason))
 	t.notify(ctx, NoteNewAssistant, "a new assistant works on your task", 0, "")
 	t.publish(ctx)
-	return t.st, nil
+	return t.result(), nil
 }
 
 // --- sends ------------------------------------------------------------------------
@@ -1190,11 +1609,29 @@ func (t *task) data(extra map[string]string) map[string]string {
 // wait ends early, and nothing is sent, when needed (if given) turns false;
 // sent (if given) learns when the mail left.
 func (t *task) emailCustomer(ctx workflow.Context, name, template, summary string, extra map[string]string, needed func() bool, sent func(time.Time)) {
+	var settle func(*time.Time)
+	if sent != nil {
+		settle = func(at *time.Time) {
+			if at != nil {
+				sent(*at)
+			}
+		}
+	}
+	t.deferredEmail(ctx, name, summary, t.customerEmail(template, extra), needed, false, settle)
+}
+
+// emailCustomerCarried is emailCustomer for an unread-notification e-mail
+// (watchUnread): its wait counts in unreadWatch, its send in inflight, and
+// settle learns every outcome (with the time the mail left, nil otherwise).
+func (t *task) emailCustomerCarried(ctx workflow.Context, name, template, summary string, extra map[string]string, needed func() bool, settle func(*time.Time)) {
+	t.deferredEmail(ctx, name, summary, t.customerEmail(template, extra), needed, true, settle)
+}
+
+func (t *task) customerEmail(template string, extra map[string]string) activities.EmailRequest {
 	d := t.data(extra)
 	d["name"] = t.in.Customer.Name
-	to := activities.EmailRequest{To: t.in.Customer.Email, ToName: t.in.Customer.Name,
+	return activities.EmailRequest{To: t.in.Customer.Email, ToName: t.in.Customer.Name,
 		Message: activities.Message{Template: template, Language: t.customerLanguage(), Data: d}, Categories: []string{"task", template}}
-	t.deferredEmail(ctx, name, summary, to, needed, sent)
 }
 
 // emailAssistant e-mails the current assistant, also within the window
@@ -1209,14 +1646,25 @@ func (t *task) emailAssistant(ctx workflow.Context, name, template, summary stri
 	d["assistant_id"] = t.asg.ID
 	req := activities.EmailRequest{To: t.asg.Email, Message: activities.Message{Template: template, Language: lang, Data: d},
 		Categories: []string{"task", template}}
-	t.deferredEmail(ctx, name, summary, req, needed, nil)
+	t.deferredEmail(ctx, name, summary, req, needed, false, nil)
 }
 
-func (t *task) deferredEmail(ctx workflow.Context, name, summary string, req activities.EmailRequest, needed func() bool, sent func(time.Time)) {
+func (t *task) deferredEmail(ctx workflow.Context, name, summary string, req activities.EmailRequest, needed func() bool, carried bool, settle func(*time.Time)) {
 	template := req.Message.Template
 	t.pending++
+	if carried {
+		t.unreadWatch++
+	}
 	workflow.Go(ctx, func(ctx workflow.Context) {
-		defer func() { t.pending-- }()
+		defer func() {
+			t.pending--
+			if carried {
+				t.unreadWatch--
+			}
+		}()
+		if settle == nil {
+			settle = func(*time.Time) {}
+		}
 		if needed == nil {
 			needed = func() bool { return true }
 		}
@@ -1232,23 +1680,29 @@ func (t *task) deferredEmail(ctx workflow.Context, name, summary string, req act
 		step := t.step(name)
 		if !needed() {
 			t.record(ctx, step, "email", template, "not needed")
+			settle(nil)
 			return
 		}
 		if req.To == "" {
 			t.record(ctx, step, "email", template, "no address")
+			settle(nil)
 			return
+		}
+		if carried {
+			t.inflight++
+			defer func() { t.inflight-- }()
 		}
 		req.Step = step
 		var res activities.EmailResult
 		err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, messageOptions(summary)), outreach.SendEmail, req).Get(ctx, &res)
 		if err != nil {
 			t.failed(ctx, step, "email", template, err)
+			settle(nil)
 			return
 		}
 		t.record(ctx, step, "email", template, "sent")
-		if sent != nil {
-			sent(workflow.Now(ctx))
-		}
+		at := workflow.Now(ctx)
+		settle(&at)
 	})
 }
 
@@ -1278,6 +1732,10 @@ func (t *task) alertOpsNow(ctx workflow.Context, kind, template, summary string,
 
 func (t *task) record(ctx workflow.Context, step activities.Step, channel, template, outcome string) {
 	t.st.Deliveries = append(t.st.Deliveries, Delivery{At: workflow.Now(ctx), Step: step.Name, Channel: channel, Template: template, Outcome: outcome})
+	t.st.DeliveriesTotal++
+	if t.bounded {
+		t.st.Deliveries = keepNewest(t.st.Deliveries, TaskDeliveriesKeep)
+	}
 }
 
 func (t *task) failed(ctx workflow.Context, step activities.Step, channel, template string, err error) {
@@ -1330,13 +1788,17 @@ func (t *task) setStatus(ctx workflow.Context, action string, by Actor, to TaskS
 
 func (t *task) log(ctx workflow.Context, action string, by Actor, from TaskStatus, note string) {
 	t.st.Log = append(t.st.Log, TaskTransition{At: workflow.Now(ctx), Action: action, By: by, From: from, To: t.st.Status, Note: note})
+	t.st.LogTotal++
+	if t.bounded {
+		t.st.Log = keepNewest(t.st.Log, TaskLogKeep)
+	}
 }
 
 // publish upserts the search attributes that changed (ids, codes, times:
 // no personal data, V-14) and the current details.
 func (t *task) publish(ctx workflow.Context) {
 	want := taskAttrs{status: string(t.st.Status), assistant: t.st.AssistantID, area: string(t.st.WorkArea),
-		review: t.st.ReviewDeadline, deadline: t.st.Deadline}
+		review: t.st.ReviewDeadline, deadline: t.st.Deadline, reason: t.st.ClosedReason, escalations: t.st.ReviewEscalations}
 	first := t.upserted == (taskAttrs{})
 	var ups []temporal.SearchAttributeUpdate
 	if first {
@@ -1345,8 +1807,15 @@ func (t *task) publish(ctx workflow.Context) {
 			ups = append(ups, PartnerKey.ValueSet(t.st.Partner))
 		}
 	}
-	if first || want.status != t.upserted.status {
-		ups = append(ups, TaskStatusKey.ValueSet([]string{want.status}))
+	if first || want.status != t.upserted.status || want.reason != t.upserted.reason {
+		statuses := []string{want.status}
+		if want.reason != "" {
+			statuses = append(statuses, want.status+":"+want.reason) // T-1: TaskStatus = 'closed:review_not_done'
+		}
+		ups = append(ups, TaskStatusKey.ValueSet(statuses))
+	}
+	if want.escalations != t.upserted.escalations {
+		ups = append(ups, EscalationLevelKey.ValueSet(int64(want.escalations))) // T-1: EscalationLevel > 0
 	}
 	if want.assistant != t.upserted.assistant && want.assistant != "" {
 		ups = append(ups, AssistantIDKey.ValueSet(want.assistant))
@@ -1383,6 +1852,9 @@ func (t *task) details() string {
 	s += fmt.Sprintf(" · budget %d/%d min", t.st.UsedMinutes, t.st.BudgetMinutes)
 	if t.st.RefundEligible {
 		s += " · **deadline missed: refund eligible**"
+	}
+	if t.st.ClosedReason != "" {
+		s += " · closed: " + t.st.ClosedReason
 	}
 	return s
 }

@@ -99,11 +99,14 @@ const (
 	StatusRated     VisitStatus = "rated"     // R-1
 	StatusAborted   VisitStatus = "aborted"   // V-10
 	StatusCancelled VisitStatus = "cancelled" // cancelled, or recording refused (V-4)
+	// StatusExpired: never started, BreachExpiry past its breach (V-5,
+	// issue #13); ops own the customer. Ops filter `VisitStatus = "expired"`.
+	StatusExpired VisitStatus = "expired"
 )
 
 // Terminal reports whether no further work happens on the visit.
 func (s VisitStatus) Terminal() bool {
-	return s == StatusRated || s == StatusAborted || s == StatusCancelled
+	return s == StatusRated || s == StatusAborted || s == StatusCancelled || s == StatusExpired
 }
 
 // Actor is who asks for a transition.
@@ -280,6 +283,8 @@ type visit struct {
 	sendSeq                     int // numbers send steps, so each step is unique
 	pending                     int // sends in flight; the workflow waits for them
 	upserted                    visitAttrs
+	closing                     string // the action of the last status change (run result)
+	followUp                    bool   // the R-2 follow-up child was started (run result)
 }
 
 // visitAttrs mirrors the search attributes last written, so a transition
@@ -290,7 +295,7 @@ type visitAttrs struct {
 }
 
 // VisitWorkflow runs one visit from the partner's booking to the rating.
-func VisitWorkflow(ctx workflow.Context, in VisitInput) (VisitState, error) {
+func VisitWorkflow(ctx workflow.Context, in VisitInput) (VisitResult, error) {
 	v := &visit{in: in, loc: in.Booking.Market.Location()}
 	info := workflow.GetInfo(ctx)
 	b := in.Booking
@@ -303,16 +308,16 @@ func VisitWorkflow(ctx workflow.Context, in VisitInput) (VisitState, error) {
 		Deliveries:   []Delivery{},
 	}
 	if err := workflow.SetQueryHandler(ctx, QueryVisit, func() (VisitState, error) { return v.st, nil }); err != nil {
-		return v.st, err
+		return v.end(), err
 	}
 	if err := workflow.SetQueryHandler(ctx, QueryContact, func() (VisitContact, error) {
 		return VisitContact{Customer: b.Customer, Address: b.Address, Product: b.Product, Problem: b.Problem,
 			WishedTimes: b.WishedTimes, Holder: v.st.Holder}, nil
 	}); err != nil {
-		return v.st, err
+		return v.end(), err
 	}
 	if err := v.registerUpdates(ctx); err != nil {
-		return v.st, err
+		return v.end(), err
 	}
 	v.logTransition(ctx, "booked-by-partner", Actor{Role: RoleSystem, ID: b.Partner}, StatusOpen, "in the pool (V-1)")
 	v.publish(ctx)
@@ -327,7 +332,7 @@ func VisitWorkflow(ctx workflow.Context, in VisitInput) (VisitState, error) {
 	if err := workflow.Await(ctx, func() bool {
 		return v.st.Status == StatusCompleted || v.st.Status.Terminal()
 	}); err != nil {
-		return v.st, err
+		return v.end(), err
 	}
 
 	if v.st.Status == StatusCompleted {
@@ -347,18 +352,19 @@ func VisitWorkflow(ctx workflow.Context, in VisitInput) (VisitState, error) {
 			return v.st.Status == StatusRated && (v.st.Completion.MileageKm == 0 || v.st.MileageOK)
 		})
 		if err != nil {
-			return v.st, err
+			return v.end(), err
 		}
 		if !rated {
 			v.logTransition(ctx, "rating-window-closed", Actor{Role: RoleSystem}, v.st.Status, "")
+			v.closing = "rating-window-closed"
 		}
 	}
 
 	// Let sends in flight and update handlers finish before the run closes.
 	if err := workflow.Await(ctx, func() bool { return v.pending == 0 && workflow.AllHandlersFinished(ctx) }); err != nil {
-		return v.st, err
+		return v.end(), err
 	}
-	return v.st, nil
+	return v.end(), nil
 }
 
 func (v *visit) registerUpdates(ctx workflow.Context) error {
@@ -729,6 +735,7 @@ func (v *visit) rate(ctx workflow.Context, r RateRequest) (VisitUpdateResult, er
 				map[string]string{"stars": fmt.Sprint(r.Stars), "buddy": v.st.Holder})
 			return
 		}
+		v.followUp = true
 		v.logTransition(ctx, "rating-followup", Actor{Role: RoleSystem}, v.st.Status, "follow-up "+RatingFollowUpID(v.st.ID)+" started (R-2)")
 	})
 	res := v.result()
@@ -800,7 +807,63 @@ func (v *visit) watchHelpPromise(ctx workflow.Context) {
 		v.logTransition(ctx, "sla-breach", Actor{Role: RoleSystem}, v.st.Status, "not started within the help promise (V-5)")
 		v.publish(ctx)
 		v.alertOps(ctx, "sla_breach", "ops.sla_breach", "help promise breached (V-5)", map[string]string{"deadline": v.st.HelpDeadline.Format(time.RFC3339)})
+		if workflow.GetVersion(ctx, visitBreachChange, workflow.DefaultVersion, 1) == 1 {
+			v.followBreach(ctx)
+		}
 	}
+}
+
+// visitBreachChange is the GetVersion change id of what follows a breach
+// (issue #13). Before it, a visit never claimed, booked or started waited
+// after its breach without a timer.
+const visitBreachChange = "visit-breach-followup"
+
+// followBreach keeps a breached visit that has not started on a timer
+// (V-5, issue #13): ops are alerted again every BreachEscalation (level 2,
+// 3, ...), and BreachExpiry after the breach the visit closes as expired
+// with a last alert, so ops take over the customer (as for V-4). A visit
+// booked for a time still ahead (the customer agreed to it, V-3) is left to
+// happen: no alert and no expiry until BreachEscalation past its
+// appointment. Starting, cancelling or aborting ends the follow-up (the
+// promise's scope is cancelled).
+func (v *visit) followBreach(ctx workflow.Context) {
+	p := v.in.Policy.WithDefaults() // a policy fixed before these values existed
+	expireAt := v.st.HelpDeadline.Add(p.BreachExpiry)
+	level := 1 // the breach alert
+	for {
+		now := workflow.Now(ctx)
+		next := now.Add(p.BreachEscalation)
+		if !v.bookedAhead(now, p) && next.After(expireAt) {
+			next = expireAt
+		}
+		if !sleep(ctx, next.Sub(now), fmt.Sprintf("breached help promise, level %d (V-5)", level+1)) || !v.promiseAtRisk() {
+			return
+		}
+		now = workflow.Now(ctx)
+		if v.bookedAhead(now, p) {
+			continue
+		}
+		data := map[string]string{"deadline": v.st.HelpDeadline.Format(time.RFC3339)}
+		if !now.Before(expireAt) {
+			v.endClaim()
+			v.endReminder()
+			v.setStatus(ctx, "expire", Actor{Role: RoleSystem}, StatusExpired,
+				fmt.Sprintf("not started %s after the help promise ended; closed, ops take over the customer (V-5)", p.BreachExpiry))
+			v.alertOps(ctx, "sla_expired", "ops.sla_breach", "visit expired after its breach: ops take over (V-5)", data)
+			return
+		}
+		level++
+		data["level"] = fmt.Sprint(level)
+		v.logTransition(ctx, "sla-breach-escalate", Actor{Role: RoleSystem}, v.st.Status,
+			fmt.Sprintf("still not started after the help promise: level %d; expires %s (V-5)", level, v.clock(expireAt)))
+		v.alertOps(ctx, "sla_breach_open", "ops.sla_breach", fmt.Sprintf("help promise still breached, level %d (V-5)", level), data)
+	}
+}
+
+// bookedAhead reports whether the visit is booked for a time that may
+// still happen: the appointment, with BreachEscalation of grace, is ahead.
+func (v *visit) bookedAhead(now time.Time, p rules.Policy) bool {
+	return v.st.Status == StatusBooked && v.st.AppointmentAt != nil && v.st.AppointmentAt.Add(p.BreachEscalation).After(now)
 }
 
 func (v *visit) promiseAtRisk() bool {
@@ -875,6 +938,7 @@ func (v *visit) endTimers() {
 func (v *visit) setStatus(ctx workflow.Context, action string, by Actor, to VisitStatus, note string) {
 	from := v.st.Status
 	v.st.Status = to
+	v.closing = action
 	v.logTransition(ctx, action, by, from, note)
 	v.publish(ctx)
 }
@@ -892,14 +956,32 @@ func (v *visit) publish(ctx workflow.Context) {
 		want.appointment = *v.st.AppointmentAt
 	}
 	first := v.upserted == (visitAttrs{})
+	slaSet := false
 	if first {
-		ups = append(ups, PartnerKey.ValueSet(v.st.Partner), MarketKey.ValueSet(string(v.st.Market)),
-			RegionKey.ValueSet(v.st.Region), HelpDeadlineKey.ValueSet(v.st.HelpDeadline))
+		// The API sets these at the start (api/visits.go): the first upsert
+		// writes only what the start did not set to the same value (issue
+		// #13: the history held them twice). It always writes the status,
+		// so the first upsert command stays where histories have it
+		// (replay compares the command, not its attributes).
+		have := workflow.GetTypedSearchAttributes(ctx)
+		for _, kv := range []struct {
+			key temporal.SearchAttributeKeyKeyword
+			val string
+		}{{PartnerKey, v.st.Partner}, {MarketKey, string(v.st.Market)}, {RegionKey, v.st.Region}} {
+			if got, ok := have.GetKeyword(kv.key); !ok || got != kv.val {
+				ups = append(ups, kv.key.ValueSet(kv.val))
+			}
+		}
+		if got, ok := have.GetTime(HelpDeadlineKey); !ok || !got.Equal(v.st.HelpDeadline) {
+			ups = append(ups, HelpDeadlineKey.ValueSet(v.st.HelpDeadline))
+		}
+		got, ok := have.GetKeyword(SLAStateKey)
+		slaSet = ok && got == want.sla
 	}
 	if first || want.status != v.upserted.status {
 		ups = append(ups, VisitStatusKey.ValueSet(want.status))
 	}
-	if first || want.sla != v.upserted.sla {
+	if (first && !slaSet) || (!first && want.sla != v.upserted.sla) {
 		ups = append(ups, SLAStateKey.ValueSet(want.sla))
 	}
 	if want.buddy != v.upserted.buddy {

@@ -152,8 +152,16 @@ func TestVisitEndToEnd(t *testing.T) {
 	_, err = update(workflows.UpdateRate, workflows.RateRequest{Stars: 5})
 	require.NoError(t, err)
 
+	// The run returns a small result (issue #13); the whole state stays
+	// with the Query, which answers after the run closed.
+	var res workflows.VisitResult
+	require.NoError(t, run.Get(ctx, &res))
+	assert.Equal(t, workflows.StatusRated, res.Status)
+	assert.Equal(t, "rate", res.Closing)
+	fv, err := srv.Client.QueryWorkflow(ctx, id, "", workflows.QueryVisit)
+	require.NoError(t, err)
 	var final workflows.VisitState
-	require.NoError(t, run.Get(ctx, &final))
+	require.NoError(t, fv.Get(&final))
 	assert.Equal(t, workflows.StatusRated, final.Status)
 	for _, tpl := range []string{"visit.booking_confirmation", "visit.reminder_call", "visit.reminder_sms", "visit.start_notice", "visit.rating_request"} {
 		assert.Equal(t, 1, ch.get(tpl), "%s sent exactly once", tpl)

@@ -27,7 +27,8 @@ import (
 //     Tags"); each notification goes in one digest only.
 //   - the hand-over e-mail: a hand-over still unread EmailAfter (the task's
 //     HandoverUnreadDelay, 30 min) after it was handed over goes by e-mail
-//     on its own at the first e-mail slot from then (N-1, N-3), if it is
+//     on its own at the first e-mail slot from then (N-1, N-3: the window
+//     of the account's market policy, not a partner's), if it is
 //     still unread then. The seed makes it the "important" notification
 //     that does not wait for the digest, so it never appears in one.
 //   - nothing for a chat message the task e-mails itself (N-2) once that

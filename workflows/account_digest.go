@@ -42,15 +42,16 @@ import (
 //
 // Versioning: ChangeAccountNotifications (GetVersion at the start of a run)
 // switches the signals, timers and sends on. A run that started before it
-// (DefaultVersion) ignores them, as it did; if a notification signal reaches
-// such a run it continues as new (ChangeAccountNotificationsUpgrade) with
+// (DefaultVersion) ignores them, as it did, and continues as new at its
+// first wake-up on this code (ChangeAccountNotificationsUpgrade), carrying
 // the buffered signals, so the next run handles them.
 const (
 	// ChangeAccountNotifications is the GetVersion change id of the
 	// account's notification handling (issue #13).
 	ChangeAccountNotifications = "account-notifications"
-	// ChangeAccountNotificationsUpgrade is the change id of a pre-change
-	// run continuing as new when a notification reaches it.
+	// ChangeAccountNotificationsUpgrade (+ "-<loop iteration>") is the
+	// change id of a pre-change run continuing as new when it first runs
+	// on this code.
 	ChangeAccountNotificationsUpgrade = "account-notifications-upgrade"
 
 	// AccountUnreadKeep bounds the notifications kept in the account.

@@ -241,16 +241,20 @@ func TestN1_AccountContinueAsNewCarriesUnreadAndDigest(t *testing.T) {
 	sameTime(t, "carried digest", oneSend(t, h2.ch, AccountDigestTemplate).At, berlin("2026-03-11 08:00"))
 }
 
-// A run from before ChangeAccountNotifications (replayed up to here with
-// DefaultVersion) continues as new as soon as it runs on this code
-// (ChangeAccountNotificationsUpgrade), carrying its clock, so the next run
-// handles notifications; it sends nothing itself.
+// A run from before ChangeAccountNotifications (DefaultVersion) whose first
+// iteration was replayed (its upgrade check pinned to DefaultVersion) leaves
+// a notification buffered, then continues as new at its next wake-up
+// (ChangeAccountNotificationsUpgrade-1), carrying the notification, its
+// clock and the app URL; it sends nothing itself.
 func TestN1_AccountPreChangeRunContinuesAsNew(t *testing.T) {
 	start := berlin("2026-03-10 09:00")
 	h := newTaskHarness(t, start)
 	h.env.OnGetVersion(ChangeAccountNotifications, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	h.env.OnGetVersion(ChangeAccountNotificationsUpgrade+"-0", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
 	in := newGermanAccount()
 	in.LastActivity, in.Stage, in.Runs = berlin("2026-03-01 10:00"), AccountActive, 2
+	h.notifyAccount(start.Add(30*time.Minute), note("task-1", 1, NoteAccepted, "your task was accepted"))
+	h.signalActivity(start.Add(time.Hour), "login")
 	err := h.runAccount(in, berlin("2026-03-12 12:00"))
 	var can *workflow.ContinueAsNewError
 	if !errors.As(err, &can) {
@@ -260,7 +264,8 @@ func TestN1_AccountPreChangeRunContinuesAsNew(t *testing.T) {
 	if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &next); err != nil {
 		t.Fatal(err)
 	}
-	if next.Runs != 3 || !next.LastActivity.Equal(in.LastActivity) || next.AppURL != in.AppURL || len(h.ch.sent) != 0 {
+	if next.Runs != 3 || !next.LastActivity.Equal(start.Add(time.Hour)) || next.AppURL != in.AppURL ||
+		len(next.Pending) != 1 || next.Pending[0].TaskID != "task-1" || len(h.ch.sent) != 0 {
 		t.Fatalf("carried %+v, sent %d", next, len(h.ch.sent))
 	}
 }

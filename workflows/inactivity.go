@@ -164,12 +164,16 @@ func CustomerAccountWorkflow(ctx workflow.Context, in AccountInput) (AccountStat
 			a.read(ctx, s)
 		}
 	}
-	for {
+	for iter := 0; ; iter++ {
 		// A run that started before ChangeAccountNotifications and now runs
-		// on this code continues as new at once: the next run handles
-		// notifications. Histories recorded before replay with
-		// DefaultVersion here and go on as they did.
-		if !notesOn && workflow.GetVersion(ctx, ChangeAccountNotificationsUpgrade, workflow.DefaultVersion, 1) >= 1 {
+		// on this code continues as new at its next wake-up: the next run
+		// handles notifications. Histories recorded before replay with
+		// DefaultVersion here and go on as they did. The change id names
+		// the iteration: GetVersion keeps the answer of a change id for the
+		// rest of the run, and the iterations replayed before would pin
+		// DefaultVersion; the first iteration that runs live records the
+		// marker (1) instead.
+		if !notesOn && workflow.GetVersion(ctx, fmt.Sprintf("%s-%d", ChangeAccountNotificationsUpgrade, iter), workflow.DefaultVersion, 1) >= 1 {
 			return a.st, a.continueAsNew(ctx, signals, notes, reads)
 		}
 		action, at := a.next()

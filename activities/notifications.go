@@ -14,7 +14,12 @@ import (
 	"go.temporal.io/sdk/temporal"
 )
 
-// The N-1 digest. Design: the NotificationDigest workflow (workflows/
+// RETIRED (issue #13): the customer's account workflow sends the digest
+// (workflows/account_digest.go) from the notifications its tasks signal;
+// nothing lists or queries open tasks. SendTaskDigest stays registered for
+// NotificationDigest histories started before the change.
+//
+// The N-1 digest as it was. Design: the NotificationDigest workflow (workflows/
 // digest.go), started by a Temporal Schedule at 08:00 Mon-Fri per market,
 // runs one SendTaskDigest activity. The activity lists the running task
 // workflows of the market through visibility, asks each one through the

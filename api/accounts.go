@@ -12,16 +12,27 @@ import (
 )
 
 // accountStarted tells the customer's account workflow (N-4) that a task was
-// created, starting the account with the task's customer and policy if it
-// is not running yet (SignalWithStart: one call, no race between two
-// tasks). An account's clock must never cost a customer a task, so a
-// failure is logged, not returned.
+// created, starting the account with the task's customer, the market's
+// policy (P-1, MarketPolicy) and the app URL if it is not running yet
+// (SignalWithStart: one call, no race between two tasks). It runs before the
+// task starts, so the task's notification signals (N-1) find the account.
+// An account's clock must never cost a customer a task, so a failure is
+// logged, not returned.
 func (s *Server) accountStarted(ctx context.Context, in workflows.TaskInput) {
 	if in.AccountID == "" {
 		return
 	}
+	policy, err := s.Partners.MarketPolicy(in.Market)
+	if err != nil {
+		s.logger().Warn("account policy", "market", in.Market, "error", err)
+		policy = in.Policy
+	}
+	appURL := s.Visits.AppURL
+	if appURL == "" {
+		appURL = s.Visits.PublicBaseURL
+	}
 	id := workflows.AccountWorkflowID(in.AccountID)
-	_, err := s.Visits.Client.SignalWithStartWorkflow(ctx, id, workflows.AccountSignalActivity,
+	_, err = s.Visits.Client.SignalWithStartWorkflow(ctx, id, workflows.AccountSignalActivity,
 		workflows.AccountActivitySignal{Kind: "task-created", Ref: workflows.TaskWorkflowID(in.TaskID)},
 		client.StartWorkflowOptions{
 			ID: id, TaskQueue: workflows.TaskQueue,
@@ -31,7 +42,7 @@ func (s *Server) accountStarted(ctx context.Context, in workflows.TaskInput) {
 			StaticSummary: "Customer account " + in.AccountID + " (N-4 inactivity)",
 		},
 		workflows.AccountWorkflowName,
-		workflows.AccountInput{AccountID: in.AccountID, Market: in.Market, Customer: in.Customer, Policy: in.Policy})
+		workflows.AccountInput{AccountID: in.AccountID, Market: in.Market, Customer: in.Customer, Policy: policy, AppURL: appURL})
 	if err != nil {
 		s.logger().Warn("account activity not recorded", "account", id, "error", err)
 	}

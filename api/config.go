@@ -38,6 +38,10 @@ type Config struct {
 	// PublicBaseURL is the API's address as customers reach it; rating
 	// links start with it.
 	PublicBaseURL string `env:"PUBLIC_BASE_URL" envDefault:"http://127.0.0.1:8080"`
+	// AppURL is the customer app's address: the app_url link of the N-1
+	// digest and hand-over e-mails and the N-4 account e-mails (issue #14).
+	// Empty: PublicBaseURL.
+	AppURL string `env:"APP_URL"`
 	// TemporalUIURL is where people open a visit in the Temporal UI.
 	TemporalUIURL string `env:"TEMPORAL_UI_URL" envDefault:"http://127.0.0.1:8233"`
 	// RequestTimeout bounds every call to Temporal made for one request.
@@ -243,6 +247,17 @@ func (p *Partners) Policy(partner string, market rules.Market) (rules.Policy, *V
 		return pol, invalid("policy_error", "", err.Error())
 	}
 	return pol, nil
+}
+
+// MarketPolicy is the policy of a customer's account in market (P-1):
+// defaults and the market's overrides, no partner's (an account is the
+// customer's, not one partner's). Without a partner configuration it is the
+// default policy.
+func (p *Partners) MarketPolicy(market rules.Market) (rules.Policy, error) {
+	if p == nil {
+		return rules.Resolve(nil, nil)
+	}
+	return rules.Resolve(p.markets[market], nil)
 }
 
 func (p *Partners) resolve(pt *Partner, m rules.Market) (rules.Policy, error) {

@@ -538,6 +538,7 @@ func (s *Server) createTask(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := s.ctx(r)
 	defer cancel()
+	s.accountStarted(ctx, in) // N-4: a new task is account activity; N-1: the account is there for the task's signals
 	res, created, err := s.Visits.StartTask(ctx, in, req.Hash(partner))
 	switch {
 	case errors.Is(err, ErrTaskConflict):
@@ -551,7 +552,6 @@ func (s *Server) createTask(w http.ResponseWriter, r *http.Request) {
 		res.CustomerLinks = TaskCustomerLinksFor(s.LinkSecret, s.Visits.PublicBaseURL, id, exp)
 	}
 	if created {
-		s.accountStarted(ctx, in) // N-4: a new task is account activity
 		w.Header().Set("Location", "/v1/tasks/"+id)
 		writeJSON(w, http.StatusCreated, res)
 		return

@@ -38,8 +38,11 @@ type Visits struct {
 	// no secret the visit gets none.
 	LinkSecret    []byte
 	PublicBaseURL string
-	UIURL         string
-	Now           func() time.Time
+	// AppURL is the customer app's address (the app_url of account
+	// e-mails); empty means PublicBaseURL.
+	AppURL string
+	UIURL  string
+	Now    func() time.Time
 }
 
 // StartResult is the answer to a booking.

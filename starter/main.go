@@ -99,6 +99,7 @@ func visits(ctx context.Context, logger *slog.Logger, cfg api.Config, serving bo
 		Partners:      partners,
 		LinkSecret:    []byte(cfg.LinkSecret),
 		PublicBaseURL: cfg.PublicBaseURL,
+		AppURL:        cfg.AppURL,
 		UIURL:         cfg.TemporalUIURL,
 	}, c.Close, nil
 }

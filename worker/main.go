@@ -104,10 +104,12 @@ func run(ctx context.Context, log *slog.Logger, interrupt <-chan interface{}) er
 	}
 	w.RegisterActivity(absences)
 
-	// N-1: one digest schedule per market; Temporal runs it, not a loop of ours.
+	// N-1: each customer's account workflow sends its own digest (issue
+	// #13); the per-market digest schedules of earlier versions are retired:
+	// removed if present, never created again.
 	for _, m := range rules.Markets {
-		if err := workflows.EnsureDigestSchedule(ctx, c, m); err != nil {
-			return fmt.Errorf("digest schedule for %s: %w", m, err)
+		if err := workflows.RetireDigestSchedule(ctx, c, m); err != nil {
+			log.Warn("digest schedule not removed", "schedule", workflows.DigestScheduleID(m), "error", err)
 		}
 	}
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
@@ -16,10 +17,16 @@ import (
 	"github.com/jobflow/jobflow/rules"
 )
 
-// NotificationDigest workflow (N-1): unread in-app notifications go to the
-// customer by e-mail in one digest at 08:00 on working days.
+// NotificationDigest workflow (N-1): RETIRED by issue #13 ("Entities own
+// their timers; no fan-out"). Each customer's CustomerAccount workflow now
+// owns the unread notifications and sends the 08:00 digest itself
+// (account_digest.go); the worker no longer creates the per-market schedules
+// and removes existing ones (RetireDigestSchedule). The workflow type stays
+// registered so recorded and running histories replay; a run started after
+// the change (ChangeDigestRetired) sends nothing and says so, in case a
+// schedule still fires.
 //
-// Design: a Temporal Schedule per market ("digest-<market>", made by
+// The old design, kept for those histories: a Temporal Schedule per market ("digest-<market>", made by
 // EnsureDigestSchedule) starts this workflow at DigestAt Mon-Fri in the
 // market's zone. The schedule cannot know holidays, so the workflow skips a
 // run on a non-working day (rules.IsWorkingDay); the next working day's run
@@ -31,6 +38,10 @@ import (
 // the activity, the history holds only counts and ids.
 const (
 	DigestWorkflowName = "NotificationDigest"
+
+	// ChangeDigestRetired is the GetVersion change id after which a
+	// NotificationDigest run sends nothing (issue #13).
+	ChangeDigestRetired = "digest-retired"
 )
 
 // DigestScheduleID is the schedule of a market's digest.
@@ -65,6 +76,11 @@ func DigestWorkflow(ctx workflow.Context, in DigestInput) (DigestOutcome, error)
 	now := workflow.Now(ctx)
 	loc := rules.Location(in.Market)
 	out := DigestOutcome{Market: in.Market, Date: now.In(loc).Format("2006-01-02"), Until: now}
+	if workflow.GetVersion(ctx, ChangeDigestRetired, workflow.DefaultVersion, 1) >= 1 {
+		out.Skipped = "retired: each customer account sends its own digest (N-1, issue #13)"
+		workflow.SetCurrentDetails(ctx, "digest "+string(in.Market)+" retired: accounts send their own digests")
+		return out, nil
+	}
 	if !rules.IsWorkingDay(in.Market, now) {
 		name, ok := rules.HolidayName(in.Market, now)
 		if !ok {
@@ -112,8 +128,20 @@ func PreviousDigestSlot(m rules.Market, now time.Time, p rules.Policy) time.Time
 	}
 }
 
+// RetireDigestSchedule deletes the market's digest schedule of earlier
+// versions, if there is one (issue #13: the accounts send the digests).
+func RetireDigestSchedule(ctx context.Context, c client.Client, market rules.Market) error {
+	err := c.ScheduleClient().GetHandle(ctx, DigestScheduleID(market)).Delete(ctx)
+	var nf *serviceerror.NotFound
+	if err == nil || errors.As(err, &nf) {
+		return nil
+	}
+	return fmt.Errorf("digest schedule %s: %w", DigestScheduleID(market), err)
+}
+
 // EnsureDigestSchedule makes the market's digest schedule with the default
-// policy (see EnsureDigestScheduleWithPolicy).
+// policy (see EnsureDigestScheduleWithPolicy). Retired (issue #13): nothing
+// in jobflow calls it any more; kept for tests of the old design.
 func EnsureDigestSchedule(ctx context.Context, c client.Client, market rules.Market) error {
 	return EnsureDigestScheduleWithPolicy(ctx, c, market, rules.DefaultPolicy())
 }

@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/mocks"
 	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/jobflow/jobflow/activities"
 	"github.com/jobflow/jobflow/rules"
@@ -64,6 +65,11 @@ func digestViews() map[string]activities.TaskDigestView {
 func (h *taskHarness) runDigest(m rules.Market, src *digestSource) DigestOutcome {
 	h.t.Helper()
 	h.env.RegisterActivity(&activities.Notifications{Tasks: src, Channels: h.ch})
+	if !h.retired {
+		// The retired design, as the histories recorded before
+		// ChangeDigestRetired replay it.
+		h.env.OnGetVersion(ChangeDigestRetired, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	}
 	h.env.ExecuteWorkflow(DigestWorkflowName, DigestInput{Market: m, Policy: rules.DefaultPolicy()})
 	if err := h.env.GetWorkflowError(); err != nil {
 		h.t.Fatalf("digest failed: %v", err)
@@ -168,5 +174,17 @@ func TestN1_EnsureDigestSchedule(t *testing.T) {
 	sc.On("Create", mock.Anything, mock.Anything).Return(nil, temporal.ErrScheduleAlreadyRunning).Once()
 	if err := EnsureDigestSchedule(context.Background(), c, rules.Denmark); err != nil {
 		t.Fatalf("existing schedule: %v", err)
+	}
+}
+
+// Issue #13: NotificationDigest is retired; a new run (a schedule left
+// behind) sends nothing and looks up no task: the accounts send digests.
+func TestN1_DigestWorkflowRetiredSendsNothing(t *testing.T) {
+	h := newTaskHarness(t, berlin("2026-03-10 08:00")) // Tuesday
+	h.retired = true
+	src := &digestSource{views: digestViews()}
+	out := h.runDigest(rules.Germany, src)
+	if !strings.Contains(out.Skipped, "retired") || out.Result != nil || len(h.ch.sent) != 0 {
+		t.Fatalf("retired digest ran: %+v, sent %d", out, len(h.ch.sent))
 	}
 }

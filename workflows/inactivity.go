@@ -58,10 +58,25 @@ type AccountInput struct {
 	Customer  Customer     `json:"customer"` // personal data: never in search attributes
 	Policy    rules.Policy `json:"policy"`   // P-1, fixed at first start and carried on
 
+	// AppURL is the customer app's address, the link in every e-mail
+	// (app_url); the API fills it from its configuration (APP_URL).
+	AppURL string `json:"app_url,omitempty"`
+
 	LastActivity time.Time      `json:"last_activity,omitempty"` // zero: the first start
 	Stage        AccountStage   `json:"stage,omitempty"`
 	Runs         int            `json:"runs,omitempty"`
 	Log          []AccountEvent `json:"log,omitempty"`
+
+	// N-1 (account_digest.go), carried across continue-as-new: the unread
+	// notifications, the pending digest time and the digests sent.
+	Unread      []AccountNotification `json:"unread,omitempty"`
+	OlderUnread []AccountOlderUnread  `json:"older_unread,omitempty"`
+	DigestAt    *time.Time            `json:"digest_at,omitempty"`
+	Digests     int                   `json:"digests,omitempty"`
+	// Pending holds notification signals a pre-change run received
+	// (ChangeAccountNotificationsUpgrade); the next run applies them first.
+	Pending []AccountNotifySignal `json:"pending,omitempty"`
+	Reads   []AccountReadSignal   `json:"reads,omitempty"`
 }
 
 // AccountActivitySignal is one activity on the account (a task created, a
@@ -92,6 +107,14 @@ type AccountState struct {
 	Runs         int            `json:"runs"`    // earlier runs (continue-as-new)
 	Log          []AccountEvent `json:"log"`
 	Deliveries   []Delivery     `json:"deliveries"`
+
+	// N-1 (account_digest.go): the newest unread notifications not e-mailed
+	// yet, older ones counted per task, the total, and the next digest.
+	Unread      []AccountNotification `json:"unread"`
+	OlderUnread []AccountOlderUnread  `json:"older_unread,omitempty"`
+	UnreadCount int                   `json:"unread_count"`
+	DigestAt    *time.Time            `json:"digest_at,omitempty"`
+	Digests     int                   `json:"digests"`
 }
 
 func registerAccount(r worker.WorkflowRegistry) {
@@ -109,7 +132,8 @@ func CustomerAccountWorkflow(ctx workflow.Context, in AccountInput) (AccountStat
 	a := &customerAccount{in: in}
 	now := workflow.Now(ctx)
 	a.st = AccountState{AccountID: in.AccountID, Market: in.Market, Stage: in.Stage, LastActivity: in.LastActivity,
-		Runs: in.Runs, Log: append([]AccountEvent{}, in.Log...), Deliveries: []Delivery{}}
+		Runs: in.Runs, Log: append([]AccountEvent{}, in.Log...), Deliveries: []Delivery{},
+		Unread: append([]AccountNotification{}, in.Unread...), OlderUnread: in.OlderUnread, DigestAt: in.DigestAt, Digests: in.Digests}
 	if a.st.LastActivity.IsZero() {
 		a.st.LastActivity = now
 	}
@@ -117,20 +141,48 @@ func CustomerAccountWorkflow(ctx workflow.Context, in AccountInput) (AccountStat
 		a.st.Stage = AccountActive
 	}
 	a.st.Inactive = a.st.Stage == AccountInactive
-	if err := workflow.SetQueryHandler(ctx, AccountQuery, func() (AccountState, error) { return a.st, nil }); err != nil {
+	if err := workflow.SetQueryHandler(ctx, AccountQuery, func() (AccountState, error) {
+		st := a.st
+		st.UnreadCount = a.unreadCount()
+		return st, nil
+	}); err != nil {
 		return a.st, err
 	}
 	a.publish(ctx)
 
 	signals := workflow.GetSignalChannel(ctx, AccountSignalActivity)
-	for {
+	notes := workflow.GetSignalChannel(ctx, AccountSignalNotify)
+	reads := workflow.GetSignalChannel(ctx, AccountSignalRead)
+	// N-1 (account_digest.go): only runs started after the change handle
+	// notifications; older ones leave the channels alone, as before.
+	notesOn := accountNotificationsVersion(ctx) >= 1
+	if notesOn {
+		for _, s := range in.Pending {
+			a.notified(ctx, s)
+		}
+		for _, s := range in.Reads {
+			a.read(ctx, s)
+		}
+	}
+	for iter := 0; ; iter++ {
+		// A run that started before ChangeAccountNotifications and now runs
+		// on this code continues as new at its next wake-up: the next run
+		// handles notifications. Histories recorded before replay with
+		// DefaultVersion here and go on as they did. The change id names
+		// the iteration: GetVersion keeps the answer of a change id for the
+		// rest of the run, and the iterations replayed before would pin
+		// DefaultVersion; the first iteration that runs live records the
+		// marker (1) instead.
+		if !notesOn && workflow.GetVersion(ctx, fmt.Sprintf("%s-%d", ChangeAccountNotificationsUpgrade, iter), workflow.DefaultVersion, 1) >= 1 {
+			return a.st, a.continueAsNew(ctx, signals, notes, reads)
+		}
 		action, at := a.next()
 		if action != "" {
 			a.st.NextAction, a.st.NextAt = action, &at
 		} else {
 			a.st.NextAction, a.st.NextAt = "", nil
 		}
-		received, fired := false, false
+		received, fired, noteDue := false, false, false
 		var sig AccountActivitySignal
 		tctx, cancel := workflow.WithCancel(ctx)
 		sel := workflow.NewSelector(ctx)
@@ -139,6 +191,26 @@ func CustomerAccountWorkflow(ctx workflow.Context, in AccountInput) (AccountStat
 			c.Receive(ctx, &sig)
 			received = true
 		})
+		if notesOn {
+			sel.AddReceive(notes, func(c workflow.ReceiveChannel, more bool) {
+				var s AccountNotifySignal
+				c.Receive(ctx, &s)
+				a.notified(ctx, s)
+			})
+			sel.AddReceive(reads, func(c workflow.ReceiveChannel, more bool) {
+				var s AccountReadSignal
+				c.Receive(ctx, &s)
+				a.read(ctx, s)
+			})
+			if at := a.nextNotificationAt(); !at.IsZero() {
+				if d := at.Sub(workflow.Now(ctx)); d <= 0 {
+					noteDue = true
+				} else {
+					sel.AddFuture(workflow.NewTimerWithOptions(tctx, d, workflow.TimerOptions{Summary: "notifications: digest or hand-over e-mail (N-1)"}),
+						func(f workflow.Future) { noteDue = f.Get(ctx, nil) == nil })
+				}
+			}
+		}
 		if action != "" {
 			d := at.Sub(workflow.Now(ctx))
 			if d <= 0 {
@@ -148,7 +220,7 @@ func CustomerAccountWorkflow(ctx workflow.Context, in AccountInput) (AccountStat
 					func(f workflow.Future) { fired = f.Get(ctx, nil) == nil })
 			}
 		}
-		if !fired {
+		if !fired && !noteDue {
 			sel.Select(ctx)
 		}
 		cancel()
@@ -160,25 +232,53 @@ func CustomerAccountWorkflow(ctx workflow.Context, in AccountInput) (AccountStat
 		} else if fired {
 			a.advance(ctx, action)
 		}
+		if noteDue {
+			a.sendDue(ctx)
+		}
 
 		if a.st.Signals >= AccountSignalsPerRun || workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
-			// Drain what was already delivered so no signal is lost.
-			for {
-				var s AccountActivitySignal
-				if !signals.ReceiveAsync(&s) {
-					break
-				}
-				a.activity(ctx, s)
-			}
-			log := a.st.Log
-			if len(log) > accountLogKeep {
-				log = log[len(log)-accountLogKeep:]
-			}
-			next := AccountInput{AccountID: in.AccountID, Market: in.Market, Customer: in.Customer, Policy: in.Policy,
-				LastActivity: a.st.LastActivity, Stage: a.st.Stage, Runs: a.st.Runs + 1, Log: log}
-			return a.st, workflow.NewContinueAsNewError(ctx, AccountWorkflowName, next)
+			return a.st, a.continueAsNew(ctx, signals, notes, reads)
 		}
 	}
+}
+
+// continueAsNew drains the signals already delivered, so none is lost, and
+// continues with the clock, the stage and the notifications (N-1, N-4).
+func (a *customerAccount) continueAsNew(ctx workflow.Context, signals, notes, reads workflow.ReceiveChannel) error {
+	in := a.in
+	// Drain what was already delivered so no signal is lost.
+	for {
+		var s AccountActivitySignal
+		if !signals.ReceiveAsync(&s) {
+			break
+		}
+		a.activity(ctx, s)
+	}
+	var pending []AccountNotifySignal
+	var pendingReads []AccountReadSignal
+	for {
+		var s AccountNotifySignal
+		if !notes.ReceiveAsync(&s) {
+			break
+		}
+		pending = append(pending, s)
+	}
+	for {
+		var s AccountReadSignal
+		if !reads.ReceiveAsync(&s) {
+			break
+		}
+		pendingReads = append(pendingReads, s)
+	}
+	log := a.st.Log
+	if len(log) > accountLogKeep {
+		log = log[len(log)-accountLogKeep:]
+	}
+	next := AccountInput{AccountID: in.AccountID, Market: in.Market, Customer: in.Customer, Policy: in.Policy,
+		LastActivity: a.st.LastActivity, Stage: a.st.Stage, Runs: a.st.Runs + 1, Log: log,
+		AppURL: in.AppURL, Unread: a.st.Unread, OlderUnread: a.st.OlderUnread, DigestAt: a.st.DigestAt,
+		Digests: a.st.Digests, Pending: pending, Reads: pendingReads}
+	return workflow.NewContinueAsNewError(ctx, AccountWorkflowName, next)
 }
 
 // next is the next inactivity step and when it is due: the e-mails at the
@@ -258,6 +358,7 @@ func (a *customerAccount) email(ctx workflow.Context, name, template, summary st
 		Message: activities.Message{Template: template, Language: lang, Data: map[string]string{
 			"account_id":    a.in.AccountID,
 			"name":          a.in.Customer.Name,
+			"app_url":       a.in.AppURL,
 			"last_activity": a.st.LastActivity.In(rules.Location(a.in.Market)).Format(time.RFC3339),
 			"timezone":      a.in.Market.TimeZone(),
 		}},

@@ -38,7 +38,7 @@ import (
 //	task.budget_request         customer: less than {threshold_percent} % budget left, {reason} (T-7)
 //	task.handover               customer: a result was handed over and is still unread (N-1, T-8)
 //	task.chat_unread            customer: a chat message is waiting, {message_url} opens it (N-2)
-//	task.digest                 customer: the 08:00 digest of unread notifications (N-1, sent by activities.Notifications)
+//	task.digest                 customer: the 08:00 digest of unread notifications (N-1, sent by the account: account_digest.go)
 //	assistant.deadline_warning  assistant: the deadline {deadline} is near (T-5)
 //	ops.task_review_overdue     ops: review not done by {review_deadline} (T-1/T-2); again every
 //	                            review_escalation ({escalation}), and when the task closes
@@ -948,6 +948,7 @@ func (t *task) validateDelete(ctx workflow.Context, r TaskDeleteRequest) error {
 
 func (t *task) delete(ctx workflow.Context, r TaskDeleteRequest) (TaskUpdateResult, error) {
 	t.setStatus(ctx, "deleted", r.By, TaskDeleted, r.Reason)
+	t.accountForget(ctx) // N-1: its notifications leave the account's digest (account_notify.go)
 	t.stopDeadline()
 	return t.result(), nil
 }
@@ -1366,7 +1367,8 @@ func (t *task) notifyLink(ctx workflow.Context, kind, text, link string, unreadD
 	t.st.NotificationsTotal = max(t.st.NotificationsTotal, len(t.st.Notifications)) + 1
 	id := t.st.NotificationsTotal
 	n := TaskNotification{ID: id, Kind: kind, At: now, Text: text, Link: link}
-	if unreadDelay > 0 && template != "" {
+	owned := t.toAccount(ctx, id, kind, text, unreadDelay, template) // N-1: the account is told; it owns the hand-over e-mail (account_notify.go)
+	if unreadDelay > 0 && template != "" && !owned {
 		due := now.Add(unreadDelay)
 		n.EmailTemplate, n.EmailDueAt = template, &due
 	}
@@ -1457,6 +1459,7 @@ func (t *task) validateMarkRead(ctx workflow.Context, r TaskMarkReadRequest) err
 }
 
 func (t *task) markRead(ctx workflow.Context, r TaskMarkReadRequest) (TaskUpdateResult, error) {
+	defer t.accountRead(ctx, t.unreadIDs()) // N-1: the account learns what was read (account_notify.go)
 	now := workflow.Now(ctx)
 	mark := func(n *TaskNotification) {
 		if n != nil && n.ReadAt == nil {

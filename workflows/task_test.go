@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
@@ -108,6 +109,13 @@ type taskHarness struct {
 	env   *testsuite.TestWorkflowEnvironment
 	ch    *taskChannels
 	start time.Time
+
+	// The task's signals to its account (account_notify.go); with
+	// accountDown they fail, as when the account is not running.
+	accountDown    bool
+	accountSignals []any
+	// retired: run NotificationDigest as a new run (ChangeDigestRetired).
+	retired bool
 }
 
 func newTaskHarness(t *testing.T, start time.Time) *taskHarness {
@@ -120,6 +128,21 @@ func newTaskHarness(t *testing.T, start time.Time) *taskHarness {
 	h.env.RegisterActivity(&activities.Outreach{Channels: h.ch})
 	registerTaskFlows(h.env)
 	return h
+}
+
+// mockAccount answers the task's signals to its account (after every
+// registration: the test suite wants mocks last).
+func (h *taskHarness) mockAccount() {
+	h.env.OnSignalExternalWorkflow(mock.Anything, mock.Anything, mock.Anything, mock.Anything, mock.Anything).Maybe().Return(
+		func(_, _, _, _ string, arg any) error {
+			h.ch.mu.Lock()
+			defer h.ch.mu.Unlock()
+			h.accountSignals = append(h.accountSignals, arg)
+			if h.accountDown {
+				return errors.New("account not running")
+			}
+			return nil
+		})
 }
 
 // registerTaskFlows registers the task, account and digest
@@ -197,6 +220,7 @@ func (h *taskHarness) query(when time.Time) *TaskState {
 func (h *taskHarness) runTask(in TaskInput) TaskState {
 	h.t.Helper()
 	h.env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: TaskWorkflowID(in.TaskID)})
+	h.mockAccount()
 	h.env.ExecuteWorkflow(TaskWorkflowName, in)
 	if !h.env.IsWorkflowCompleted() {
 		h.t.Fatal("task workflow did not complete")
@@ -725,9 +749,12 @@ func TestT8_IntermediateThenFinalHandoverThenRating(t *testing.T) {
 
 // --- N-1, N-2, N-3 ------------------------------------------------------------------
 
+// With the account unreachable the task e-mails the hand-over itself
+// (account_notify.go); the account's own e-mail is in account_digest_test.go.
 func TestN1_UnreadHandoverEmailedAfter30Minutes(t *testing.T) {
 	start := berlin("2026-03-09 10:00")
 	h := newTaskHarness(t, start)
+	h.accountDown = true
 	h.update(berlin("2026-03-09 10:30"), TaskUpdateAccept, TaskAcceptRequest{By: taskAssistant, Area: rules.AreaBackoffice})
 	h.update(berlin("2026-03-09 11:00"), TaskUpdateHandover, TaskHandoverRequest{Assistant: "vpa-7"}) // read in time
 	read := h.update(berlin("2026-03-09 11:20"), TaskUpdateMarkRead, TaskMarkReadRequest{})
@@ -806,6 +833,7 @@ func TestN3_EmailDueSaturdayLeavesMonday0800(t *testing.T) {
 func TestN3_HandoverDueFridayEveningWaitsForMonday(t *testing.T) {
 	start := berlin("2026-03-09 10:00")
 	h := newTaskHarness(t, start)
+	h.accountDown = true // the task's own e-mail; the account's: account_digest_test.go
 	h.update(berlin("2026-03-09 10:30"), TaskUpdateAccept, TaskAcceptRequest{By: taskAssistant, Area: rules.AreaBackoffice})
 	h.update(berlin("2026-03-13 18:45"), TaskUpdateHandover, TaskHandoverRequest{Assistant: "vpa-7", Final: true})
 	h.update(berlin("2026-03-16 12:00"), TaskUpdateRate, RateRequest{Stars: 5})
@@ -943,6 +971,7 @@ func runTaskAcrossRuns(t *testing.T, start time.Time, in TaskInput, steps []*tas
 		next(0)
 		inBytes, _ := json.Marshal(in)
 		h.env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: TaskWorkflowID(in.TaskID)})
+		h.mockAccount()
 		h.env.ExecuteWorkflow(TaskWorkflowName, in)
 		if !h.env.IsWorkflowCompleted() {
 			t.Fatalf("run %d did not complete", run)

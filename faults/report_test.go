@@ -137,11 +137,12 @@ send, then the create), so a retry failed about 51 %% of the time; with the
 backoff capped at one minute, one of some 1,800 messages a run needing more
 than eleven attempts was a coin toss. Now:
 
-- a retry looks the provider up only when the previous attempt's fate is
-  unknown (a 500, a timeout, a killed worker, a failed look-up); after a
-  definite refusal (429 or 503 with the provider's error body, a refused
-  connection) the attempt records that in its heartbeat details and the next
-  attempt sends straight away (outreach/ledger.go, once);
+- a retry looks the provider up only when an earlier attempt's fate is
+  unknown (a 500, a timeout, a killed worker, a failed look-up; from then on
+  every attempt looks up, since a look-up that finds nothing can lag the
+  send); after definite refusals only (429 or 503 with the provider's error
+  body, a refused connection) the attempt records that in its heartbeat
+  details and the next attempt sends straight away (outreach/ledger.go, once);
 - the outage ends when the chaos does, and the close wait is derived from
   the retry policy;
 - visits, delivery delays and bookings are separate phases with their own

@@ -37,9 +37,10 @@
 //     number since the activity was scheduled): an outbound message with the
 //     same body, or any outbound call, is taken as the earlier attempt's
 //     send whose answer was lost. After a definite refusal (ErrRefused) of
-//     the attempt right before, whose own predecessors were known to have
-//     sent nothing, the refused attempt's heartbeat says so and the retry
-//     sends at once: under a provider failing 30 % of requests a look-up
+//     the attempt right before, when every earlier attempt was refused the
+//     same way, the refused attempt's heartbeat says so and the retry sends
+//     at once (once the fate was unknown, every later attempt looks up: a
+//     look-up that finds nothing does not vouch, lists lag): under a provider failing 30 % of requests a look-up
 //     plus a send fails about half the time, a send alone 30 %
 //     (TestRetryLooksUpOnlyWhenTheFateIsUnknown; RELIABILITY.md).
 //

@@ -127,12 +127,13 @@ const reconcileMargin = 5 * time.Minute
 //
 // A retry looks up only when the fate is unknown: an attempt the provider
 // definitely refused (ErrRefused: 429/503 with the provider's error body, a
-// refused connection), after its predecessors were known to have sent
-// nothing, heartbeats that fact (Sent.RefusedAttempt) before it fails, and
-// the next attempt then sends straight away, one provider call instead of
-// two. Anything else (a 500, a timeout, a failed look-up, a killed worker
-// that heartbeated nothing) leaves the fate unknown and the next attempt
-// looks up first.
+// refused connection), when every attempt before it was refused the same
+// way, heartbeats that fact (Sent.RefusedAttempt) before it fails, and the
+// next attempt then sends straight away, one provider call instead of two.
+// Anything else (a 500, a timeout, a failed look-up, a killed worker that
+// heartbeated nothing) leaves the fate unknown for good: every later attempt
+// looks up first. A look-up that finds nothing does not vouch, because the
+// provider's lists lag behind its sends.
 //
 // After the provider accepts, the Sent is heartbeated first (cheap, durable
 // in Temporal) and then written to the ledger.
@@ -145,10 +146,11 @@ func once(ctx context.Context, ledger Ledger, key, channel string,
 	}
 	inActivity := activity.IsActivity(ctx)
 	var attempt int32 = 1
+	nothingSent := true // every attempt so far was refused outright (or none was made)
 	if inActivity {
 		info := activity.GetInfo(ctx)
 		attempt = info.Attempt
-		nothingSent := attempt <= 1 // no earlier attempt: nothing can have been sent
+		nothingSent = attempt <= 1 // no earlier attempt: nothing can have been sent
 		if activity.HasHeartbeatDetails(ctx) {
 			var s Sent
 			if err := activity.GetHeartbeatDetails(ctx, &s); err == nil && s.Key == key && s.Channel == channel {
@@ -182,10 +184,10 @@ func once(ctx context.Context, ledger Ledger, key, channel string,
 	}
 	s, err := send()
 	if err != nil {
-		if inActivity && isRefused(err) {
-			// Nothing was sent up to and including this attempt (looked up
-			// above or known): tell the next attempt it need not look. A
-			// failed attempt's heartbeat reaches Temporal with its failure.
+		if inActivity && nothingSent && isRefused(err) {
+			// Nothing was sent up to and including this attempt: tell the
+			// next attempt it need not look. A failed attempt's heartbeat
+			// reaches Temporal with its failure.
 			activity.RecordHeartbeat(ctx, Sent{Key: key, Channel: channel, RefusedAttempt: attempt})
 		}
 		return Sent{}, false, err

@@ -341,7 +341,11 @@ func (a *customerAccount) digest(ctx workflow.Context, at time.Time) {
 	}
 	day := at.In(rules.Location(a.in.Market)).Format("2006-01-02")
 	a.st.Digests++
-	a.sendEmail(ctx, "digest-"+day, AccountDigestTemplate, "digest e-mail (N-1)", map[string]string{
+	// The step is keyed by the digest's number (carried across
+	// continue-as-new), not only its day: a second digest on the same day
+	// (a notification handled after that day's digest went) must not be
+	// taken for the first by the outreach ledger and silently dropped.
+	a.sendEmail(ctx, fmt.Sprintf("digest-%s-%d", day, a.st.Digests), AccountDigestTemplate, "digest e-mail (N-1)", map[string]string{
 		"date": day, "count": fmt.Sprint(len(listed) + more), "task_ids": strings.Join(tasks, ","),
 		"items": strings.Join(lines, "\n"),
 	})

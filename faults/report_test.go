@@ -66,8 +66,9 @@ the start, %s at the end.
   recovers, as real ones do) and every visit must close within %s, a wait
   derived from the send retry policy (faults/faults_test.go closeBudget).
 - Booking API: %d signed bookings plus %d duplicate requests (%d %%), shuffled and
-  sent 200 at a time through the real HTTP handler, with client retries on 5xx,
-  on a budget of its own.
+  sent 200 at a time through the real HTTP handler, with client retries on 5xx
+  (exponential backoff with jitter, 0.5 s doubling to 8 s, 14 tries), on a
+  budget of its own.
 
 ## Figures
 

@@ -58,9 +58,9 @@ func localEnv(b *testing.B) *Env {
 	srv := devtest.StartServer(b)
 	_, port, _ := net.SplitHostPort(srv.HostPort)
 	c := srv.Client
-	if os.Getenv("JOBFLOW_BENCH_GRPC_COMPRESSION") == "none" {
-		// Tuning experiment: no gzip on the gRPC requests (the SDK's
-		// default compresses every request, even on 127.0.0.1).
+	if os.Getenv("TEMPORAL_GRPC_COMPRESSION") == "none" {
+		// The binaries' setting (internal/config): no gzip on the gRPC
+		// requests (the SDK's default compresses every request).
 		var err error
 		c, err = client.Dial(client.Options{HostPort: srv.HostPort, Namespace: srv.Namespace,
 			ConnectionOptions: client.ConnectionOptions{GrpcCompression: &client.GrpcCompressionNone{}}})

@@ -8,13 +8,13 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"strconv"
 	"time"
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 
 	"github.com/jobflow/jobflow/api"
+	"github.com/jobflow/jobflow/internal/config"
 	"github.com/jobflow/jobflow/workflows"
 )
 
@@ -65,36 +65,28 @@ func BenchPartners() (*api.Partners, error) {
 	}}}, true)
 }
 
-// WorkerOptions reads the same WORKER_* knobs as worker/main.go, so a
-// tuning measured here is the setting to use there. It sets the
-// process-wide sticky cache size when WORKER_STICKY_CACHE_SIZE is given.
+// WorkerOptions reads the worker's own settings (config.WorkerTuning, with
+// its defaults: 8 pollers, a sticky cache of 2,000), so a tuning measured
+// here is the setting the worker runs with.
 func WorkerOptions() worker.Options {
-	n := func(name string) int {
-		v, _ := strconv.Atoi(os.Getenv(name))
-		return v
+	t, err := config.Load[config.WorkerTuning]()
+	if err != nil {
+		panic(err) // a malformed WORKER_* variable: the benchmark cannot mean anything
 	}
-	if s := n("WORKER_STICKY_CACHE_SIZE"); s > 0 {
-		worker.SetStickyWorkflowCacheSize(s)
-	}
-	return worker.Options{
-		MaxConcurrentActivityExecutionSize:     n("WORKER_MAX_CONCURRENT_ACTIVITIES"),
-		MaxConcurrentWorkflowTaskExecutionSize: n("WORKER_MAX_CONCURRENT_WORKFLOW_TASKS"),
-		MaxConcurrentWorkflowTaskPollers:       n("WORKER_WORKFLOW_TASK_POLLERS"),
-		MaxConcurrentActivityTaskPollers:       n("WORKER_ACTIVITY_TASK_POLLERS"),
-	}
+	return t.Apply()
 }
 
 // DescribeWorkerOptions names the non-default knobs in effect.
 func DescribeWorkerOptions() string {
 	s := ""
 	for _, k := range []string{"WORKER_STICKY_CACHE_SIZE", "WORKER_MAX_CONCURRENT_ACTIVITIES", "WORKER_MAX_CONCURRENT_WORKFLOW_TASKS",
-		"WORKER_WORKFLOW_TASK_POLLERS", "WORKER_ACTIVITY_TASK_POLLERS", "JOBFLOW_BENCH_GRPC_COMPRESSION"} {
+		"WORKER_WORKFLOW_TASK_POLLERS", "WORKER_ACTIVITY_TASK_POLLERS", "TEMPORAL_GRPC_COMPRESSION"} {
 		if v := os.Getenv(k); v != "" {
 			s += " " + k + "=" + v
 		}
 	}
 	if s == "" {
-		return "SDK defaults"
+		return "worker defaults"
 	}
 	return s[1:]
 }

@@ -11,7 +11,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 OUT="${OUT:-bench/results-$(date -u +%Y%m%dT%H%M).md}"
 STEPS="${STEPS:-calendar intake lifecycle scale}"
-export JOBFLOW_BENCH_OUT="$PWD/$OUT"
+case "$OUT" in /*) ;; *) OUT="$PWD/$OUT" ;; esac # an absolute OUT stays as given
+export JOBFLOW_BENCH_OUT="$OUT"
 
 quiet() { # wait up to QUIET_TRIES x 10 s (default 10 min) for load < 1.5
   for _ in $(seq 1 "${QUIET_TRIES:-60}"); do

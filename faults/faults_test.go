@@ -227,7 +227,7 @@ func TestFaultSuite(t *testing.T) {
 	wlog, _ := os.Create(filepath.Join(tmp, "worker.log"))
 	env := append(os.Environ(),
 		"TEMPORAL_ADDRESS="+ds.hostPort, "TEMPORAL_NAMESPACE=default", "TEMPORAL_CONFIG_FILE="+filepath.Join(tmp, "none.toml"),
-		"TEMPORAL_API_KEY=", "TEMPORAL_PROFILE=", "CODEC_KEYS="+keys, "CODEC_KEYS_FILE=", "CODEC_DISABLED=",
+		"TEMPORAL_API_KEY=", "TEMPORAL_PROFILE=", "TEMPORAL_GRPC_COMPRESSION=none", "CODEC_KEYS="+keys, "CODEC_KEYS_FILE=", "CODEC_DISABLED=",
 		"TWILIO_API_BASE="+sbSrv.URL, "SENDGRID_API_BASE="+sbSrv.URL, "TWILIO_ACCOUNT_SID=AC00000000000000000000000000000000",
 		"TWILIO_AUTH_TOKEN=sandboxtoken", "TWILIO_FROM=+46700000000", "SENDGRID_API_KEY=SGsandbox",
 		"SENDGRID_FROM=noreply@jobflow.local", "OPS_ALERT_TO=ops@jobflow.local", "OPS_ALERT_CHANNEL=email",

@@ -178,6 +178,8 @@ fi
 
 export TEMPORAL_ADDRESS="$HOST:$TEMPORAL_PORT"
 export TEMPORAL_NAMESPACE="${TEMPORAL_NAMESPACE:-default}"
+# Loopback: gzip on every gRPC call costs CPU and saves nothing (BENCHMARKS.md).
+export TEMPORAL_GRPC_COMPRESSION="${TEMPORAL_GRPC_COMPRESSION:-none}"
 export PUBLIC_BASE_URL="${PUBLIC_BASE_URL:-http://$HOST:$API_PORT}"
 
 # --- outreach sandbox ------------------------------------------------------

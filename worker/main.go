@@ -24,14 +24,8 @@ import (
 
 // Config is the worker's own configuration; zero values mean the SDK default.
 type Config struct {
-	TaskQueue                  string `env:"WORKER_TASK_QUEUE"`
-	MaxConcurrentActivities    int    `env:"WORKER_MAX_CONCURRENT_ACTIVITIES"`
-	MaxConcurrentWorkflowTasks int    `env:"WORKER_MAX_CONCURRENT_WORKFLOW_TASKS"`
-	// 8 pollers, not the SDK's 2: BENCHMARKS.md "Tuning" measured the
-	// lifecycle p99 halve (3.7 s -> 1.8 s) at unchanged CPU.
-	WorkflowTaskPollers      int           `env:"WORKER_WORKFLOW_TASK_POLLERS" envDefault:"8"`
-	ActivityTaskPollers      int           `env:"WORKER_ACTIVITY_TASK_POLLERS" envDefault:"8"`
-	StickyCacheSize          int           `env:"WORKER_STICKY_CACHE_SIZE"`
+	TaskQueue string `env:"WORKER_TASK_QUEUE"`
+	config.WorkerTuning
 	RegisterSearchAttributes bool          `env:"WORKER_REGISTER_SEARCH_ATTRIBUTES" envDefault:"true"`
 	ConnectTimeout           time.Duration `env:"TEMPORAL_CONNECT_TIMEOUT" envDefault:"30s"`
 	// LinkSecret signs the customers' answer links in absence notices
@@ -60,9 +54,7 @@ func run(ctx context.Context, log *slog.Logger, interrupt <-chan interface{}) er
 	if cfg.TaskQueue == "" {
 		cfg.TaskQueue = workflows.TaskQueue
 	}
-	if cfg.StickyCacheSize > 0 {
-		worker.SetStickyWorkflowCacheSize(cfg.StickyCacheSize) // process-wide, before worker.New
-	}
+	wopts := cfg.WorkerTuning.Apply() // the sticky cache size is process-wide: before worker.New
 	channels, closer, err := newChannels(log)
 	if err != nil {
 		return err
@@ -84,12 +76,7 @@ func run(ctx context.Context, log *slog.Logger, interrupt <-chan interface{}) er
 		}
 	}
 
-	w := worker.New(c, cfg.TaskQueue, worker.Options{
-		MaxConcurrentActivityExecutionSize:     cfg.MaxConcurrentActivities,
-		MaxConcurrentWorkflowTaskExecutionSize: cfg.MaxConcurrentWorkflowTasks,
-		MaxConcurrentWorkflowTaskPollers:       cfg.WorkflowTaskPollers,
-		MaxConcurrentActivityTaskPollers:       cfg.ActivityTaskPollers,
-	})
+	w := worker.New(c, cfg.TaskQueue, wopts)
 	workflows.Register(w)
 	w.RegisterActivity(&activities.Outreach{Channels: channels})
 	w.RegisterActivity(&activities.Notifications{Tasks: activities.TemporalTasks{Client: c}, Channels: channels})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -20,6 +21,23 @@ const DefaultNamespace = "default"
 
 func getenv(k string) string { return os.Getenv(k) }
 
+// grpcSettings: gzip costs about a tenth of a client's CPU (BENCHMARKS.md,
+// profile) and buys nothing on loopback or a LAN, so up.sh and the CI stacks
+// turn it off; elsewhere (Temporal Cloud, a WAN) the SDK's gzip stays on.
+type grpcSettings struct {
+	Compression string `env:"TEMPORAL_GRPC_COMPRESSION" envDefault:"gzip"`
+}
+
+func (g grpcSettings) compression() (client.GrpcCompression, error) {
+	switch strings.ToLower(strings.TrimSpace(g.Compression)) {
+	case "gzip", "":
+		return &client.GrpcCompressionGzip{}, nil
+	case "none", "off":
+		return &client.GrpcCompressionNone{}, nil
+	}
+	return nil, fmt.Errorf("config: TEMPORAL_GRPC_COMPRESSION=%q is not one of gzip, none", g.Compression)
+}
+
 // TemporalOptions loads the Temporal client options the SDK's way
 // (go.temporal.io/sdk/contrib/envconfig): an optional TOML profile
 // (TEMPORAL_CONFIG_FILE, default <user config dir>/temporalio/temporal.toml;
@@ -28,11 +46,20 @@ func getenv(k string) string { return os.Getenv(k) }
 // TEMPORAL_TLS_CLIENT_KEY_PATH/_DATA, TEMPORAL_TLS_SERVER_CA_CERT_PATH/_DATA,
 // TEMPORAL_TLS_SERVER_NAME, TEMPORAL_GRPC_META_*. So the same binary talks to
 // the dev server, a self-hosted cluster or Temporal Cloud by configuration
-// alone. The logger (may be nil) becomes the SDK's logger.
+// alone. TEMPORAL_GRPC_COMPRESSION (gzip|none, default gzip; the SDK's
+// envconfig has no such field) sets the gRPC request compression. The
+// logger (may be nil) becomes the SDK's logger.
 func TemporalOptions(logger *slog.Logger) (client.Options, error) {
 	opts, err := envconfig.LoadClientOptions(envconfig.LoadClientOptionsRequest{})
 	if err != nil {
 		return client.Options{}, fmt.Errorf("config: Temporal connection (TEMPORAL_* variables / TEMPORAL_CONFIG_FILE / TEMPORAL_PROFILE): %w", err)
+	}
+	comp, err := Load[grpcSettings]()
+	if err != nil {
+		return client.Options{}, err
+	}
+	if opts.ConnectionOptions.GrpcCompression, err = comp.compression(); err != nil {
+		return client.Options{}, err
 	}
 	if opts.HostPort == "" {
 		opts.HostPort = DefaultTemporalAddress

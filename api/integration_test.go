@@ -195,7 +195,7 @@ func TestIntegrationBookingAPI(t *testing.T) {
 		assert.Equal(t, id, res.VisitID)
 		assert.Equal(t, id, res.WorkflowID)
 		assert.Equal(t, "open", res.Status)
-		assert.Equal(t, "http://127.0.0.1:8233/namespaces/default/workflows/"+id, res.UIURL)
+		assert.Equal(t, "http://127.0.0.1:8233/namespaces/"+e.srv.Namespace+"/workflows/"+id, res.UIURL)
 	})
 
 	t.Run("replayed booking: 200, same visit; changed replay: 409; nothing started twice", func(t *testing.T) {

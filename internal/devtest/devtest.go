@@ -137,8 +137,14 @@ func SearchAttributeArgs() (args []string, over []workflows.SearchAttribute) {
 
 // StartServer starts a fresh, in-memory dev server on a free 127.0.0.1 port
 // and stops it when the test ends.
+//
+// With JOBFLOW_TEST_TEMPORAL_ADDRESS set (ExternalEnv), it uses that
+// running server instead, in a new namespace of its own.
 func StartServer(t testing.TB) *Server {
 	t.Helper()
+	if addr := externalAddress(); addr != "" {
+		return externalServer(t, addr)
+	}
 	cli := RequireCLI(t)
 
 	stopping := new(atomic.Bool)

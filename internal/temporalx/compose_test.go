@@ -30,3 +30,28 @@ func TestComposeRegistersTheCatalogue(t *testing.T) {
 		t.Errorf("docker-compose.yml SEARCH_ATTRIBUTES is out of date; set it to\n      SEARCH_ATTRIBUTES: \"%s\"", strings.Join(want, " "))
 	}
 }
+
+// #17: compose runs current images only (temporalio/auto-setup is
+// deprecated), and the server version it pins is the one scripts/pg-stack.sh
+// builds, so CI's PostgreSQL stack is the shape compose deploys.
+func TestComposeUsesCurrentImagesAndThePinnedServer(t *testing.T) {
+	b, err := os.ReadFile("../../docker-compose.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), "temporalio/auto-setup") {
+		t.Error("docker-compose.yml uses the deprecated temporalio/auto-setup image")
+	}
+	pin := regexp.MustCompile(`image: temporalio/server:\$\{TEMPORAL_VERSION:-([0-9.]+)\}`).FindSubmatch(b)
+	if pin == nil {
+		t.Fatal("docker-compose.yml: no temporalio/server image with a TEMPORAL_VERSION default")
+	}
+	s, err := os.ReadFile("../../scripts/pg-stack.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	built := regexp.MustCompile(`VERSION="\$\{TEMPORAL_SERVER_VERSION:-([0-9.]+)\}"`).FindSubmatch(s)
+	if built == nil || string(built[1]) != string(pin[1]) {
+		t.Errorf("scripts/pg-stack.sh builds %q, compose pins %s", built, pin[1])
+	}
+}

@@ -39,7 +39,7 @@ func TestComposeUsesCurrentImagesAndThePinnedServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(string(b), "temporalio/auto-setup") {
+	if regexp.MustCompile(`(?m)^\s*image:\s*temporalio/auto-setup`).Match(b) {
 		t.Error("docker-compose.yml uses the deprecated temporalio/auto-setup image")
 	}
 	pin := regexp.MustCompile(`image: temporalio/server:\$\{TEMPORAL_VERSION:-([0-9.]+)\}`).FindSubmatch(b)

@@ -15,7 +15,8 @@
 # (TEMPORAL_SERVER_VERSION), once, into $PGSTACK_DIR/bin. Visibility is SQL
 # on PostgreSQL, as in compose. Settings: PGSTACK_DIR (.data/pg-stack),
 # PGSTACK_PG_PORT (55432), PGSTACK_PORT (frontend gRPC, 7433; the other
-# services use the next ports), TEMPORAL_SERVER_VERSION (1.29.1).
+# services use the next ports), TEMPORAL_SERVER_VERSION (1.29.1),
+# PGSTACK_FRESH=1 (start from an empty database).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=scripts/lib.sh
@@ -220,6 +221,11 @@ stop_temporal() {
 case "${1:-start}" in
   start)
     require_go
+    if [[ "${PGSTACK_FRESH:-0}" == "1" ]]; then # a clean database; the built server stays
+      stop_temporal; ensure_postgres
+      as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -m immediate stop >/dev/null 2>&1 || true
+      rm -rf "$PGDATA" "$LOG"; mkdir -p "$LOG"
+    fi
     start_postgres
     build_server
     setup_schemas

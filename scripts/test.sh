@@ -13,7 +13,8 @@
 # Environment: FAULTS=0 skips the fault suite, FAULTS_* scale it (faults/);
 # CI (set in CI: integration tests fail instead of skipping when
 # a tool is missing), FUZZ_TIME per target (20s), FUZZ_BUDGET total seconds
-# for fuzzing (240), GO_TEST_TIMEOUT (30m), GO_TEST_P (2), TEMPORAL_CLI.
+# for fuzzing (240), GO_TEST_TIMEOUT (30m), GO_TEST_P (2), TEMPORAL_CLI,
+# PG_STACK=1 (the integration tests once more on Temporal-on-PostgreSQL).
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=scripts/lib.sh
@@ -115,6 +116,26 @@ else
   skip "docker-compose config" "docker-compose not installed"
 fi
 step "go test -race (unit + integration)" go test -race -count=1 -p "$GO_TEST_P" -timeout "$GO_TEST_TIMEOUT" ./...
+
+# >>> Temporal on PostgreSQL (issue 17): scripts/pg-stack.sh runs the
+# production shape from binaries (Debian's PostgreSQL, the server built from
+# its Go module, SQL visibility) and every integration test runs again
+# against it, each in a namespace of its own. PG_STACK=1 turns it on; it is
+# off by default until its time in a fresh run is measured (README).
+pg_integration() {
+  local rc
+  PGSTACK_FRESH=1 PGSTACK_DIR="$ROOT/.data/pg-stack-test" scripts/pg-stack.sh start || return 1
+  JOBFLOW_TEST_TEMPORAL_ADDRESS="127.0.0.1:${PGSTACK_PORT:-7433}" \
+    go test -count=1 -p "$GO_TEST_P" -timeout "$GO_TEST_TIMEOUT" $(go list ./... | grep -v '/faults$')
+  rc=$?
+  PGSTACK_DIR="$ROOT/.data/pg-stack-test" scripts/pg-stack.sh stop || true
+  return $rc
+}
+if [[ "${PG_STACK:-0}" == "1" ]]; then
+  step "go test (integration) on Temporal-on-PostgreSQL" pg_integration
+else
+  skip "integration tests on Temporal-on-PostgreSQL" "PG_STACK=1 runs them (scripts/pg-stack.sh)"
+fi
 
 # >>> fault suite (issue 8, owner: faults/): a real dev server on a database
 # file (restarted mid-flow), the real worker process killed with SIGKILL, the

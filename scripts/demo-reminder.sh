@@ -14,13 +14,17 @@ SANDBOX=${SANDBOX:-http://127.0.0.1:8025}
 SECRET=${PARTNER_GLOBEX_SECRET:-local-dev-globex-partner-secret}
 B17='Authorization: Bearer local-dev-buddy-token-b17'
 REF="DEMO-$(date +%s)"
+# This run's own customer address, so the outbox listing below shows this
+# visit's messages only, not those of earlier runs or other walkthroughs.
+PHONE="+49151$(date +%s | tail -c 8)"
+EMAIL="erika+${REF,,}@example.com"
 LANG_=${1:-de}
 
 iso() { date -u -d "$1" +%Y-%m-%dT%H:%M:%SZ; }
 booking=$(mktemp)
 cat > "$booking" <<JSON
 {"booking_ref":"$REF","market":"DE","region":"Berlin",
- "customer":{"name":"Erika Beispiel","phone":"+4915112345678","email":"erika@example.com","language":"$LANG_"},
+ "customer":{"name":"Erika Beispiel","phone":"$PHONE","email":"$EMAIL","language":"$LANG_"},
  "address":"Beispielstraße 6, 10115 Berlin","product":"Router","problem":"No internet.",
  "wished_times":[{"from":"$(iso '+5 min')","to":"$(iso '+2 hour')"}]}
 JSON
@@ -47,9 +51,9 @@ echo "What the visit recorded (deliveries):"
 curl -s "$V" -H "$B17" | python3 -c 'import json,sys; [print(" ", d["channel"], d["template"], d["outcome"]) for d in json.load(sys.stdin)["deliveries"]]'
 echo
 echo "What the customer received (sandbox outbox, this visit's messages):"
-curl -s "$SANDBOX/outbox" | python3 -c '
-import json,sys,collections
-msgs=[m for m in json.load(sys.stdin) if m.get("to") in ("+4915112345678","erika@example.com")]
+curl -s "$SANDBOX/outbox" | PHONE="$PHONE" EMAIL="$EMAIL" python3 -c '
+import json,os,sys,collections
+msgs=[m for m in json.load(sys.stdin) if m.get("to") in (os.environ["PHONE"],os.environ["EMAIL"])]
 c=collections.Counter((m["channel"],m.get("template"),m.get("language")) for m in msgs)
 for (ch,t,l),n in sorted(c.items()): print("  %-5s %-28s %s  x%d" % (ch,t,l,n))'
 echo

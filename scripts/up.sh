@@ -28,6 +28,13 @@ LOGS="$DATA/logs"
 
 require_go
 mkdir -p "$DATA" "$LOGS" bin
+# Everything that depends on $DATA or a port follows them (a second instance
+# with its own JOBFLOW_DATA and ports shares no file and no link with this one).
+export PUBLIC_BASE_URL="${PUBLIC_BASE_URL:-http://$HOST:$API_PORT}"
+export APP_URL="${APP_URL:-$PUBLIC_BASE_URL}"
+export TEMPORAL_UI_URL="${TEMPORAL_UI_URL:-http://$HOST:$TEMPORAL_UI_PORT}"
+export SANDBOX_OUTBOX_FILE="${SANDBOX_OUTBOX_FILE:-$DATA/outbox.json}"
+export OUTREACH_LEDGER_PATH="${OUTREACH_LEDGER_PATH:-$DATA/outreach-ledger.jsonl}"
 
 # >>> payload encryption (codec; issue 8, owner: codec/). Keys and tokens are
 # secrets: your CODEC_KEYS/CODEC_KEYS_FILE and CODEC_TOKENS/CODEC_TOKENS_FILE
@@ -235,6 +242,21 @@ if [[ -x bin/starter ]] && bin/starter -h 2>&1 | grep -qw serve; then
     warn "continuing without the API (fix the configuration above; defaults live in deploy/local.env)"
   fi
 fi
+
+# The settings of this instance, for binaries run by hand next to it
+# (bin/starter start ...): internal/config.LoadLocalSettings reads this file
+# when it exists, and the shell's own variables still win.
+( umask 077
+  { echo "# written by scripts/up.sh at $(date -u +%FT%TZ); read by bin/starter and other binaries run by hand"
+    for k in TEMPORAL_ADDRESS TEMPORAL_NAMESPACE TEMPORAL_GRPC_COMPRESSION CODEC_KEYS_FILE CODEC_DISABLED \
+             PUBLIC_BASE_URL APP_URL TEMPORAL_UI_URL API_ADDR PARTNERS_FILE API_TOKENS_FILE LINK_SECRET \
+             PARTNER_ACME_SECRET PARTNER_GLOBEX_SECRET; do
+      v="${!k:-}"
+      [[ -n "$v" ]] || continue
+      [[ $k == *_FILE && $v != /* ]] && v="$PWD/$v"
+      echo "$k=$v"
+    done
+  } >"$DATA/local.env" )
 
 {
   echo

@@ -39,10 +39,20 @@ func main() {
 		fmt.Fprint(os.Stderr, usage)
 		os.Exit(2)
 	}
+	// Run next to ./scripts/up.sh, take that instance's settings (address,
+	// codec keys, ...) for whatever the shell does not set itself.
+	local, err := config.LoadLocalSettings()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	logger, err := config.Logger()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
+	}
+	if local != "" {
+		logger.Debug("local settings loaded", "file", local)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

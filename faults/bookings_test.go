@@ -40,7 +40,7 @@ func runBookings(t *testing.T, c client.Client, wp *workerProc, sc scale, fig *f
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &api.Server{Partners: partners, Visits: &api.Visits{Client: c, Namespace: "default", Partners: partners}}
+	srv := &api.Server{Partners: partners, Visits: &api.Visits{Client: c, Namespace: suiteNamespace, Partners: partners}}
 	hs := httptest.NewServer(srv.Handler())
 	defer hs.Close()
 
@@ -141,7 +141,7 @@ func runBookings(t *testing.T, c client.Client, wp *workerProc, sc scale, fig *f
 	// Visibility is eventually consistent: wait for the count to settle.
 	var n int64
 	for i := 0; i < 60; i++ {
-		resp, err := c.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Namespace: "default",
+		resp, err := c.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Namespace: suiteNamespace,
 			Query: fmt.Sprintf("%s = '%s'", workflows.PartnerKey.GetName(), partner)})
 		if err == nil {
 			n = resp.GetCount()

@@ -7,7 +7,9 @@
 // Scale (environment, defaults in parentheses): FAULTS_VISITS (500),
 // FAULTS_KILLS (20), FAULTS_SERVER_RESTARTS (1), FAULTS_BOOKINGS (10000),
 // FAULTS_DUPLICATE_PCT (10), FAULTS_INVALID_PCT (4), FAULTS_ERROR_RATE
-// (0.30), FAULTS_LOST_PCT (5: answers lost after the provider took the
+// (0.30), FAULTS_TEMPORAL (dev; "postgres": the running stack of
+// scripts/pg-stack.sh at JOBFLOW_TEST_TEMPORAL_ADDRESS, report in
+// RELIABILITY-postgres.md), FAULTS_LOST_PCT (5: answers lost after the provider took the
 // send), FAULTS_TIMEOUT (12m: driving the visits), FAULTS_BOOKINGS_TIMEOUT
 // (10m).
 //
@@ -20,8 +22,11 @@
 package faults
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"fmt"
+	"log/slog"
 	"net"
 	"net/http/httptest"
 	"os"
@@ -137,6 +142,72 @@ func (d *devServer) stop() {
 	}
 }
 
+// temporalServer is the Temporal the suite runs on and crashes mid-flow.
+type temporalServer interface {
+	start(t *testing.T)
+	stop()
+	address() string
+	namespace() string
+	describe() string // for the report
+}
+
+func (d *devServer) address() string   { return d.hostPort }
+func (d *devServer) namespace() string { return "default" }
+func (d *devServer) describe() string {
+	return "A real Temporal dev server (`temporal server start-dev --db-filename`), restarted\n  on its database file mid-flow"
+}
+
+// pgServer is the Temporal-on-PostgreSQL stack of scripts/pg-stack.sh
+// (FAULTS_TEMPORAL=postgres), already started; a restart is a SIGKILL of
+// the server processes, the database stays. The suite runs in a namespace
+// of its own there.
+type pgServer struct {
+	script, hostPort, ns string
+	log                  *os.File
+}
+
+func (p *pgServer) run(t *testing.T, verb string) {
+	cmd := exec.Command("bash", p.script, verb)
+	cmd.Stdout, cmd.Stderr = p.log, p.log
+	if err := cmd.Run(); err != nil && t != nil {
+		t.Errorf("pg-stack.sh %s: %v", verb, err)
+	}
+}
+func (p *pgServer) start(t *testing.T) { p.run(t, "start-temporal") }
+func (p *pgServer) stop()              { p.run(nil, "kill-temporal") }
+func (p *pgServer) address() string    { return p.hostPort }
+func (p *pgServer) namespace() string  { return p.ns }
+func (p *pgServer) describe() string {
+	return "Temporal on PostgreSQL (`scripts/pg-stack.sh`: the server built from its Go module,\n  SQL visibility), its server process killed with SIGKILL mid-flow and started on the same database"
+}
+
+// suiteServer starts the Temporal of this run: the dev server, or with
+// FAULTS_TEMPORAL=postgres the running PostgreSQL stack at
+// JOBFLOW_TEST_TEMPORAL_ADDRESS (scripts/test.sh starts it).
+func suiteServer(t *testing.T, root, tmp string) temporalServer {
+	logf, _ := os.Create(filepath.Join(tmp, "temporal.log"))
+	if os.Getenv("FAULTS_TEMPORAL") == "postgres" {
+		addr := os.Getenv(devtest.ExternalEnv)
+		if addr == "" {
+			t.Fatalf("FAULTS_TEMPORAL=postgres needs %s (scripts/pg-stack.sh start)", devtest.ExternalEnv)
+		}
+		ns := fmt.Sprintf("faults-%d", time.Now().Unix())
+		ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+		defer cancel()
+		c, err := devtest.NewNamespace(ctx, addr, ns, slog.Default())
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Close()
+		return &pgServer{script: filepath.Join(root, "scripts", "pg-stack.sh"), hostPort: addr, ns: ns, log: logf}
+	}
+	port := freePort(t)
+	ds := &devServer{cli: devtest.RequireCLI(t), db: filepath.Join(tmp, "temporal.db"), port: port,
+		hostPort: "127.0.0.1:" + strconv.Itoa(port), log: logf}
+	ds.start(t)
+	return ds
+}
+
 // workerProc is the real worker binary, killed with SIGKILL.
 type workerProc struct {
 	bin string
@@ -203,15 +274,14 @@ func TestFaultSuite(t *testing.T) {
 	defer sbSrv.Close()
 	sb.SetFaults(sandbox.Faults{ErrorRate: sc.errorRate, ErrorStatus: 503})
 
-	// Dev server on a file.
-	logf, _ := os.Create(filepath.Join(tmp, "temporal.log"))
-	port := freePort(t)
-	ds := &devServer{cli: devtest.RequireCLI(t), db: filepath.Join(tmp, "temporal.db"), port: port,
-		hostPort: "127.0.0.1:" + strconv.Itoa(port), log: logf}
-	ds.start(t)
-	defer ds.stop()
+	// Temporal: the dev server on a file, or the PostgreSQL stack.
+	ds := suiteServer(t, root, tmp)
+	if _, dev := ds.(*devServer); dev {
+		defer ds.stop()
+	}
+	suiteNamespace = ds.namespace()
 
-	c, err := client.Dial(config.WithCodec(client.Options{HostPort: ds.hostPort, Namespace: "default"}, cdc))
+	c, err := client.Dial(config.WithCodec(client.Options{HostPort: ds.address(), Namespace: ds.namespace()}, cdc))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,7 +296,7 @@ func TestFaultSuite(t *testing.T) {
 	}
 	wlog, _ := os.Create(filepath.Join(tmp, "worker.log"))
 	env := append(os.Environ(),
-		"TEMPORAL_ADDRESS="+ds.hostPort, "TEMPORAL_NAMESPACE=default", "TEMPORAL_CONFIG_FILE="+filepath.Join(tmp, "none.toml"),
+		"TEMPORAL_ADDRESS="+ds.address(), "TEMPORAL_NAMESPACE="+ds.namespace(), "TEMPORAL_CONFIG_FILE="+filepath.Join(tmp, "none.toml"),
 		"TEMPORAL_API_KEY=", "TEMPORAL_PROFILE=", "TEMPORAL_GRPC_COMPRESSION=none", "CODEC_KEYS="+keys, "CODEC_KEYS_FILE=", "CODEC_DISABLED=",
 		"TWILIO_API_BASE="+sbSrv.URL, "SENDGRID_API_BASE="+sbSrv.URL, "TWILIO_ACCOUNT_SID=AC00000000000000000000000000000000",
 		"TWILIO_AUTH_TOKEN=sandboxtoken", "TWILIO_FROM=+46700000000", "SENDGRID_API_KEY=SGsandbox",
@@ -245,8 +315,11 @@ func TestFaultSuite(t *testing.T) {
 	t.Run("bookings", func(t *testing.T) { runBookings(t, c, wp, sc, fig) })
 	fig.Duration = time.Since(began).Round(time.Second)
 	fig.LoadAtEnd = loadAvg()
-	writeReport(t, root, sc, fig)
+	writeReport(t, root, sc, fig, ds)
 }
+
+// suiteNamespace is the namespace of this run ("default" on the dev server).
+var suiteNamespace = "default"
 
 // callTimeout is the worker's CALL_TIMEOUT in the suite: how long one call
 // attempt waits for the customer.

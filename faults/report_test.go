@@ -33,7 +33,7 @@ const beforeDelays = `| sms | 480 | 2.5 s | 1m39s | 4m6s | 9 |
 other test runs: load 7.9 / 11.5 / 9.1 at the start, 1.8 / 4.8 / 6.7 at
 the end.)`
 
-func writeReport(t *testing.T, root string, sc scale, f *figures) {
+func writeReport(t *testing.T, root string, sc scale, f *figures, srv temporalServer) {
 	status := "PASS"
 	if t.Failed() {
 		status = "FAIL"
@@ -50,8 +50,7 @@ the start, %s at the end.
 
 ## Setup
 
-- A real Temporal dev server (`+"`temporal server start-dev --db-filename`"+`), restarted
-  on its database file mid-flow; a real worker process (`+"`go build ./worker`"+`) with
+- %s; a real worker process (`+"`go build ./worker`"+`) with
   payload encryption on, killed with SIGKILL at random points (waiting on a
   timer, inside an activity, between an Update and the next step) and restarted;
   the outreach sandbox (fake Twilio and SendGrid) answering %.0f %% of provider
@@ -78,7 +77,7 @@ the start, %s at the end.
 | Visits that reached their end (rated) | %d |
 | Visits closed after the outage ended (all sends finished) | %d, the last after %s |
 | Worker kills (SIGKILL) | %d |
-| Dev server restarts on its database file | %d |
+| Temporal server restarts (its database kept) | %d |
 | Customer messages delivered (all templates, by SMS, call or e-mail) | %d |
 | Duplicate customer messages | **%d** |
 | Missing customer messages | **%d** |
@@ -91,7 +90,7 @@ the start, %s at the end.
 | Workflows for the bookings | %d |
 | Lost bookings | **%.0f** |
 `, status, time.Now().UTC().Format("2006-01-02 15:04 MST"), f.Duration, f.LoadAtStart, f.LoadAtEnd,
-		f.ErrorRate*100, f.LostRate*100, sc.invalidPct, f.CloseBudget, f.Bookings, f.DuplicateRequests, sc.dupPct,
+		srv.describe(), f.ErrorRate*100, f.LostRate*100, sc.invalidPct, f.CloseBudget, f.Bookings, f.DuplicateRequests, sc.dupPct,
 		f.Visits, f.VisitsEnded, f.VisitsClosed, f.CloseAfterRecovery, f.WorkerKills, f.ServerRestarts,
 		f.CustomerMessages, f.DuplicateMessages, f.MissingMessages,
 		f.InvalidNumberVisits, f.InvalidAlerted, f.OpsAlerts, f.Bookings, f.DuplicateRequests, f.Created, f.Replayed,
@@ -163,10 +162,19 @@ FAULTS_LOST_PCT, FAULTS_TIMEOUT, FAULTS_BOOKINGS_TIMEOUT.
   not available (a paid add-on: 401/403/404) a retry after an unknown
   outcome sends again: at least once rather than never.
 `, beforeDelays)
-	if err := os.WriteFile(filepath.Join(root, "RELIABILITY.md"), []byte(b.String()), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(root, reportFile(srv)), []byte(b.String()), 0o644); err != nil {
 		t.Error(err)
 	}
 	t.Logf("\n%s", b.String())
+}
+
+// reportFile: the dev server's run is RELIABILITY.md; the PostgreSQL
+// stack's has a file of its own, so neither run overwrites the other.
+func reportFile(srv temporalServer) string {
+	if _, pg := srv.(*pgServer); pg {
+		return "RELIABILITY-postgres.md"
+	}
+	return "RELIABILITY.md"
 }
 
 func round(d time.Duration) string {

@@ -48,7 +48,7 @@ func chaosFaults(sc scale, k int) sandbox.Faults {
 // provider recovers, as real ones do) and waits closeBudget for every visit
 // to close. It fails only its own figures; a visit still open at the end is
 // reported with its status, pending activity and last activity error.
-func runVisits(t *testing.T, c client.Client, sb *sandbox.Server, ds *devServer, wp *workerProc, sc scale, fig *figures) []*visitRun {
+func runVisits(t *testing.T, c client.Client, sb *sandbox.Server, ds temporalServer, wp *workerProc, sc scale, fig *figures) []*visitRun {
 	ctx, cancel := context.WithTimeout(context.Background(), sc.timeout)
 	defer cancel()
 	runID := strconv.FormatInt(time.Now().Unix()%1e6, 36)

@@ -7,6 +7,7 @@
 #                                  # namespace and jobflow's search attributes
 #   ./scripts/pg-stack.sh stop     # stops Temporal and PostgreSQL, keeps data
 #   ./scripts/pg-stack.sh restart-temporal   # kills the server, keeps the DB
+#                                  # (kill-temporal, start-temporal: its halves)
 #   ./scripts/pg-stack.sh env      # prints TEMPORAL_ADDRESS=... for clients
 #
 # PostgreSQL comes from Debian (installed with apt-get when missing and we
@@ -243,6 +244,8 @@ case "${1:-start}" in
     stop_temporal -KILL
     start_temporal
     ;;
+  kill-temporal) stop_temporal -KILL ;;   # the two halves of restart-temporal,
+  start-temporal) start_temporal ;;       # for the fault suite's chaos
   env) echo "TEMPORAL_ADDRESS=$HOST:$PORT" ;;
-  *) die "usage: $0 start|stop|restart-temporal|env" ;;
+  *) die "usage: $0 start|stop|restart-temporal|kill-temporal|start-temporal|env" ;;
 esac

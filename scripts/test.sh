@@ -122,19 +122,28 @@ step "go test -race (unit + integration)" go test -race -count=1 -p "$GO_TEST_P"
 # its Go module, SQL visibility) and every integration test runs again
 # against it, each in a namespace of its own. PG_STACK=1 turns it on; it is
 # off by default until its time in a fresh run is measured (README).
+PGSTACK_DIR="$ROOT/.data/pg-stack-test"; export PGSTACK_DIR
 pg_integration() {
-  local rc
-  PGSTACK_FRESH=1 PGSTACK_DIR="$ROOT/.data/pg-stack-test" scripts/pg-stack.sh start || return 1
+  PGSTACK_FRESH=1 scripts/pg-stack.sh start || return 1
   JOBFLOW_TEST_TEMPORAL_ADDRESS="127.0.0.1:${PGSTACK_PORT:-7433}" \
     go test -count=1 -p "$GO_TEST_P" -timeout "$GO_TEST_TIMEOUT" $(go list ./... | grep -v '/faults$')
-  rc=$?
-  PGSTACK_DIR="$ROOT/.data/pg-stack-test" scripts/pg-stack.sh stop || true
-  return $rc
+}
+# The fault suite on the same stack, smaller (PG_FAULTS_* scale it), its
+# server crash a SIGKILL of the Temporal process with the database kept;
+# it writes RELIABILITY-postgres.md.
+pg_faults() {
+  FAULTS_TEMPORAL=postgres JOBFLOW_TEST_TEMPORAL_ADDRESS="127.0.0.1:${PGSTACK_PORT:-7433}" JOBFLOW_FAULTS=1 \
+    FAULTS_VISITS="${PG_FAULTS_VISITS:-200}" FAULTS_KILLS="${PG_FAULTS_KILLS:-10}" FAULTS_BOOKINGS="${PG_FAULTS_BOOKINGS:-2000}" \
+    go test -count=1 -timeout "${FAULTS_GO_TIMEOUT:-40m}" -run '^TestFaultSuite$' ./faults
 }
 if [[ "${PG_STACK:-0}" == "1" ]]; then
   step "go test (integration) on Temporal-on-PostgreSQL" pg_integration
+  if [[ "${FAULTS:-1}" != "0" ]]; then
+    step "fault suite on Temporal-on-PostgreSQL (RELIABILITY-postgres.md)" pg_faults
+  fi
+  scripts/pg-stack.sh stop || true
 else
-  skip "integration tests on Temporal-on-PostgreSQL" "PG_STACK=1 runs them (scripts/pg-stack.sh)"
+  skip "integration tests and fault suite on Temporal-on-PostgreSQL" "PG_STACK=1 runs them (scripts/pg-stack.sh)"
 fi
 
 # >>> fault suite (issue 8, owner: faults/): a real dev server on a database

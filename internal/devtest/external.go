@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"log/slog"
 	"os"
 	"regexp"
@@ -51,42 +52,53 @@ func externalServer(t testing.TB, hostPort string) *Server {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	admin, err := client.DialContext(ctx, client.Options{HostPort: hostPort, Namespace: "default", Logger: tlog.NewStructuredLogger(logger)})
+	c, err := NewNamespace(ctx, hostPort, ns, logger)
 	if err != nil {
-		t.Fatalf("devtest: dial %s (%s): %v", hostPort, ExternalEnv, err)
-	}
-	defer admin.Close()
-	if _, err := admin.WorkflowService().RegisterNamespace(ctx, &workflowservice.RegisterNamespaceRequest{
-		Namespace:                        ns,
-		WorkflowExecutionRetentionPeriod: durationpb.New(24 * time.Hour),
-	}); err != nil {
-		t.Fatalf("devtest: registering namespace %s on %s: %v", ns, hostPort, err)
-	}
-	fit, _ := temporalx.FitSQLVisibility(workflows.SearchAttributes)
-	res, err := temporalx.Ensure(ctx, admin, ns, fit, logger)
-	if err != nil || len(res.Missing) > 0 {
-		t.Fatalf("devtest: search attributes on %s: %v (missing %v)", ns, err, res.Missing)
-	}
-	c, err := client.DialContext(ctx, client.Options{HostPort: hostPort, Namespace: ns, Logger: tlog.NewStructuredLogger(logger)})
-	if err != nil {
-		t.Fatalf("devtest: dial %s namespace %s: %v", hostPort, ns, err)
-	}
-	// A new namespace reaches every service's cache within seconds.
-	for {
-		_, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Namespace: ns, PageSize: 1})
-		if err == nil {
-			break
-		}
-		if ctx.Err() != nil {
-			t.Fatalf("devtest: namespace %s not usable on %s: %v", ns, hostPort, err)
-		}
-		time.Sleep(200 * time.Millisecond)
+		t.Fatalf("devtest: %v", err)
 	}
 	t.Cleanup(func() {
 		stopping.Store(true)
 		c.Close()
 	})
 	return &Server{HostPort: hostPort, Namespace: ns, Client: c, Logger: logger}
+}
+
+// NewNamespace registers namespace ns (retention one day) on the server at
+// hostPort with every jobflow search attribute that fits SQL visibility,
+// waits until it is usable and returns a client for it.
+func NewNamespace(ctx context.Context, hostPort, ns string, logger *slog.Logger) (client.Client, error) {
+	admin, err := client.DialContext(ctx, client.Options{HostPort: hostPort, Namespace: "default", Logger: tlog.NewStructuredLogger(logger)})
+	if err != nil {
+		return nil, fmt.Errorf("dial %s: %w", hostPort, err)
+	}
+	defer admin.Close()
+	if _, err := admin.WorkflowService().RegisterNamespace(ctx, &workflowservice.RegisterNamespaceRequest{
+		Namespace:                        ns,
+		WorkflowExecutionRetentionPeriod: durationpb.New(24 * time.Hour),
+	}); err != nil {
+		return nil, fmt.Errorf("registering namespace %s on %s: %w", ns, hostPort, err)
+	}
+	fit, _ := temporalx.FitSQLVisibility(workflows.SearchAttributes)
+	res, err := temporalx.Ensure(ctx, admin, ns, fit, logger)
+	if err != nil || len(res.Missing) > 0 {
+		return nil, fmt.Errorf("search attributes on %s: %v (missing %v)", ns, err, res.Missing)
+	}
+	c, err := client.DialContext(ctx, client.Options{HostPort: hostPort, Namespace: ns, Logger: tlog.NewStructuredLogger(logger)})
+	if err != nil {
+		return nil, fmt.Errorf("dial %s namespace %s: %w", hostPort, ns, err)
+	}
+	// A new namespace reaches every service's cache within seconds.
+	for {
+		_, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Namespace: ns, PageSize: 1})
+		if err == nil {
+			return c, nil
+		}
+		if ctx.Err() != nil {
+			c.Close()
+			return nil, fmt.Errorf("namespace %s not usable on %s: %w", ns, hostPort, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

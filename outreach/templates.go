@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/jobflow/jobflow/activities"
+	"github.com/jobflow/jobflow/outreach/sms"
 	"github.com/jobflow/jobflow/rules"
 )
 
@@ -274,4 +275,18 @@ func renderHTML(lang rules.Language, subject, text string) (string, error) {
 	var b bytes.Buffer
 	err := htmlLayout.Execute(&b, map[string]any{"Lang": string(lang), "Subject": subject, "Paragraphs": paragraphs})
 	return b.String(), err
+}
+
+// RenderSMS renders msg for a text message: like Render, with the text made
+// GSM-7 where a faithful transliteration exists (a customer name such as
+// "Małgorzata" would otherwise force UCS-2 and double the segments; see
+// package sms). Templates themselves use only GSM-7 characters (a test
+// proves it), so only data is ever transliterated.
+func RenderSMS(msg activities.Message) (Rendered, error) {
+	r, err := Render(msg)
+	if err != nil {
+		return r, err
+	}
+	r.Text = sms.ToGSM7(r.Text)
+	return r, nil
 }

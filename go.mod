@@ -3,6 +3,7 @@ module github.com/jobflow/jobflow
 go 1.26.8
 
 require (
+	github.com/BurntSushi/toml v1.4.0
 	github.com/caarlos0/env/v11 v11.4.2
 	github.com/rickar/cal/v2 v2.1.13
 	github.com/sendgrid/rest v2.6.9+incompatible
@@ -18,7 +19,6 @@ require (
 )
 
 require (
-	github.com/BurntSushi/toml v1.4.0 // indirect
 	github.com/facebookgo/clock v0.0.0-20150410010913-600d898af40a // indirect
 	github.com/gogo/protobuf v1.3.2 // indirect
 	github.com/golang/mock v1.6.0 // indirect

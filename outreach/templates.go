@@ -40,6 +40,7 @@ type entry struct {
 	Fields   []string
 	Optional []string
 	Versions map[rules.Language]variant
+	Du       *variant // the informal German version, when the message addresses its reader
 }
 
 // Catalogue lists every template id in a stable order.
@@ -91,6 +92,9 @@ func Render(msg activities.Message) (Rendered, error) {
 	if data == nil {
 		data = map[string]string{}
 	}
+	if lang == rules.German && data[FormalField] == "false" && e.Du != nil {
+		v = *e.Du
+	}
 	funcs := templateFuncs(lang, data)
 	subject, err := execText(msg.Template+".subject", v.Subject, funcs, data)
 	if err != nil {
@@ -133,12 +137,20 @@ func execText(name, src string, funcs template.FuncMap, data map[string]string) 
 	return b.String(), nil
 }
 
+// FormalField is the optional Data field that picks the German address:
+// "false" renders the Du version, absent or anything else the Sie version
+// (seed 004: the customer's Du/Sie setting). Other languages ignore it.
+const FormalField = "formal"
+
 // templateFuncs gives templates language- and zone-aware formatting:
 //
 //	{{when .appointment}}   weekday, date and time in Data["timezone"]
 //	{{date .deadline}}      weekday and date
 //	{{clock .appointment}}  time of day only
 //	{{hm .budget_minutes}}  minutes as h:mm (T-3: 234 -> 3:54)
+//	{{num .factor}}         a decimal number in the language's format (1,3)
+//	{{count "hour" .hours}} a number with its unit in the CLDR plural form
+//	                        the language's file gives (1 timme, 2 timmar)
 //	{{opt "key"}}           an optional field, "" when absent
 //	{{flag "key"}}          an optional field == "true"
 func templateFuncs(lang rules.Language, data map[string]string) template.FuncMap {
@@ -186,8 +198,10 @@ func templateFuncs(lang rules.Language, data map[string]string) template.FuncMap
 			}
 			return fmt.Sprintf("%d:%02d", m/60, m%60), nil
 		},
-		"opt":  func(k string) string { return data[k] },
-		"flag": func(k string) bool { return data[k] == "true" },
+		"num":   func(v string) (string, error) { return formatNumber(lang, v) },
+		"count": func(unit, v string) (string, error) { return countUnit(lang, unit, v) },
+		"opt":   func(k string) string { return data[k] },
+		"flag":  func(k string) bool { return data[k] == "true" },
 	}
 }
 

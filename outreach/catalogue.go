@@ -28,6 +28,9 @@ var catalogue = map[string]entry{
 	// V-7: sent when the reminder call is not answered.
 	"visit.reminder_sms": {
 		Fields: []string{"name", "appointment", "timezone"},
+		// The customer service number (policy; seed: 010-17 77 307); the
+		// text fits one segment with it.
+		Optional: []string{"service_phone"},
 	},
 	// V-6
 	"visit.rescheduled": {
@@ -35,6 +38,9 @@ var catalogue = map[string]entry{
 	},
 	"visit.cancelled": {
 		Fields: []string{"name", "appointment", "timezone"},
+		// The customer service number (policy; seed: 010-17 77 307); the
+		// text fits one segment with it.
+		Optional: []string{"service_phone"},
 	},
 	// V-8: the start repeats the recording notice.
 	"visit.start_notice": {

@@ -147,6 +147,12 @@ const FormalField = "formal"
 //	{{when .appointment}}   weekday, date and time in Data["timezone"]
 //	{{date .deadline}}      weekday and date
 //	{{clock .appointment}}  time of day only
+//	{{soon .appointment}}   weekday, date without the year, and time (SMS)
+//	{{day .appointment}}    weekday and date without the year (SMS)
+//	{{until .to}}           the last day of a period whose end is exclusive:
+//	                        an end at midnight prints the day before
+//	{{back .to}}            the day someone is back: the date alone when the
+//	                        end is midnight, else date and time
 //	{{hm .budget_minutes}}  minutes as h:mm (T-3: 234 -> 3:54)
 //	{{num .factor}}         a decimal number in the language's format (1,3)
 //	{{count "hour" .hours}} a number with its unit in the CLDR plural form
@@ -183,6 +189,37 @@ func templateFuncs(lang rules.Language, data map[string]string) template.FuncMap
 				return "", err
 			}
 			return formatDate(lang, t), nil
+		},
+		"day": func(v string) (string, error) {
+			t, err := parse(v)
+			if err != nil {
+				return "", err
+			}
+			return formatDay(lang, t), nil
+		},
+		"soon": func(v string) (string, error) {
+			t, err := parse(v)
+			if err != nil {
+				return "", err
+			}
+			return formatDay(lang, t) + " " + formatClock(lang, t), nil
+		},
+		"until": func(v string) (string, error) {
+			t, err := parse(v)
+			if err != nil {
+				return "", err
+			}
+			return formatDate(lang, lastDay(t)), nil
+		},
+		"back": func(v string) (string, error) {
+			t, err := parse(v)
+			if err != nil {
+				return "", err
+			}
+			if isMidnight(t) {
+				return formatDate(lang, t), nil
+			}
+			return formatWhen(lang, t), nil
 		},
 		"clock": func(v string) (string, error) {
 			t, err := parse(v)
@@ -230,6 +267,33 @@ func formatDate(lang rules.Language, t time.Time) string {
 	default:
 		return fmt.Sprintf("%s %d %s %d", wd, t.Day(), mo, t.Year())
 	}
+}
+
+// formatDay is formatDate without the year, for texts about the next days
+// (an SMS about a visit): "onsdag 30 september", "Mittwoch, 30. September".
+func formatDay(lang rules.Language, t time.Time) string {
+	wd, mo := weekdays[lang][t.Weekday()], months[lang][t.Month()-1]
+	switch lang {
+	case rules.Danish:
+		return fmt.Sprintf("%s den %d. %s", wd, t.Day(), mo)
+	case rules.German:
+		return fmt.Sprintf("%s, %d. %s", wd, t.Day(), mo)
+	default:
+		return fmt.Sprintf("%s %d %s", wd, t.Day(), mo)
+	}
+}
+
+func isMidnight(t time.Time) bool {
+	return t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0
+}
+
+// lastDay is the last day within a period ending (exclusively) at t: an
+// absence "to" 14 April 00:00 has its last day on 13 April.
+func lastDay(t time.Time) time.Time {
+	if isMidnight(t) {
+		return t.AddDate(0, 0, -1)
+	}
+	return t
 }
 
 func formatClock(lang rules.Language, t time.Time) string {

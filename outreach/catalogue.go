@@ -23,7 +23,8 @@ var catalogue = map[string]entry{
 	},
 	// V-7: spoken by the reminder call (TwiML <Say>), so no URLs or symbols.
 	"visit.reminder_call": {
-		Fields: []string{"name", "appointment", "timezone"},
+		Fields:   []string{"name", "appointment", "timezone"},
+		Optional: []string{"service_phone"}, // the customer service number, spoken last
 	},
 	// V-7: sent when the reminder call is not answered.
 	"visit.reminder_sms": {
@@ -167,15 +168,20 @@ var catalogue = map[string]entry{
 	// N-1: unread notifications at 08:00 on working days; items is one
 	// line per notification, already in the customer's language.
 	"task.digest": {
-		Fields: []string{"name", "items", "app_url"},
+		Fields:   []string{"name", "items"},
+		Optional: []string{"app_url"}, // the link to the app; without it the text says "in the app"
 	},
 	// N-4: three weeks without activity.
 	"account.nudge": {
-		Fields: []string{"name", "app_url"},
+		Fields:   []string{"name"},
+		Optional: []string{"app_url"},
 	},
 	// N-4: seven weeks, unused hours.
 	"account.unused_hours": {
-		Fields: []string{"name", "hours", "app_url"},
+		Fields: []string{"name"},
+		// hours: the unused hours as a decimal ("6", "2.5"), counted with the
+		// CLDR plural; without it the text says "unused hours".
+		Optional: []string{"hours", "app_url"},
 	},
 	// told early, offered a substitute for the period.
 	"absence.customer_notice": {

@@ -3,6 +3,7 @@ package outreach
 import (
 	"regexp"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/jobflow/jobflow/activities"
@@ -124,6 +125,64 @@ func TestGermanAddress(t *testing.T) {
 		d[FormalField] = "true"
 		if r, _ := Render(activities.Message{Template: id, Language: "de", Data: d}); r.Text != sie.Text {
 			t.Errorf("%s: formal=true is not Sie", id)
+		}
+	}
+}
+
+// Issue #14 content fixes that need no new data.
+func TestContentFixes(t *testing.T) {
+	render := func(id, lang string, d map[string]string) Rendered {
+		t.Helper()
+		r, err := Render(activities.Message{Template: id, Language: lang, Data: d})
+		if err != nil {
+			t.Fatalf("%s/%s: %v", id, lang, err)
+		}
+		return r
+	}
+	// An absence to 14 April 00:00 (exclusive) prints its last day, 13 April;
+	// the reschedule alert says the day the worker is back, without 00:00.
+	abs := map[string]string{"name": "Anna", "worker_name": "Bo", "from": "2026-04-01T00:00:00+02:00", "to": "2026-04-14T00:00:00+02:00",
+		"timezone": "Europe/Stockholm", "substitute_url": "https://x/s", "wait_url": "https://x/w", "contact": "support@x", "job_id": "visit-p1-1", "worker_id": "vpa-3"}
+	for lang, want := range map[string]string{"sv": "till och med måndag 13 april 2026", "da": "til og med mandag den 13. april 2026",
+		"de": "bis einschließlich Montag, 13. April 2026", "en": "to Monday 13 April 2026"} {
+		if r := render("absence.customer_notice", lang, abs); !strings.Contains(r.Text, want) {
+			t.Errorf("customer_notice/%s lacks %q:\n%s", lang, want, r.Text)
+		}
+		if r := render("absence.auto_reply", lang, abs); !strings.Contains(r.Text, want) {
+			t.Errorf("auto_reply/%s lacks %q:\n%s", lang, want, r.Text)
+		}
+	}
+	if r := render("ops.absence_reschedule", "en", abs); !strings.Contains(r.Text, "back on Tuesday 14 April 2026.") || strings.Contains(r.Text, "00:00") {
+		t.Errorf("reschedule: %s", r.Text)
+	}
+	// The extension outcome is translated.
+	ext := map[string]string{"task_title": "Nyhetsbrev", "extension_id": "2", "outcome": "declined", "deadline": "2026-03-05T09:30:00Z", "timezone": "Europe/Stockholm"}
+	for lang, want := range map[string]string{"sv": "avböjd", "da": "afvist", "de": "abgelehnt", "en": "declined"} {
+		r := render("task.extension_answered", lang, ext)
+		if !strings.Contains(r.Text, want) || !strings.Contains(r.Subject, want) || (lang != "en" && strings.Contains(r.Text, "declined")) {
+			t.Errorf("extension/%s: %s / %s", lang, r.Subject, r.Text)
+		}
+	}
+	// Locale numbers and CLDR plurals in what the workflows pass.
+	mf := map[string]string{"name": "Anna", "task_title": "T", "factor": "1.3", "work_minutes": "180", "budget_minutes": "234"}
+	if r := render("task.marketing_factor", "de", mf); !strings.Contains(r.Text, "Faktor 1,3:") {
+		t.Errorf("factor: %s", r.Text)
+	}
+	for hours, want := range map[string]string{"1": "1 timme kvar", "2": "2 timmar kvar"} {
+		if r := render("account.unused_hours", "sv", map[string]string{"name": "Anna", "hours": hours, "app_url": "https://x/app"}); !strings.Contains(r.Subject, want) {
+			t.Errorf("unused_hours %s: %s", hours, r.Subject)
+		}
+	}
+	// What the inactivity workflow passes today (no hours) renders.
+	render("account.unused_hours", "de", map[string]string{"name": "Anna", "app_url": "https://x/app", "account_id": "a", "timezone": "Europe/Berlin"})
+	// German word order; English says complaint.
+	if r := render("ops.sla_warning", "de", map[string]string{"job_id": "j", "deadline": "2026-03-05T09:30:00Z", "timezone": "Europe/Berlin"}); !strings.HasSuffix(r.Text, "Uhr ab.") {
+		t.Errorf("word order: %s", r.Text)
+	}
+	for _, id := range Catalogue() {
+		v := catalogue[id].Versions[rules.English]
+		if strings.Contains(strings.ReplaceAll(v.Subject+v.Body, ".reclamation_id", ""), "eclamation") {
+			t.Errorf("%s/en says reclamation", id)
 		}
 	}
 }

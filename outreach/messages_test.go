@@ -186,3 +186,20 @@ func TestContentFixes(t *testing.T) {
 		}
 	}
 }
+
+var formalAddress = regexp.MustCompile(`\b(Sie|Ihr|Ihre|Ihren|Ihrem|Ihrer|Ihres|Ihnen)\b`)
+
+// Every German message that addresses its reader with Sie has a Du version
+// (seed 004), and no Du version says Sie.
+func TestEveryGermanSieMessageHasADuVersion(t *testing.T) {
+	for _, id := range Catalogue() {
+		e := catalogue[id]
+		sie := e.Versions[rules.German]
+		if formalAddress.MatchString(sie.Subject+" "+sie.Body) && e.Du == nil {
+			t.Errorf("%s: German Sie text without a Du version in messages/de_du.toml", id)
+		}
+		if e.Du != nil && formalAddress.MatchString(e.Du.Subject+" "+e.Du.Body) {
+			t.Errorf("%s: the Du version says Sie: %s", id, e.Du.Body)
+		}
+	}
+}

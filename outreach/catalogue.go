@@ -18,8 +18,10 @@ var catalogue = map[string]entry{
 	// V-3: the booking with the recording notice, and the caveat when a
 	// hardware fault is suspected.
 	"visit.booking_confirmation": {
-		Fields:   []string{"name", "appointment", "timezone"},
-		Optional: []string{"hardware_fault"},
+		Fields: []string{"name", "appointment", "timezone"},
+		// reminder_lead_minutes: the policy's reminder lead (V-7, P-1) in minutes;
+		// without it the text says one hour.
+		Optional: []string{"hardware_fault", "reminder_lead_minutes"},
 	},
 	// V-7: spoken by the reminder call (TwiML <Say>), so no URLs or symbols.
 	"visit.reminder_call": {
@@ -59,6 +61,9 @@ var catalogue = map[string]entry{
 	// V-5
 	"ops.sla_warning": {
 		Fields: []string{"job_id", "deadline", "timezone"},
+		// promise_hours: the partner's promise (V-5, P-1) in hours; without it
+		// the text names no number.
+		Optional: []string{"promise_hours"},
 	},
 	"ops.sla_breach": {
 		Fields: []string{"job_id", "deadline", "timezone"},
@@ -66,6 +71,8 @@ var catalogue = map[string]entry{
 	// V-10
 	"ops.abort": {
 		Fields: []string{"job_id", "reason"},
+		// buddy: the technician who aborted (workflows/visit.go passes it).
+		Optional: []string{"buddy"},
 	},
 	// V-9: call the buddy back within about a minute.
 	"ops.panic": {
@@ -86,6 +93,9 @@ var catalogue = map[string]entry{
 	// one or two stars go to the team lead at once.
 	"ops.rating_low": {
 		Fields: []string{"job_id", "stars"},
+		// worker (visits) or assistant_id (tasks), and report_due (RFC 3339,
+		// with timezone): who reports, and by when.
+		Optional: []string{"worker", "assistant_id", "report_due", "timezone"},
 	},
 	// C-2: seen and being acted on, within two hours.
 	"reclamation.ack": {
@@ -142,16 +152,21 @@ var catalogue = map[string]entry{
 	// T-6: a deadline moves only with consent.
 	"task.extension_request": {
 		Fields: []string{"name", "task_title", "reason", "deadline", "proposed_deadline", "timezone", "consent_url"},
+		// expires_at (RFC 3339): by when the customer must answer (T-6).
+		Optional: []string{"expires_at"},
 	},
 	// T-7: ask early for more budget, with the assistant's reason; the
 	// customer answers in the app or by replying.
 	"task.budget_request": {
 		Fields: []string{"name", "task_title", "reason", "budget_minutes", "used_minutes", "remaining_minutes"},
+		// extra_minutes: how much more time is asked (T-7).
+		Optional: []string{"extra_minutes"},
 	},
 	// T-8
 	"task.handover": {
-		Fields:   []string{"name", "task_title"},
-		Optional: []string{"result_url"},
+		Fields: []string{"name", "task_title"},
+		// intermediate = "true": an intermediate result (T-8), no rating invite.
+		Optional: []string{"result_url", "intermediate"},
 	},
 	// T-6: the assistant hears how the customer answered an extension
 	// request, or that it expired (the deadline then stands).
@@ -186,6 +201,8 @@ var catalogue = map[string]entry{
 	// told early, offered a substitute for the period.
 	"absence.customer_notice": {
 		Fields: []string{"name", "worker_name", "from", "to", "timezone", "substitute_url", "wait_url"},
+		// job_id: the job the absence concerns (workflows/absence.go passes it).
+		Optional: []string{"job_id"},
 	},
 	// the automatic answer names the period and whom to contact.
 	"absence.auto_reply": {

@@ -203,3 +203,51 @@ func TestEveryGermanSieMessageHasADuVersion(t *testing.T) {
 		}
 	}
 }
+
+// Every message renders with all its optional fields too, in every language
+// and the Du version: the prepared fields for the workflows (#14) work.
+func TestEveryTemplateRendersWithItsOptionalFields(t *testing.T) {
+	extra := map[string]string{"reminder_lead_minutes": "30", "expires_at": "2026-03-07T12:00:00Z", "extra_minutes": "90",
+		"intermediate": "true", "promise_hours": "72", "buddy": "buddy-7", "worker": "buddy-7", "assistant_id": "vpa-3",
+		"report_due": "2026-03-04T12:00:00Z", "timezone": "Europe/Stockholm", "service_phone": "010-17 77 307",
+		"hours": "1", "hardware_fault": "true", "escalation": "2", "closed": "true", "report_missing": "true"}
+	for _, id := range Catalogue() {
+		req, opt, _ := Fields(id)
+		d := only(req)
+		for _, k := range opt {
+			if v, ok := extra[k]; ok {
+				d[k] = v
+			} else if v, ok := docData[k]; ok {
+				d[k] = v
+			} else {
+				d[k] = "x-" + k
+			}
+		}
+		for _, lang := range rules.Languages {
+			for _, formal := range []string{"", "false"} {
+				m := map[string]string{FormalField: formal}
+				for k, v := range d {
+					m[k] = v
+				}
+				r, err := Render(activities.Message{Template: id, Language: string(lang), Data: m})
+				if err != nil {
+					t.Errorf("%s/%s formal=%q: %v", id, lang, formal, err)
+					continue
+				}
+				for _, k := range opt {
+					if k != "timezone" && k != "assistant_id" && extra[k] != "true" && !strings.Contains(r.Text+r.Subject, m[k]) && !strings.Contains(k, "minutes") && !strings.Contains(k, "_at") && !strings.Contains(k, "_due") && k != "hours" && k != "promise_hours" {
+						t.Errorf("%s/%s: optional %s not shown:\n%s", id, lang, k, r.Text)
+					}
+				}
+			}
+		}
+	}
+	r, _ := Render(activities.Message{Template: "visit.booking_confirmation", Language: "sv", Data: map[string]string{"name": "A", "appointment": "2026-03-03T13:00:00Z", "timezone": "Europe/Stockholm", "reminder_lead_minutes": "30"}})
+	if !strings.Contains(r.Text, "Vi ringer dig 30 minuter innan") {
+		t.Errorf("lead: %s", r.Text)
+	}
+	r, _ = Render(activities.Message{Template: "ops.sla_warning", Language: "en", Data: map[string]string{"job_id": "j", "deadline": "2026-03-03T13:00:00Z", "timezone": "Europe/Stockholm", "promise_hours": "72"}})
+	if !strings.Contains(r.Text, "within 72 hours runs out") {
+		t.Errorf("promise: %s", r.Text)
+	}
+}

@@ -157,6 +157,8 @@ const FormalField = "formal"
 //	{{num .factor}}         a decimal number in the language's format (1,3)
 //	{{count "hour" .hours}} a number with its unit in the CLDR plural form
 //	                        the language's file gives (1 timme, 2 timmar)
+//	{{duration "90"}}       minutes as "1 timme" / "90 minuter" (whole hours
+//	                        as hours, else minutes)
 //	{{opt "key"}}           an optional field, "" when absent
 //	{{flag "key"}}          an optional field == "true"
 func templateFuncs(lang rules.Language, data map[string]string) template.FuncMap {
@@ -237,8 +239,18 @@ func templateFuncs(lang rules.Language, data map[string]string) template.FuncMap
 		},
 		"num":   func(v string) (string, error) { return formatNumber(lang, v) },
 		"count": func(unit, v string) (string, error) { return countUnit(lang, unit, v) },
-		"opt":   func(k string) string { return data[k] },
-		"flag":  func(k string) bool { return data[k] == "true" },
+		"duration": func(v string) (string, error) {
+			m, err := strconv.Atoi(v)
+			if err != nil || m <= 0 {
+				return "", fmt.Errorf("not a number of minutes: %q", v)
+			}
+			if m%60 == 0 {
+				return countUnit(lang, "hour", strconv.Itoa(m/60))
+			}
+			return countUnit(lang, "minute", v)
+		},
+		"opt":  func(k string) string { return data[k] },
+		"flag": func(k string) bool { return data[k] == "true" },
 	}
 }
 

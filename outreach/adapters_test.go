@@ -90,8 +90,9 @@ func TestChannelsThroughSandbox(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The workflows build every alert with "en": OPS_ALERT_LANGUAGE (sv here) wins.
 	_, err = aenv.ExecuteActivity(out.AlertOps, activities.OpsAlert{Step: activities.Step{JobID: "visit-p1-1", Name: "alert-abort"}, Kind: "abort",
-		Message: activities.Message{Template: "ops.abort", Data: map[string]string{"job_id": "visit-p1-1", "reason": "unsafe"}}})
+		Message: activities.Message{Template: "ops.abort", Language: "en", Data: map[string]string{"job_id": "visit-p1-1", "reason": "unsafe"}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -73,11 +73,15 @@ func (c *Channels) SendEmail(ctx context.Context, req activities.EmailRequest) (
 }
 
 // AlertOps sends the alert to the person on duty by the configured channel
-// (OPS_ALERT_CHANNEL, OPS_ALERT_TO), in OPS_ALERT_LANGUAGE unless the alert
-// names a language. The step key keeps alerts idempotent like any send.
+// (OPS_ALERT_CHANNEL, OPS_ALERT_TO), in OPS_ALERT_LANGUAGE: the reader is the
+// person on duty, whose language is configured here, so the setting wins
+// over the language the alert carries (the workflows build every alert with
+// "en"; before this, OPS_ALERT_LANGUAGE did nothing). Only an empty setting
+// keeps the alert's own language. The step key keeps alerts idempotent like
+// any send.
 func (c *Channels) AlertOps(ctx context.Context, req activities.OpsAlert) (activities.AlertResult, error) {
 	msg := req.Message
-	if msg.Language == "" {
+	if c.opsLang != "" || msg.Language == "" {
 		msg.Language = c.opsLang
 	}
 	if c.opsVia == "sms" {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/jobflow/jobflow/activities"
+	"github.com/jobflow/jobflow/outreach/sms"
 	"github.com/jobflow/jobflow/rules"
 )
 
@@ -39,6 +40,7 @@ type entry struct {
 	Fields   []string
 	Optional []string
 	Versions map[rules.Language]variant
+	Du       *variant // the informal German version, when the message addresses its reader
 }
 
 // Catalogue lists every template id in a stable order.
@@ -90,6 +92,9 @@ func Render(msg activities.Message) (Rendered, error) {
 	if data == nil {
 		data = map[string]string{}
 	}
+	if lang == rules.German && data[FormalField] == "false" && e.Du != nil {
+		v = *e.Du
+	}
 	funcs := templateFuncs(lang, data)
 	subject, err := execText(msg.Template+".subject", v.Subject, funcs, data)
 	if err != nil {
@@ -132,12 +137,28 @@ func execText(name, src string, funcs template.FuncMap, data map[string]string) 
 	return b.String(), nil
 }
 
+// FormalField is the optional Data field that picks the German address:
+// "false" renders the Du version, absent or anything else the Sie version
+// (seed 004: the customer's Du/Sie setting). Other languages ignore it.
+const FormalField = "formal"
+
 // templateFuncs gives templates language- and zone-aware formatting:
 //
 //	{{when .appointment}}   weekday, date and time in Data["timezone"]
 //	{{date .deadline}}      weekday and date
 //	{{clock .appointment}}  time of day only
+//	{{soon .appointment}}   weekday, date without the year, and time (SMS)
+//	{{day .appointment}}    weekday and date without the year (SMS)
+//	{{until .to}}           the last day of a period whose end is exclusive:
+//	                        an end at midnight prints the day before
+//	{{back .to}}            the day someone is back: the date alone when the
+//	                        end is midnight, else date and time
 //	{{hm .budget_minutes}}  minutes as h:mm (T-3: 234 -> 3:54)
+//	{{num .factor}}         a decimal number in the language's format (1,3)
+//	{{count "hour" .hours}} a number with its unit in the CLDR plural form
+//	                        the language's file gives (1 timme, 2 timmar)
+//	{{duration "90"}}       minutes as "1 timme" / "90 minuter" (whole hours
+//	                        as hours, else minutes)
 //	{{opt "key"}}           an optional field, "" when absent
 //	{{flag "key"}}          an optional field == "true"
 func templateFuncs(lang rules.Language, data map[string]string) template.FuncMap {
@@ -171,6 +192,37 @@ func templateFuncs(lang rules.Language, data map[string]string) template.FuncMap
 			}
 			return formatDate(lang, t), nil
 		},
+		"day": func(v string) (string, error) {
+			t, err := parse(v)
+			if err != nil {
+				return "", err
+			}
+			return formatDay(lang, t), nil
+		},
+		"soon": func(v string) (string, error) {
+			t, err := parse(v)
+			if err != nil {
+				return "", err
+			}
+			return formatDay(lang, t) + " " + formatClock(lang, t), nil
+		},
+		"until": func(v string) (string, error) {
+			t, err := parse(v)
+			if err != nil {
+				return "", err
+			}
+			return formatDate(lang, lastDay(t)), nil
+		},
+		"back": func(v string) (string, error) {
+			t, err := parse(v)
+			if err != nil {
+				return "", err
+			}
+			if isMidnight(t) {
+				return formatDate(lang, t), nil
+			}
+			return formatWhen(lang, t), nil
+		},
 		"clock": func(v string) (string, error) {
 			t, err := parse(v)
 			if err != nil {
@@ -184,6 +236,18 @@ func templateFuncs(lang rules.Language, data map[string]string) template.FuncMap
 				return "", fmt.Errorf("not a number of minutes: %q", v)
 			}
 			return fmt.Sprintf("%d:%02d", m/60, m%60), nil
+		},
+		"num":   func(v string) (string, error) { return formatNumber(lang, v) },
+		"count": func(unit, v string) (string, error) { return countUnit(lang, unit, v) },
+		"duration": func(v string) (string, error) {
+			m, err := strconv.Atoi(v)
+			if err != nil || m <= 0 {
+				return "", fmt.Errorf("not a number of minutes: %q", v)
+			}
+			if m%60 == 0 {
+				return countUnit(lang, "hour", strconv.Itoa(m/60))
+			}
+			return countUnit(lang, "minute", v)
 		},
 		"opt":  func(k string) string { return data[k] },
 		"flag": func(k string) bool { return data[k] == "true" },
@@ -215,6 +279,33 @@ func formatDate(lang rules.Language, t time.Time) string {
 	default:
 		return fmt.Sprintf("%s %d %s %d", wd, t.Day(), mo, t.Year())
 	}
+}
+
+// formatDay is formatDate without the year, for texts about the next days
+// (an SMS about a visit): "onsdag 30 september", "Mittwoch, 30. September".
+func formatDay(lang rules.Language, t time.Time) string {
+	wd, mo := weekdays[lang][t.Weekday()], months[lang][t.Month()-1]
+	switch lang {
+	case rules.Danish:
+		return fmt.Sprintf("%s den %d. %s", wd, t.Day(), mo)
+	case rules.German:
+		return fmt.Sprintf("%s, %d. %s", wd, t.Day(), mo)
+	default:
+		return fmt.Sprintf("%s %d %s", wd, t.Day(), mo)
+	}
+}
+
+func isMidnight(t time.Time) bool {
+	return t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0
+}
+
+// lastDay is the last day within a period ending (exclusively) at t: an
+// absence "to" 14 April 00:00 has its last day on 13 April.
+func lastDay(t time.Time) time.Time {
+	if isMidnight(t) {
+		return t.AddDate(0, 0, -1)
+	}
+	return t
 }
 
 func formatClock(lang rules.Language, t time.Time) string {
@@ -274,4 +365,18 @@ func renderHTML(lang rules.Language, subject, text string) (string, error) {
 	var b bytes.Buffer
 	err := htmlLayout.Execute(&b, map[string]any{"Lang": string(lang), "Subject": subject, "Paragraphs": paragraphs})
 	return b.String(), err
+}
+
+// RenderSMS renders msg for a text message: like Render, with the text made
+// GSM-7 where a faithful transliteration exists (a customer name such as
+// "Małgorzata" would otherwise force UCS-2 and double the segments; see
+// package sms). Templates themselves use only GSM-7 characters (a test
+// proves it), so only data is ever transliterated.
+func RenderSMS(msg activities.Message) (Rendered, error) {
+	r, err := Render(msg)
+	if err != nil {
+		return r, err
+	}
+	r.Text = sms.ToGSM7(r.Text)
+	return r, nil
 }

@@ -127,7 +127,7 @@ func (t *Twilio) statusCallback(step activities.Step) string {
 
 // SendSMS renders and sends one text message, once per step.
 func (t *Twilio) SendSMS(ctx context.Context, req activities.SMSRequest) (activities.SMSResult, error) {
-	r, err := Render(req.Message)
+	r, err := RenderSMS(req.Message)
 	if err != nil {
 		return activities.SMSResult{}, err
 	}

@@ -21,7 +21,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"math"
+	"github.com/jobflow/jobflow/outreach/sms"
 	mrand "math/rand/v2"
 	"net/http"
 	"net/url"
@@ -400,10 +400,8 @@ func (s *Server) saveOutbox() {
 	}
 }
 
+// segments counts body as Twilio does (GSM-7 with its extension table, else
+// UCS-2 in UTF-16 code units), so the outbox shows what a text would cost.
 func segments(body string) int {
-	n := len([]rune(body))
-	if n <= 160 {
-		return 1
-	}
-	return int(math.Ceil(float64(n) / 153))
+	return sms.Segments(body).Segments
 }

@@ -263,3 +263,18 @@ func TestControlAndFaults(t *testing.T) {
 		t.Errorf("delete: %d %d", resp.StatusCode, len(s.Outbox()))
 	}
 }
+
+// The outbox counts segments as Twilio does, not every text as GSM-7.
+func TestSegmentsAsTwilio(t *testing.T) {
+	for body, want := range map[string]int{
+		strings.Repeat("a", 160):                    1,
+		strings.Repeat("a", 161):                    2,
+		strings.Repeat("€", 81):                     2, // extension characters are two septets
+		"Hej Małgorzata":                            1,
+		"Hej Małgorzata " + strings.Repeat("a", 60): 2, // ł forces UCS-2: 70 per segment
+	} {
+		if got := segments(body); got != want {
+			t.Errorf("segments(%.20q) = %d, want %d", body, got, want)
+		}
+	}
+}

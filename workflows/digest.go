@@ -15,6 +15,7 @@ import (
 
 	"github.com/jobflow/jobflow/activities"
 	"github.com/jobflow/jobflow/rules"
+	"github.com/jobflow/jobflow/workflows/jobcore"
 )
 
 // NotificationDigest workflow (N-1): RETIRED by issue #13 ("Entities own
@@ -101,7 +102,7 @@ func DigestWorkflow(ctx workflow.Context, in DigestInput) (DigestOutcome, error)
 		StartToCloseTimeout:    30 * time.Minute,
 		HeartbeatTimeout:       2 * time.Minute,
 		ScheduleToCloseTimeout: 4 * time.Hour,
-		RetryPolicy:            sendRetry,
+		RetryPolicy:            jobcore.SendRetryPolicy(),
 	}
 	var res activities.DigestResult
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), notifications.SendTaskDigest, req).Get(ctx, &res); err != nil {

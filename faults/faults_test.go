@@ -45,7 +45,7 @@ import (
 	"github.com/jobflow/jobflow/internal/devtest"
 	"github.com/jobflow/jobflow/outreach/sandbox"
 	"github.com/jobflow/jobflow/rules"
-	"github.com/jobflow/jobflow/workflows"
+	"github.com/jobflow/jobflow/workflows/jobcore"
 )
 
 func envInt(k string, def int) int {
@@ -333,8 +333,8 @@ const callTimeout = 20 * time.Second
 // most two deep (a failed delivery, then its ops alert); a workflow task
 // lost with a killed worker is retried after the 10 s task timeout.
 func closeBudget() time.Duration {
-	rp := workflows.SendRetry()
-	attempt := max(workflows.MessageAttemptTimeout, callTimeout+workflows.CallHeartbeatTimeout)
+	rp := jobcore.SendRetry()
+	attempt := max(jobcore.MessageAttemptTimeout, callTimeout+jobcore.CallHeartbeatTimeout)
 	const chain, workflowTaskTimeout = 2, 10 * time.Second
 	return chain*(rp.MaximumInterval+attempt) + workflowTaskTimeout
 }

@@ -122,6 +122,21 @@ func (c *marketCalendar) workingDate(y int, mo time.Month, d int) bool {
 	return !off
 }
 
+// mailDate reports whether e-mails may go on the civil date (N-3): a
+// working day, or any day when the policy mails on days off.
+func (c *marketCalendar) mailDate(p Policy, y int, mo time.Month, d int) bool {
+	return p.EmailOnDaysOff || c.workingDate(y, mo, d)
+}
+
+// nextMailDate returns the first civil date strictly after y-mo-d on which
+// e-mails may go.
+func (c *marketCalendar) nextMailDate(p Policy, y int, mo time.Month, d int) (int, time.Month, int) {
+	if p.EmailOnDaysOff {
+		return time.Date(y, mo, d+1, 12, 0, 0, 0, time.UTC).Date()
+	}
+	return c.nextWorkingDate(y, mo, d)
+}
+
 // nextWorkingDate returns the first working civil date strictly after y-mo-d.
 func (c *marketCalendar) nextWorkingDate(y int, mo time.Month, d int) (int, time.Month, int) {
 	for {
@@ -195,8 +210,9 @@ func ReactionDeadline(m Market, arrived time.Time, p Policy) time.Time {
 
 // NextEmailSlot is the earliest moment at or after t when an e-mail
 // notification may go out (N-3): t itself inside the window
-// [EmailWindowStart, EmailWindowEnd) of a working day, else the next window
-// start (that day's, if t is before it, or the next working day's). The
+// [EmailWindowStart, EmailWindowEnd) of a working day (any day with
+// EmailOnDaysOff), else the next window start (that day's, if t is before
+// it, or the next such day's). The
 // window end is exclusive: a mail due at 19:00 waits for the next morning.
 // SMS and calls are never deferred; this is for e-mail only. The result is
 // in the market's location.
@@ -204,7 +220,7 @@ func NextEmailSlot(m Market, t time.Time, p Policy) time.Time {
 	c := calendarOf(m)
 	local := t.In(c.loc)
 	y, mo, d := local.Date()
-	if c.workingDate(y, mo, d) {
+	if c.mailDate(p, y, mo, d) {
 		clock := clockOf(local)
 		if clock >= p.EmailWindowStart && clock < p.EmailWindowEnd {
 			return local
@@ -213,22 +229,23 @@ func NextEmailSlot(m Market, t time.Time, p Policy) time.Time {
 			return c.at(y, mo, d, p.EmailWindowStart)
 		}
 	}
-	y, mo, d = c.nextWorkingDate(y, mo, d)
+	y, mo, d = c.nextMailDate(p, y, mo, d)
 	return c.at(y, mo, d, p.EmailWindowStart)
 }
 
 // NextDigest is the first digest time (N-1: DigestAt, 08:00, on a working
-// day) strictly after `after`, in the market's location.
+// day, or any day with EmailOnDaysOff) strictly after `after`, in the
+// market's location.
 func NextDigest(m Market, after time.Time, p Policy) time.Time {
 	c := calendarOf(m)
 	local := after.In(c.loc)
 	y, mo, d := local.Date()
-	if c.workingDate(y, mo, d) {
+	if c.mailDate(p, y, mo, d) {
 		if at := c.at(y, mo, d, p.DigestAt); at.After(after) {
 			return at
 		}
 	}
-	y, mo, d = c.nextWorkingDate(y, mo, d)
+	y, mo, d = c.nextMailDate(p, y, mo, d)
 	return c.at(y, mo, d, p.DigestAt)
 }
 

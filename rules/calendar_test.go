@@ -325,3 +325,37 @@ func TestP2_CalendarConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// Issue #15: with EmailOnDaysOff (a policy value, P-1) weekends and
+// holidays are mail days too; the window's hours still hold.
+func TestN3_EmailOnDaysOff(t *testing.T) {
+	p, err := DefaultPolicy().Apply(Overrides{"email_on_days_off": "true"})
+	if err != nil || !p.EmailOnDaysOff {
+		t.Fatalf("override: %v %+v", err, p.EmailOnDaysOff)
+	}
+	cases := []struct {
+		name, due, want string
+		slot            bool // NextEmailSlot, else NextDigest
+	}{
+		{"Saturday 10:00 goes at once", "2026-03-14 10:00", "2026-03-14 10:00", true},
+		{"Christmas Eve 09:00 goes at once", "2026-12-24 09:00", "2026-12-24 09:00", true},
+		{"Saturday 19:00 waits to Sunday 08:00", "2026-03-14 19:00", "2026-03-15 08:00", true},
+		{"Saturday 07:00 digest at 08:00", "2026-03-14 07:00", "2026-03-14 08:00", false},
+		{"Friday 09:00 digest Saturday", "2026-03-13 09:00", "2026-03-14 08:00", false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			at := local(Sweden, c.due)
+			got := NextDigest(Sweden, at, p)
+			if c.slot {
+				got = NextEmailSlot(Sweden, at, p)
+			}
+			if want := local(Sweden, c.want); !got.Equal(want) {
+				t.Fatalf("%s: got %s, want %s", c.due, got, want)
+			}
+		})
+	}
+	if _, err := DefaultPolicy().Apply(Overrides{"email_on_days_off": "sometimes"}); err == nil {
+		t.Fatal("a bad boolean is refused")
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"time"
 )
 
@@ -62,11 +63,17 @@ type Policy struct {
 	EmailWindowStart      Clock         `json:"email_window_start"`      // N-3: 08:00
 	EmailWindowEnd        Clock         `json:"email_window_end"`        // N-3: 19:00
 	DigestAt              Clock         `json:"digest_at"`               // N-1: 08:00
-	HandoverUnreadDelay   time.Duration `json:"handover_unread_delay"`   // N-1: 30 min
-	ChatUnreadDelay       time.Duration `json:"chat_unread_delay"`       // N-2: 2 h
-	InactivityNudge       time.Duration `json:"inactivity_nudge"`        // N-4: 3 weeks
-	InactivityEmail       time.Duration `json:"inactivity_email"`        // N-4: 7 weeks
-	InactivityMark        time.Duration `json:"inactivity_mark"`         // N-4: 10 weeks
+	// EmailOnDaysOff opens the e-mail window (N-3) and the digest (N-1) on
+	// weekends and holidays too; off by default (P-2). A market or partner
+	// that mails every day sets it, and so do the real-server tests, which
+	// must run on any day (issue #15). omitempty: inputs without it decode
+	// as before.
+	EmailOnDaysOff      bool          `json:"email_on_days_off,omitempty"`
+	HandoverUnreadDelay time.Duration `json:"handover_unread_delay"` // N-1: 30 min
+	ChatUnreadDelay     time.Duration `json:"chat_unread_delay"`     // N-2: 2 h
+	InactivityNudge     time.Duration `json:"inactivity_nudge"`      // N-4: 3 weeks
+	InactivityEmail     time.Duration `json:"inactivity_email"`      // N-4: 7 weeks
+	InactivityMark      time.Duration `json:"inactivity_mark"`       // N-4: 10 weeks
 
 	// Absences (A).
 	AcuteAbsenceLead time.Duration `json:"acute_absence_lead"` // A-3: absence this close to a job goes to the manager at once
@@ -194,6 +201,12 @@ func (p Policy) Apply(o Overrides) (Policy, error) {
 				return p, fmt.Errorf("policy %s: %w", name, err)
 			}
 			*clocks[name] = c
+		case name == "email_on_days_off":
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return p, fmt.Errorf("policy %s: want true or false, got %q", name, v)
+			}
+			p.EmailOnDaysOff = b
 		case name == "budget_warn_percent":
 			var n int
 			if _, err := fmt.Sscanf(v, "%d", &n); err != nil {

@@ -95,7 +95,7 @@ func run(ctx context.Context, log *slog.Logger, interrupt <-chan interface{}) er
 	// #13); the per-market digest schedules of earlier versions are retired:
 	// removed if present, never created again.
 	for _, m := range rules.Markets {
-		if err := workflows.RetireDigestSchedule(ctx, c, m); err != nil {
+		if err := temporalx.RetireDigestSchedule(ctx, c, m); err != nil {
 			log.Warn("digest schedule not removed", "schedule", workflows.DigestScheduleID(m), "error", err)
 		}
 	}

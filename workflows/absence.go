@@ -11,6 +11,7 @@ import (
 
 	"github.com/jobflow/jobflow/activities"
 	"github.com/jobflow/jobflow/rules"
+	"github.com/jobflow/jobflow/workflows/jobcore"
 )
 
 // Absence workflow: one per reported absence of a buddy or an assistant, id
@@ -506,7 +507,7 @@ func lookupOptions(summary string) workflow.ActivityOptions {
 		Summary:                summary,
 		StartToCloseTimeout:    time.Minute,
 		ScheduleToCloseTimeout: time.Hour,
-		RetryPolicy:            sendRetry,
+		RetryPolicy:            jobcore.SendRetryPolicy(),
 	}
 }
 
@@ -519,7 +520,7 @@ func (a *absence) recompute(ctx workflow.Context) {
 	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, lookupOptions("find the worker's jobs (A-1)")),
 		absences.FindAbsenceJobs, activities.FindJobsRequest{WorkerID: a.in.WorkerID, Role: a.in.Role, From: p.From, To: p.To}).Get(ctx, &found)
 	if err != nil {
-		a.log(ctx, "find-jobs-failed", Actor{Role: RoleSystem}, failureOutcome(err))
+		a.log(ctx, "find-jobs-failed", Actor{Role: RoleSystem}, jobcore.FailureOutcome(err))
 		a.alertOps(ctx, "substitute_missing", "ops.substitute_missing", "jobs could not be looked up (A-1)",
 			map[string]string{"job_id": "(lookup failed)", "worker_id": a.in.WorkerID})
 		return
@@ -642,7 +643,7 @@ func (a *absence) openCover(ctx workflow.Context, i int) {
 			return
 		}
 		if err != nil {
-			a.log(ctx, "candidates-failed", Actor{Role: RoleSystem}, id+": "+failureOutcome(err))
+			a.log(ctx, "candidates-failed", Actor{Role: RoleSystem}, id+": "+jobcore.FailureOutcome(err))
 		}
 		for _, c := range candidates {
 			if c == a.in.WorkerID || slices.Contains(a.job(id).OfferedTo, c) {
@@ -720,7 +721,7 @@ func (a *absence) handBack(ctx workflow.Context, id string) {
 	j = a.job(id)
 	switch {
 	case err != nil:
-		j.Note = "hand-back failed: " + failureOutcome(err) + "; stays with " + sub
+		j.Note = "hand-back failed: " + jobcore.FailureOutcome(err) + "; stays with " + sub
 	case res.Done:
 		j.Cover, j.NeedsCover, j.Holder = CoverReturned, false, a.in.WorkerID
 		j.Note = "back to the worker from " + sub + ": unstarted and after the new end"
@@ -812,7 +813,7 @@ func (a *absence) assign(ctx workflow.Context, id, sub string) {
 	default:
 		why := res.Note
 		if err != nil {
-			why = "reassignment failed: " + failureOutcome(err)
+			why = "reassignment failed: " + jobcore.FailureOutcome(err)
 		}
 		j.Cover, j.Substitute = CoverOpen, ""
 		a.escalate(ctx, id, why)
@@ -915,7 +916,7 @@ func (a *absence) noticeCustomer(ctx workflow.Context, i int) {
 			return
 		}
 		var res activities.CustomerNoticeResult
-		err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, messageOptions("absence notice to the customer (A-4)")),
+		err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, jobcore.MessageOptions("absence notice to the customer (A-4)")),
 			absences.SendCustomerNotice, activities.CustomerNoticeRequest{Step: step, AbsenceID: a.st.ID, JobID: id, Message: msg,
 				ChoiceLinks: true, LinksExpire: a.st.Period.To}).Get(ctx, &res)
 		if err != nil {
@@ -1116,7 +1117,7 @@ func (a *absence) record(ctx workflow.Context, step activities.Step, channel, te
 }
 
 func (a *absence) failed(ctx workflow.Context, step activities.Step, channel, template string, err error) {
-	outcome := failureOutcome(err)
+	outcome := jobcore.FailureOutcome(err)
 	a.record(ctx, step, channel, template, outcome)
 	workflow.GetLogger(ctx).Warn("delivery failed", "step", step.Key(), "outcome", outcome)
 	if channel == "email" {
@@ -1130,11 +1131,11 @@ func (a *absence) failed(ctx workflow.Context, step activities.Step, channel, te
 func (a *absence) textWorker(ctx workflow.Context, worker, name, template, summary string, data map[string]string) {
 	step := a.step(name + "-" + worker)
 	d := map[string]string{"timezone": a.in.Market.TimeZone(), "absence_id": a.st.ID}
-	mergeFields(d, data)
+	jobcore.MergeFields(d, data)
 	msg := activities.Message{Template: template, Data: d}
 	a.spawn(ctx, func(ctx workflow.Context) {
 		var res activities.SMSResult
-		err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, messageOptions(summary)),
+		err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, jobcore.MessageOptions(summary)),
 			absences.SendWorkerMessage, activities.WorkerMessageRequest{Step: step, WorkerID: worker, Message: msg}).Get(ctx, &res)
 		if err != nil {
 			a.failed(ctx, step, "sms", template, err)
@@ -1148,12 +1149,12 @@ func (a *absence) alertOps(ctx workflow.Context, kind, template, summary string,
 	step := a.step("ops-" + kind)
 	d := map[string]string{"absence_id": a.st.ID, "kind": kind, "worker_id": a.in.WorkerID,
 		"timezone": a.in.Market.TimeZone(), "status": string(a.st.Status)}
-	mergeFields(d, data)
+	jobcore.MergeFields(d, data)
 	req := activities.OpsAlert{Step: step, Kind: kind, Message: activities.Message{Template: template, Language: "en", Data: d}}
 	a.spawn(ctx, func(ctx workflow.Context) {
 		actx, _ := workflow.NewDisconnectedContext(ctx)
 		var res activities.AlertResult
-		err := workflow.ExecuteActivity(workflow.WithActivityOptions(actx, alertOptions(summary)), outreach.AlertOps, req).Get(actx, &res)
+		err := workflow.ExecuteActivity(workflow.WithActivityOptions(actx, jobcore.AlertOptions(summary)), outreach.AlertOps, req).Get(actx, &res)
 		if err != nil {
 			a.failed(actx, step, "ops", template, err)
 			return

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jobflow/jobflow/activities"
 	"github.com/jobflow/jobflow/rules"
+	"github.com/jobflow/jobflow/workflows/jobcore"
 )
 
 // The account's notifications (N-1, issue #13 "Entities own their timers").
@@ -364,7 +365,7 @@ func (a *customerAccount) sendEmail(ctx workflow.Context, name, template, summar
 		"timezone":   a.in.Market.TimeZone(),
 		"market":     string(a.in.Market),
 	}
-	mergeFields(data, extra)
+	jobcore.MergeFields(data, extra)
 	req := activities.EmailRequest{Step: step, To: a.in.Customer.Email, ToName: a.in.Customer.Name,
 		Message:    activities.Message{Template: template, Language: string(a.in.Customer.Language), Data: data},
 		Categories: []string{"account", template}}
@@ -372,8 +373,8 @@ func (a *customerAccount) sendEmail(ctx workflow.Context, name, template, summar
 	var res activities.EmailResult
 	if req.To == "" {
 		outcome = "no address"
-	} else if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, messageOptions(summary)), outreach.SendEmail, req).Get(ctx, &res); err != nil {
-		outcome = failureOutcome(err)
+	} else if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, jobcore.MessageOptions(summary)), outreach.SendEmail, req).Get(ctx, &res); err != nil {
+		outcome = jobcore.FailureOutcome(err)
 	}
 	a.st.Deliveries = append(a.st.Deliveries, Delivery{At: workflow.Now(ctx), Step: step.Name, Channel: "email", Template: template, Outcome: outcome})
 	if len(a.st.Deliveries) > accountLogKeep {

@@ -1,33 +1,28 @@
 package workflows
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/jobflow/jobflow/activities"
 	"github.com/jobflow/jobflow/rules"
+	"github.com/jobflow/jobflow/workflows/jobcore"
 )
 
 // NotificationDigest workflow (N-1): RETIRED by issue #13 ("Entities own
 // their timers; no fan-out"). Each customer's CustomerAccount workflow now
 // owns the unread notifications and sends the 08:00 digest itself
 // (account_digest.go); the worker no longer creates the per-market schedules
-// and removes existing ones (RetireDigestSchedule). The workflow type stays
+// and removes existing ones (temporalx.RetireDigestSchedule). The workflow type stays
 // registered so recorded and running histories replay; a run started after
 // the change (ChangeDigestRetired) sends nothing and says so, in case a
 // schedule still fires.
 //
 // The old design, kept for those histories: a Temporal Schedule per market ("digest-<market>", made by
-// EnsureDigestSchedule) starts this workflow at DigestAt Mon-Fri in the
+// temporalx.EnsureDigestSchedule) starts this workflow at DigestAt Mon-Fri in the
 // market's zone. The schedule cannot know holidays, so the workflow skips a
 // run on a non-working day (rules.IsWorkingDay); the next working day's run
 // then covers everything since the last digest slot. One activity
@@ -101,7 +96,7 @@ func DigestWorkflow(ctx workflow.Context, in DigestInput) (DigestOutcome, error)
 		StartToCloseTimeout:    30 * time.Minute,
 		HeartbeatTimeout:       2 * time.Minute,
 		ScheduleToCloseTimeout: 4 * time.Hour,
-		RetryPolicy:            sendRetry,
+		RetryPolicy:            jobcore.SendRetryPolicy(),
 	}
 	var res activities.DigestResult
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), notifications.SendTaskDigest, req).Get(ctx, &res); err != nil {
@@ -126,57 +121,4 @@ func PreviousDigestSlot(m rules.Market, now time.Time, p rules.Policy) time.Time
 		}
 		slot = n
 	}
-}
-
-// RetireDigestSchedule deletes the market's digest schedule of earlier
-// versions, if there is one (issue #13: the accounts send the digests).
-func RetireDigestSchedule(ctx context.Context, c client.Client, market rules.Market) error {
-	err := c.ScheduleClient().GetHandle(ctx, DigestScheduleID(market)).Delete(ctx)
-	var nf *serviceerror.NotFound
-	if err == nil || errors.As(err, &nf) {
-		return nil
-	}
-	return fmt.Errorf("digest schedule %s: %w", DigestScheduleID(market), err)
-}
-
-// EnsureDigestSchedule makes the market's digest schedule with the default
-// policy (see EnsureDigestScheduleWithPolicy). Retired (issue #13): nothing
-// in jobflow calls it any more; kept for tests of the old design.
-func EnsureDigestSchedule(ctx context.Context, c client.Client, market rules.Market) error {
-	return EnsureDigestScheduleWithPolicy(ctx, c, market, rules.DefaultPolicy())
-}
-
-// EnsureDigestScheduleWithPolicy makes the schedule "digest-<market>":
-// DigestAt Mon-Fri in the market's zone, starting DigestWorkflow on
-// TaskQueue; overlapping runs are skipped. An existing schedule is left as
-// it is (delete it to change the time).
-func EnsureDigestScheduleWithPolicy(ctx context.Context, c client.Client, market rules.Market, p rules.Policy) error {
-	id := DigestScheduleID(market)
-	_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{
-		ID: id,
-		Spec: client.ScheduleSpec{
-			Calendars: []client.ScheduleCalendarSpec{{
-				Hour:      []client.ScheduleRange{{Start: p.DigestAt.Hour()}},
-				Minute:    []client.ScheduleRange{{Start: p.DigestAt.Minute()}},
-				DayOfWeek: []client.ScheduleRange{{Start: 1, End: 5}},
-				Comment:   fmt.Sprintf("N-1 digest %s Mon-Fri %s; holidays skipped by the workflow", market, p.DigestAt),
-			}},
-			TimeZoneName: market.TimeZone(),
-		},
-		Action: &client.ScheduleWorkflowAction{
-			ID:        id,
-			Workflow:  DigestWorkflowName,
-			Args:      []any{DigestInput{Market: market, Policy: p}},
-			TaskQueue: TaskQueue,
-		},
-		Overlap:       enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
-		CatchupWindow: 2 * time.Hour,
-	})
-	if errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("digest schedule %s: %w", id, err)
-	}
-	return nil
 }

@@ -8,11 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/mock"
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/mocks"
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/jobflow/jobflow/activities"
@@ -146,34 +141,6 @@ func TestN1_PreviousDigestSlot(t *testing.T) {
 		if got := PreviousDigestSlot(c.m, wall(c.m, c.now), p); !got.Equal(wall(c.m, c.want)) {
 			t.Errorf("%s %s: got %s, want %s", c.m, c.now, got, c.want)
 		}
-	}
-}
-
-func TestN1_EnsureDigestSchedule(t *testing.T) {
-	c := &mocks.Client{}
-	sc := &mocks.ScheduleClient{}
-	c.On("ScheduleClient").Return(sc)
-	var got client.ScheduleOptions
-	sc.On("Create", mock.Anything, mock.Anything).Run(func(a mock.Arguments) {
-		got = a.Get(1).(client.ScheduleOptions)
-	}).Return(nil, nil).Once()
-	if err := EnsureDigestSchedule(context.Background(), c, rules.Denmark); err != nil {
-		t.Fatal(err)
-	}
-	cal := got.Spec.Calendars[0]
-	act := got.Action.(*client.ScheduleWorkflowAction)
-	if got.ID != "digest-DK" || got.Spec.TimeZoneName != "Europe/Copenhagen" ||
-		cal.Hour[0].Start != 8 || cal.Minute[0].Start != 0 || cal.DayOfWeek[0] != (client.ScheduleRange{Start: 1, End: 5}) ||
-		act.Workflow != DigestWorkflowName || act.TaskQueue != TaskQueue || got.Overlap != enumspb.SCHEDULE_OVERLAP_POLICY_SKIP {
-		t.Fatalf("schedule %+v", got)
-	}
-	if in := act.Args[0].(DigestInput); in.Market != rules.Denmark || in.Policy.DigestAt != rules.At(8, 0) {
-		t.Fatalf("args %+v", act.Args)
-	}
-	// An existing schedule is fine.
-	sc.On("Create", mock.Anything, mock.Anything).Return(nil, temporal.ErrScheduleAlreadyRunning).Once()
-	if err := EnsureDigestSchedule(context.Background(), c, rules.Denmark); err != nil {
-		t.Fatalf("existing schedule: %v", err)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jobflow/jobflow/activities"
 	"github.com/jobflow/jobflow/rules"
+	"github.com/jobflow/jobflow/workflows/jobcore"
 )
 
 // CustomerAccount workflow (N-4): one long-lived workflow per customer
@@ -367,8 +368,8 @@ func (a *customerAccount) email(ctx workflow.Context, name, template, summary st
 	outcome := "sent"
 	if req.To == "" {
 		outcome = "no address"
-	} else if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, messageOptions(summary)), outreach.SendEmail, req).Get(ctx, &res); err != nil {
-		outcome = failureOutcome(err)
+	} else if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, jobcore.MessageOptions(summary)), outreach.SendEmail, req).Get(ctx, &res); err != nil {
+		outcome = jobcore.FailureOutcome(err)
 	}
 	a.st.Deliveries = append(a.st.Deliveries, Delivery{At: workflow.Now(ctx), Step: step.Name, Channel: "email", Template: template, Outcome: outcome})
 	if len(a.st.Deliveries) > accountLogKeep {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/jobflow/jobflow/activities"
 	"github.com/jobflow/jobflow/rules"
+	"github.com/jobflow/jobflow/workflows/jobcore"
 )
 
 // Reclamation workflow: one per customer complaint about a visit or a task
@@ -520,9 +521,9 @@ func (c *reclamation) watchStage(ctx workflow.Context, level int, at time.Time) 
 // newest reclamationKeep entries, the older ones counted (issue #13).
 func (c *reclamation) carryOver() ReclamationInput {
 	st := c.st
-	st.Escalations, st.EscalationsDropped = keepNewestCounted(st.Escalations, reclamationKeep, st.EscalationsDropped)
-	st.Log, st.LogDropped = keepNewestCounted(st.Log, reclamationKeep, st.LogDropped)
-	st.Messages, st.MessagesDropped = keepNewestCounted(st.Messages, reclamationKeep, st.MessagesDropped)
+	st.Escalations, st.EscalationsDropped = jobcore.KeepNewestCounted(st.Escalations, reclamationKeep, st.EscalationsDropped)
+	st.Log, st.LogDropped = jobcore.KeepNewestCounted(st.Log, reclamationKeep, st.LogDropped)
+	st.Messages, st.MessagesDropped = jobcore.KeepNewestCounted(st.Messages, reclamationKeep, st.MessagesDropped)
 	in := c.in
 	in.Carry = &ReclamationCarry{State: st, Seq: c.out.seq}
 	return in
@@ -1024,8 +1025,8 @@ func (m *caseMessages) step(name string) activities.Step {
 
 func (m *caseMessages) data(extra map[string]string) map[string]string {
 	d := map[string]string{"timezone": m.job.Market.TimeZone(), "partner": m.job.Partner, "region": m.job.Region}
-	mergeFields(d, m.ids)
-	mergeFields(d, extra)
+	jobcore.MergeFields(d, m.ids)
+	jobcore.MergeFields(d, extra)
 	return d
 }
 
@@ -1057,9 +1058,9 @@ func (m *caseMessages) email(ctx workflow.Context, by Actor, name, template, sum
 		req := activities.EmailRequest{Step: step, To: m.customer.Email, ToName: m.customer.Name,
 			Message: msg, Categories: []string{m.job.Kind, template}}
 		var res activities.EmailResult
-		err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, messageOptions(summary)), outreach.SendEmail, req).Get(ctx, &res)
+		err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, jobcore.MessageOptions(summary)), outreach.SendEmail, req).Get(ctx, &res)
 		if err != nil {
-			m.failed(ctx, by, step, "email", msg, said, failureOutcome(err))
+			m.failed(ctx, by, step, "email", msg, said, jobcore.FailureOutcome(err))
 			return
 		}
 		m.record(ctx, by, "customer", step, "email", msg, said, "sent")
@@ -1092,10 +1093,10 @@ func (m *caseMessages) alertNow(ctx workflow.Context, by Actor, kind, template, 
 	req := activities.OpsAlert{Step: step, Kind: kind, Message: msg}
 	var res activities.AlertResult
 	actx, _ := workflow.NewDisconnectedContext(ctx)
-	err := workflow.ExecuteActivity(workflow.WithActivityOptions(actx, alertOptions(summary)), outreach.AlertOps, req).Get(actx, &res)
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(actx, jobcore.AlertOptions(summary)), outreach.AlertOps, req).Get(actx, &res)
 	outcome := "sent"
 	if err != nil {
-		outcome = failureOutcome(err)
+		outcome = jobcore.FailureOutcome(err)
 		workflow.GetLogger(ctx).Warn("ops alert failed", "step", step.Key(), "outcome", outcome)
 	}
 	m.record(actx, by, "ops", step, "ops", msg, data, outcome)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/jobflow/jobflow/activities"
 	"github.com/jobflow/jobflow/rules"
+	"github.com/jobflow/jobflow/workflows/jobcore"
 )
 
 // Task workflow: one per remote task of a virtual assistant, id
@@ -1240,7 +1241,7 @@ func (t *task) logTime(ctx workflow.Context, r TaskTimeEntryRequest) (TaskUpdate
 	t.st.TimeEntries = append(t.st.TimeEntries, TaskTimeEntry{At: workflow.Now(ctx), Assistant: r.Assistant, Minutes: r.Minutes, Note: r.Note})
 	t.st.TimeEntriesTotal++
 	if t.bounded {
-		t.st.TimeEntries = keepNewest(t.st.TimeEntries, TaskTimeEntriesKeep)
+		t.st.TimeEntries = jobcore.KeepNewest(t.st.TimeEntries, TaskTimeEntriesKeep)
 	}
 	t.st.UsedMinutes += r.Minutes
 	wasLow := t.st.BudgetLow
@@ -1533,7 +1534,7 @@ func (t *task) addChat(ctx workflow.Context, msg TaskChatMessage) (msgID, noteID
 	}
 	t.st.Chat = append(t.st.Chat, msg)
 	if t.bounded {
-		t.st.Chat = keepNewest(t.st.Chat, TaskChatKeep)
+		t.st.Chat = jobcore.KeepNewest(t.st.Chat, TaskChatKeep)
 	}
 	return msg.ID, noteID
 }
@@ -1600,7 +1601,7 @@ func (t *task) step(name string) activities.Step {
 
 func (t *task) data(extra map[string]string) map[string]string {
 	d := map[string]string{"task_id": t.st.ID, "title": t.st.Title, "task_title": t.st.Title, "timezone": t.in.Market.TimeZone(), "market": string(t.in.Market)}
-	mergeFields(d, extra)
+	jobcore.MergeFields(d, extra)
 	return d
 }
 
@@ -1694,7 +1695,7 @@ func (t *task) deferredEmail(ctx workflow.Context, name, summary string, req act
 		}
 		req.Step = step
 		var res activities.EmailResult
-		err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, messageOptions(summary)), outreach.SendEmail, req).Get(ctx, &res)
+		err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, jobcore.MessageOptions(summary)), outreach.SendEmail, req).Get(ctx, &res)
 		if err != nil {
 			t.failed(ctx, step, "email", template, err)
 			settle(nil)
@@ -1719,11 +1720,11 @@ func (t *task) alertOpsNow(ctx workflow.Context, kind, template, summary string,
 	step := t.step("ops-" + kind)
 	d := map[string]string{"task_id": t.st.ID, "kind": kind, "market": string(t.in.Market), "partner": t.in.Partner,
 		"timezone": t.in.Market.TimeZone(), "status": string(t.st.Status)}
-	mergeFields(d, data)
+	jobcore.MergeFields(d, data)
 	req := activities.OpsAlert{Step: step, Kind: kind, Message: activities.Message{Template: template, Language: "en", Data: d}}
 	var res activities.AlertResult
 	actx, _ := workflow.NewDisconnectedContext(ctx)
-	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(actx, alertOptions(summary)), outreach.AlertOps, req).Get(actx, &res); err != nil {
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(actx, jobcore.AlertOptions(summary)), outreach.AlertOps, req).Get(actx, &res); err != nil {
 		t.failed(actx, step, "ops", template, err)
 		return
 	}
@@ -1734,12 +1735,12 @@ func (t *task) record(ctx workflow.Context, step activities.Step, channel, templ
 	t.st.Deliveries = append(t.st.Deliveries, Delivery{At: workflow.Now(ctx), Step: step.Name, Channel: channel, Template: template, Outcome: outcome})
 	t.st.DeliveriesTotal++
 	if t.bounded {
-		t.st.Deliveries = keepNewest(t.st.Deliveries, TaskDeliveriesKeep)
+		t.st.Deliveries = jobcore.KeepNewest(t.st.Deliveries, TaskDeliveriesKeep)
 	}
 }
 
 func (t *task) failed(ctx workflow.Context, step activities.Step, channel, template string, err error) {
-	outcome := failureOutcome(err)
+	outcome := jobcore.FailureOutcome(err)
 	t.record(ctx, step, channel, template, outcome)
 	workflow.GetLogger(ctx).Warn("delivery failed", "step", step.Key(), "outcome", outcome)
 	if channel != "ops" {
@@ -1792,7 +1793,7 @@ func (t *task) log(ctx workflow.Context, action string, by Actor, from TaskStatu
 	t.st.Log = append(t.st.Log, TaskTransition{At: workflow.Now(ctx), Action: action, By: by, From: from, To: t.st.Status, Note: note})
 	t.st.LogTotal++
 	if t.bounded {
-		t.st.Log = keepNewest(t.st.Log, TaskLogKeep)
+		t.st.Log = jobcore.KeepNewest(t.st.Log, TaskLogKeep)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/jobflow/jobflow/activities"
+	"github.com/jobflow/jobflow/workflows/jobcore"
 )
 
 // Sends of the visit workflow. Customer messages and alerts run in their own
@@ -26,7 +27,7 @@ func (v *visit) message(template string, data map[string]string) activities.Mess
 		"region":   v.st.Region,
 		"partner":  v.st.Partner,
 	}
-	mergeFields(d, data)
+	jobcore.MergeFields(d, data)
 	return activities.Message{Template: template, Language: string(v.in.Booking.Customer.Language), Data: d}
 }
 
@@ -45,7 +46,7 @@ func (v *visit) record(ctx workflow.Context, step activities.Step, channel, temp
 // failed records a delivery that will not happen and tells ops, so a wrong
 // number ends as a recorded failure, not a retry loop.
 func (v *visit) failed(ctx workflow.Context, step activities.Step, channel, template string, err error) {
-	outcome := failureOutcome(err)
+	outcome := jobcore.FailureOutcome(err)
 	v.record(ctx, step, channel, template, outcome)
 	workflow.GetLogger(ctx).Warn("delivery failed", "step", step.Key(), "outcome", outcome)
 	if channel != "ops" {
@@ -60,7 +61,7 @@ func (v *visit) sendEmail(ctx workflow.Context, name, template, summary string, 
 		req := activities.EmailRequest{Step: step, To: v.in.Booking.Customer.Email, ToName: v.in.Booking.Customer.Name,
 			Message: msg, Categories: []string{"visit", template}}
 		var res activities.EmailResult
-		err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, messageOptions(summary)), outreach.SendEmail, req).Get(ctx, &res)
+		err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, jobcore.MessageOptions(summary)), outreach.SendEmail, req).Get(ctx, &res)
 		if err != nil {
 			v.failed(ctx, step, "email", template, err)
 			return
@@ -77,7 +78,7 @@ func (v *visit) sendSMSNow(ctx workflow.Context, name, template, summary string,
 	step := v.step(name)
 	req := activities.SMSRequest{Step: step, To: v.in.Booking.Customer.Phone, Message: v.message(template, data)}
 	var res activities.SMSResult
-	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, messageOptions(summary)), outreach.SendSMS, req).Get(ctx, &res)
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, jobcore.MessageOptions(summary)), outreach.SendSMS, req).Get(ctx, &res)
 	if err != nil {
 		v.failed(ctx, step, "sms", template, err)
 		return
@@ -91,7 +92,7 @@ func (v *visit) call(ctx workflow.Context, name, template, summary string, data 
 	step := v.step(name)
 	req := activities.CallRequest{Step: step, To: v.in.Booking.Customer.Phone, Message: v.message(template, data)}
 	var res activities.CallResult
-	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, callOptions(summary)), outreach.ReminderCall, req).Get(ctx, &res)
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, jobcore.CallOptions(summary)), outreach.ReminderCall, req).Get(ctx, &res)
 	if err != nil {
 		if ctx.Err() == nil {
 			v.failed(ctx, step, "call", template, err)
@@ -110,13 +111,13 @@ func (v *visit) alertOpsNow(ctx workflow.Context, kind, template, summary string
 	step := v.step("ops-" + kind)
 	d := map[string]string{"job_id": v.st.ID, "kind": kind, "region": v.st.Region, "partner": v.st.Partner,
 		"timezone": v.in.Booking.Market.TimeZone(), "status": string(v.st.Status)}
-	mergeFields(d, data)
+	jobcore.MergeFields(d, data)
 	// Alerts carry ids and reasons only, never customer data (V-14).
 	req := activities.OpsAlert{Step: step, Kind: kind, Message: activities.Message{Template: template, Language: "en", Data: d}}
 	var res activities.AlertResult
 	// Alerts survive a cancelled visit: ops must still hear of an abort.
 	actx, _ := workflow.NewDisconnectedContext(ctx)
-	err := workflow.ExecuteActivity(workflow.WithActivityOptions(actx, alertOptions(summary)), outreach.AlertOps, req).Get(actx, &res)
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(actx, jobcore.AlertOptions(summary)), outreach.AlertOps, req).Get(actx, &res)
 	if err != nil {
 		v.failed(actx, step, "ops", template, err)
 		return

@@ -382,20 +382,9 @@ func (s *Server) taskRoutes() []Route {
 // X-Partner-Id is present (Principal{Role: "partner", ID: partner}),
 // otherwise a bearer token of any role. body is the raw body (signed).
 func (s *Server) taskCaller(w http.ResponseWriter, r *http.Request, body []byte) (Principal, bool) {
-	if partnerID := r.Header.Get(HeaderPartner); partnerID != "" {
-		pt, known := s.Partners.Get(partnerID)
-		if !known {
-			if ValidPartnerID(partnerID) {
-				info(r).partner = partnerID
-			}
-			fail(w, r, http.StatusUnauthorized, "invalid_signature", "unknown partner or bad signature", "")
-			return Principal{}, false
-		}
-		info(r).partner = pt.ID
-		if err := VerifySignature(pt.secret, r.Header.Get(HeaderSignature), body, s.Visits.now()); err != nil {
-			var se *SignatureError
-			errors.As(err, &se)
-			fail(w, r, http.StatusUnauthorized, se.Code, se.Message, "")
+	if r.Header.Get(HeaderPartner) != "" {
+		pt, ok := s.partnerAuth(w, r, body, "")
+		if !ok {
 			return Principal{}, false
 		}
 		info(r).role = rolePartner

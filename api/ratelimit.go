@@ -79,7 +79,7 @@ func newLimiters() *limiters {
 // limit answers 429 and returns false when key's bucket in l is empty.
 func (s *Server) limit(w http.ResponseWriter, r *http.Request, pick func(*limiters) *keyedLimiter, key string) bool {
 	s.init()
-	ok, wait := pick(s.limits).allow(key, s.Visits.now())
+	ok, wait := pick(s.limits).allow(key, s.clock())
 	if ok {
 		return true
 	}

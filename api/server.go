@@ -51,6 +51,14 @@ func (s *Server) init() {
 	})
 }
 
+// clock is the server's now (Visits.Now in tests).
+func (s *Server) clock() time.Time {
+	if s.Visits == nil {
+		return time.Now()
+	}
+	return s.Visits.now()
+}
+
 // partnerAuth authenticates a partner-signed request: the signature must
 // be well formed, fresh, made with the partner's secret over this method,
 // path, partner and body, and not seen before. An unknown partner is
@@ -75,7 +83,7 @@ func (s *Server) partnerAuth(w http.ResponseWriter, r *http.Request, body []byte
 	if known {
 		secret = pt.secret
 	}
-	now := s.Visits.now()
+	now := s.clock()
 	q := SignedRequest{Partner: partnerID, Method: r.Method, Target: r.URL.RequestURI(), Body: body}
 	if err := verifyParsed(secret, ps, q, now); err != nil || !known {
 		if err == nil {

@@ -431,23 +431,30 @@ func (s *Server) absenceAct(a absenceAction) http.HandlerFunc {
 // (workflows.AbsenceUpdateResult: status, period, uncovered count and the
 // job acted on); the whole state is GET /v1/absences/{id}.
 func (s *Server) absenceUpdate(ctx context.Context, w http.ResponseWriter, r *http.Request, id, name, updateID string, arg any) {
+	if res, ok := s.runAbsenceUpdate(ctx, w, r, id, name, updateID, arg); ok {
+		writeJSON(w, http.StatusOK, res)
+	}
+}
+
+// runAbsenceUpdate runs an absence Update; on failure it has answered.
+func (s *Server) runAbsenceUpdate(ctx context.Context, w http.ResponseWriter, r *http.Request, id, name, updateID string, arg any) (workflows.AbsenceUpdateResult, bool) {
+	var res workflows.AbsenceUpdateResult
 	if updateID != "" && !updateIDRe.MatchString(updateID) {
 		fail(w, r, http.StatusUnprocessableEntity, "invalid_idempotency_key", "Idempotency-Key: 1-128 characters A-Z, a-z, 0-9, '.', '_', ':', '-'", "")
-		return
+		return res, false
 	}
 	h, err := s.Visits.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		UpdateID: updateID, WorkflowID: id, UpdateName: name, Args: []any{arg},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
-	var res workflows.AbsenceUpdateResult
 	if err == nil {
 		err = h.Get(ctx, &res)
 	}
 	if err != nil {
 		s.failAbsence(w, r, err)
-		return
+		return res, false
 	}
-	writeJSON(w, http.StatusOK, res)
+	return res, true
 }
 
 func (s *Server) failAbsence(w http.ResponseWriter, r *http.Request, err error) {
@@ -502,9 +509,14 @@ func (s *Server) customerChoice(w http.ResponseWriter, r *http.Request) {
 		fail(w, r, http.StatusUnauthorized, code, "the link is not valid: "+err.Error(), "")
 		return
 	}
+	if !s.limit(w, r, func(l *limiters) *keyedLimiter { return l.customerLink }, id+"/"+job) {
+		return
+	}
 	ctx, cancel := s.ctx(r)
 	defer cancel()
-	s.absenceUpdate(ctx, w, r, id, workflows.UpdateCustomerChoice, "", workflows.CustomerChoiceRequest{JobID: job, Choice: choice})
+	if res, ok := s.runAbsenceUpdate(ctx, w, r, id, workflows.UpdateCustomerChoice, "", workflows.CustomerChoiceRequest{JobID: job, Choice: choice}); ok {
+		writeJSON(w, http.StatusOK, customerChoiceView(res, job, choice)) // M4: the customer's view only
+	}
 }
 
 // AutoReplyAnswer is GET /v1/workers/{id}/auto-reply: Away false, or the

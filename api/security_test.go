@@ -177,3 +177,99 @@ func TestH2TeamLeadManagesAssistantsOnly(t *testing.T) {
 	assert.NotEqual(t, http.StatusForbidden, w.Code, w.Body.String())
 	assert.Equal(t, 1, fake.starts)
 }
+
+// fakeUpdates answers every Update with result (as the workflow would) and
+// counts them.
+type fakeUpdates struct {
+	client.Client
+	result  any
+	updates int
+}
+
+type fakeHandle struct {
+	client.WorkflowUpdateHandle
+	v any
+}
+
+func (h fakeHandle) Get(_ context.Context, ptr any) error { return fakeValue{h.v}.Get(ptr) }
+
+func (f *fakeUpdates) UpdateWorkflow(context.Context, client.UpdateWorkflowOptions) (client.WorkflowUpdateHandle, error) {
+	f.updates++
+	return fakeHandle{v: f.result}, nil
+}
+
+func (f *fakeUpdates) ExecuteWorkflow(context.Context, client.StartWorkflowOptions, any, ...any) (client.WorkflowRun, error) {
+	return nil, errors.New("fake: no starts")
+}
+
+func (f *fakeUpdates) SignalWithStartWorkflow(context.Context, string, string, any, client.StartWorkflowOptions, any, ...any) (client.WorkflowRun, error) {
+	return nil, errors.New("fake: no signals")
+}
+
+func (f *fakeUpdates) SignalWorkflow(context.Context, string, string, string, any) error {
+	return errors.New("fake: no signals")
+}
+
+// Issue #16, M4: the answers to customers' links carry the customer's view
+// only. The fake workflow answers with everything internal it has; none of
+// it reaches the customer.
+func TestM4CustomerAnswersCarryTheCustomerViewOnly(t *testing.T) {
+	now := t0
+	fake := &fakeUpdates{}
+	s := &Server{LinkSecret: []byte(linkSecret), Visits: &Visits{Client: fake, Now: func() time.Time { return now }}}
+	h := s.Handler()
+	post := func(path, body string) *httptest.ResponseRecorder {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest("POST", path, strings.NewReader(body)))
+		return w
+	}
+	internal := []string{"b-9", "holder", "rating_followup", "pay", "minutes", "mileage", "log", "chat", "time_entries",
+		"approved_by", "substitute", "period", "uncovered", "vpa-7", "tl-1"}
+	check := func(t *testing.T, w *httptest.ResponseRecorder, want ...string) {
+		t.Helper()
+		require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+		for _, bad := range internal {
+			assert.NotContains(t, w.Body.String(), bad)
+		}
+		for _, good := range want {
+			assert.Contains(t, w.Body.String(), good)
+		}
+	}
+	appt := t0.Add(time.Hour)
+	t.Run("visit rating", func(t *testing.T) {
+		fake.result = map[string]any{"id": "visit-acme-A-1", "status": "rated", "holder": "b-9", "appointment_at": appt,
+			"rating_followup_id": "rating-visit-acme-A-1", "mileage_pending": true,
+			"pay": map[string]any{"total": 400}, "billable_minutes": 90, "log": []any{map[string]any{"note": "b-9 sick"}}}
+		tok := SignLink([]byte(linkSecret), "visit-acme-A-1", LinkActionRate, t0.Add(time.Hour))
+		check(t, post("/v1/visits/visit-acme-A-1/rating?token="+tok, `{"stars":2,"comment":"late"}`),
+			`"status": "rated"`, `"stars": 2`, `"appointment_at"`)
+	})
+	t.Run("task rating, extension answer, notifications read", func(t *testing.T) {
+		fake.result = map[string]any{"id": "task-acme-T-1", "status": "rated", "remaining_minutes": 30, "budget_low": true,
+			"handover_id": 2, "chat_message_id": 3, "rating_followup_id": "rating-task-acme-T-1", "extension_id": 1,
+			"extension_status": "agreed", "assistant_id": "vpa-7", "time_entries": []any{1}, "chat": []any{"hi"}}
+		id := "task-acme-T-1"
+		check(t, post("/v1/tasks/"+id+"/rating?token="+SignLink([]byte(linkSecret), id, LinkActionTaskRate, t0.Add(time.Hour)), `{"stars":5}`),
+			`"stars": 5`)
+		check(t, post("/v1/tasks/"+id+"/extensions/1?answer=agree&token="+SignLink([]byte(linkSecret), id, LinkActionTaskExtension, t0.Add(time.Hour)), ``),
+			`"extension_status": "agreed"`)
+		check(t, post("/v1/tasks/"+id+"/notifications/read?token="+SignLink([]byte(linkSecret), id, LinkActionTaskRead, t0.Add(time.Hour)), ``))
+	})
+	t.Run("absence choice", func(t *testing.T) {
+		fake.result = map[string]any{"id": "absence-b-9-sick-2026-11-23", "status": "approved", "approved_by": "o-1",
+			"period": map[string]any{"from": t0, "to": t0.Add(time.Hour)}, "uncovered": 2,
+			"job": map[string]any{"job_id": "visit-acme-A-1", "cover": "waiting", "substitute": "b-2", "customer_choice": "wait"}}
+		id, job := "absence-b-9-sick-2026-11-23", "visit-acme-A-1"
+		tok := SignLink([]byte(linkSecret), id+"/"+job, absenceLinkAction("wait"), t0.Add(time.Hour))
+		w := post("/v1/absences/"+id+"/jobs/"+job+"/customer-choice?choice=wait&token="+tok, ``)
+		require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+		for _, bad := range []string{"approved_by", "o-1", "b-2", "period", "uncovered", "substitute", `"status"`} {
+			assert.NotContains(t, w.Body.String(), bad)
+		}
+		assert.Contains(t, w.Body.String(), `"customer_choice": "wait"`)
+	})
+}
+
+func (f *fakeUpdates) QueryWorkflow(context.Context, string, string, string, ...any) (converter.EncodedValue, error) {
+	return nil, errors.New("fake: no queries")
+}

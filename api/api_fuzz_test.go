@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode/utf8"
 	"time"
 
 	commonpb "go.temporal.io/api/common/v1"
@@ -134,6 +135,39 @@ func FuzzVerifySignature(f *testing.F) {
 		}
 		if VerifySignature(append([]byte("x"), fzSecret...), good, q, fzNow) == nil {
 			t.Fatal("signature accepted with another secret")
+		}
+	})
+}
+
+// FuzzDecodeStrict: the strict decoder never panics, refuses with a stable
+// code, accepts only valid UTF-8 without replacement characters, and
+// refuses any body with a second, case-variant booking_ref key.
+func FuzzDecodeStrict(f *testing.F) {
+	f.Add([]byte(fzBooking))
+	f.Add([]byte(`{"booking_ref":"A","BOOKING_REF":"B"}`))
+	f.Add([]byte(`{"customer":{"name":"A","NAME":"B"},"wished_times":[{"from":1,"From":2}]}`))
+	f.Add([]byte("{\"booking_ref\":\"\xff\"}"))
+	f.Add([]byte(`{"booking_ref":"\ud800"}`))
+	f.Add([]byte(`{"a":{"b":{"c":[[{"d":1,"D":2}]]}}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var b BookingRequest
+		if e := DecodeStrict(data, &b); e != nil {
+			checkCode(t, "decode", e.Code)
+		} else {
+			if !utf8.Valid(data) {
+				t.Fatalf("accepted invalid UTF-8 %q", data)
+			}
+			for _, s := range []string{b.BookingRef, b.Customer.Name, b.Customer.Email, b.Problem, b.Address} {
+				if strings.ContainsRune(s, utf8.RuneError) {
+					t.Fatalf("accepted U+FFFD in %q", data)
+				}
+			}
+		}
+		if i := bytes.IndexByte(data, '{'); i >= 0 {
+			dup := append(append(append([]byte{}, data[:i+1]...), `"BOOKING_REF":"Z",`...), data[i+1:]...)
+			if DecodeStrict(dup, &b) == nil {
+				t.Fatalf("accepted a second booking_ref: %q", dup)
+			}
 		}
 	})
 }

@@ -273,3 +273,53 @@ func TestM4CustomerAnswersCarryTheCustomerViewOnly(t *testing.T) {
 func (f *fakeUpdates) QueryWorkflow(context.Context, string, string, string, ...any) (converter.EncodedValue, error) {
 	return nil, errors.New("fake: no queries")
 }
+
+// Issue #16, strict input: duplicate and case-variant keys and invalid
+// UTF-8 are 422 with a stable code.
+func TestStrictDecoder(t *testing.T) {
+	for _, c := range []struct {
+		name, body, code, field string
+	}{
+		{"duplicate key, case variant last wins in encoding/json", `{"booking_ref":"A","BOOKING_REF":"B"}`, "duplicate_key", "BOOKING_REF"},
+		{"exact duplicate", `{"booking_ref":"A","booking_ref":"B"}`, "duplicate_key", "booking_ref"},
+		{"nested duplicate", `{"customer":{"name":"A","Name":"B"}}`, "duplicate_key", "customer.Name"},
+		{"duplicate in an array element", `{"wished_times":[{"from":"2026-01-01T00:00:00Z","FROM":"2026-01-01T00:00:00Z"}]}`, "duplicate_key", "wished_times[0].FROM"},
+		{"lone case variant", `{"BOOKING_REF":"B"}`, "case_variant_key", "BOOKING_REF"},
+		{"nested case variant", `{"customer":{"Email":"a@example.se"}}`, "case_variant_key", "customer.Email"},
+		{"invalid UTF-8", "{\"booking_ref\":\"A\xff\"}", "invalid_utf8", ""},
+		{"lone surrogate", `{"booking_ref":"A\ud800"}`, "invalid_utf8", "booking_ref"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var b BookingRequest
+			e := DecodeStrict([]byte(c.body), &b)
+			require.NotNil(t, e)
+			assert.Equal(t, c.code, e.Code)
+			assert.Equal(t, c.field, e.Field)
+		})
+	}
+	var b BookingRequest
+	require.Nil(t, DecodeStrict([]byte(`{"booking_ref":"A","customer":{"name":"Åsa Öberg"}}`), &b), "proper UTF-8 and keys pass")
+	assert.Equal(t, "Åsa Öberg", b.Customer.Name)
+}
+
+// The booking of the report: signed, with {"booking_ref":"A","BOOKING_REF":"B"};
+// 422 and nothing started.
+func TestStrictBookingHTTP(t *testing.T) {
+	fake := &fakeTemporal{}
+	p := testPartners(t)
+	s := &Server{Partners: p, Visits: &Visits{Client: fake, Partners: p, Now: func() time.Time { return t0 }}}
+	good, _ := json.Marshal(validBooking())
+	for _, body := range [][]byte{
+		bytes.Replace(good, []byte(`{`), []byte(`{"BOOKING_REF":"B",`), 1),
+		bytes.Replace(good, []byte(`Eva`), []byte("Ev\xe4"), 1),
+	} {
+		r := httptest.NewRequest("POST", "/v1/bookings", bytes.NewReader(body))
+		r.Header.Set(HeaderPartner, "acme")
+		r.Header.Set(HeaderSignature, Sign([]byte(testSecret), t0, SignedRequest{"acme", "POST", "/v1/bookings", body}))
+		w := httptest.NewRecorder()
+		s.Handler().ServeHTTP(w, r)
+		assert.Equal(t, http.StatusUnprocessableEntity, w.Code, w.Body.String())
+		assert.Contains(t, []string{"duplicate_key", "case_variant_key", "invalid_utf8"}, errCode(t, w))
+	}
+	assert.Empty(t, fake.memos, "nothing started")
+}

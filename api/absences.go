@@ -29,15 +29,20 @@ import (
 
 // Absences (A-1..A-5): the endpoints of workflows/absence.go.
 //
-//	POST /v1/absences                                         report (a buddy for themself, ops for anyone)
-//	GET  /v1/absences/{id}                                    the absence (ops, or the absent worker)
-//	POST /v1/absences/{id}/approve                            ops, no questions
-//	POST /v1/absences/{id}/reject                             ops, holiday/other only
-//	POST /v1/absences/{id}/accept-substitute                  a colleague for themself, ops for anyone
-//	POST /v1/absences/{id}/cut-short                          ops or the worker
-//	POST /v1/absences/{id}/change-period                      ops or the worker
+//	POST /v1/absences                                         report (a worker for themself, the manager for others)
+//	GET  /v1/absences/{id}                                    the absence (the manager, or the absent worker)
+//	POST /v1/absences/{id}/approve                            the manager, no questions
+//	POST /v1/absences/{id}/reject                             the manager, holiday/other only
+//	POST /v1/absences/{id}/accept-substitute                  a colleague for themself, the manager for anyone
+//	POST /v1/absences/{id}/cut-short                          the manager or the worker
+//	POST /v1/absences/{id}/change-period                      the manager or the worker
 //	POST /v1/absences/{id}/jobs/{job}/customer-choice?choice=backup|wait&token=...  the customer's signed link
 //	GET  /v1/workers/{id}/auto-reply?lang=sv                  the automatic answer while away, for the app's chat
+//
+// The manager of an absence (issue #16, H2): ops for every worker; a team
+// lead only for assistants (a worker whose token has the role assistant,
+// and whose absence was reported with role assistant), never for buddies,
+// other team leads or themself. See managesAbsence.
 //
 // the report carries the kind and the period, nothing medical. A body
 // with a diagnosis, a doctor's note or any document is refused with a
@@ -159,33 +164,41 @@ func (s *Server) absenceRoutes() []Route {
 type absenceAction struct {
 	path, update string
 	opsOnly      bool
-	build        func(body []byte, p Principal) (any, *ValidationError)
+	build        func(body []byte, p Principal, manager bool) (any, *ValidationError)
+}
+
+// absenceBuild adapts a request builder that needs no manager flag.
+func absenceBuild[T any](set func(*T, Principal) *ValidationError) func([]byte, Principal, bool) (any, *ValidationError) {
+	b := buildReq(set)
+	return func(body []byte, p Principal, _ bool) (any, *ValidationError) { return b(body, p) }
 }
 
 var absenceActions = []absenceAction{
-	{"approve", workflows.UpdateAbsenceApprove, true, buildReq(func(q *workflows.ApproveAbsenceRequest, p Principal) *ValidationError {
+	{"approve", workflows.UpdateAbsenceApprove, true, absenceBuild(func(q *workflows.ApproveAbsenceRequest, p Principal) *ValidationError {
 		q.Manager = p.ID
 		return nil
 	})},
-	{"reject", workflows.UpdateAbsenceReject, true, buildReq(func(q *workflows.RejectAbsenceRequest, p Principal) *ValidationError {
+	{"reject", workflows.UpdateAbsenceReject, true, absenceBuild(func(q *workflows.RejectAbsenceRequest, p Principal) *ValidationError {
 		q.Manager = p.ID
 		return maxLen("reason", q.Reason, 1000)
 	})},
-	{"accept-substitute", workflows.UpdateAcceptSubstitute, false, buildReq(func(q *workflows.AcceptSubstituteRequest, p Principal) *ValidationError {
-		q.By = workflows.Actor{Role: p.Role, ID: p.ID}
-		if !absenceManager(p) {
-			q.Substitute = p.ID // a colleague accepts for themself
-		}
-		if !jobIDRe.MatchString(q.JobID) {
-			return invalid("missing_field", "job_id", "job_id (the visit or task id) is required")
-		}
-		return need(tokenIDRe.MatchString(q.Substitute), "missing_field", "substitute", "substitute (a worker id) is required")
-	})},
-	{"cut-short", workflows.UpdateCutShort, false, buildReq(func(q *workflows.CutShortRequest, p Principal) *ValidationError {
+	{"accept-substitute", workflows.UpdateAcceptSubstitute, false, func(body []byte, p Principal, manager bool) (any, *ValidationError) {
+		return buildReq(func(q *workflows.AcceptSubstituteRequest, p Principal) *ValidationError {
+			q.By = workflows.Actor{Role: p.Role, ID: p.ID}
+			if !manager {
+				q.Substitute = p.ID // a colleague accepts for themself
+			}
+			if !jobIDRe.MatchString(q.JobID) {
+				return invalid("missing_field", "job_id", "job_id (the visit or task id) is required")
+			}
+			return need(tokenIDRe.MatchString(q.Substitute), "missing_field", "substitute", "substitute (a worker id) is required")
+		})(body, p)
+	}},
+	{"cut-short", workflows.UpdateCutShort, false, absenceBuild(func(q *workflows.CutShortRequest, p Principal) *ValidationError {
 		q.By = workflows.Actor{Role: p.Role, ID: p.ID}
 		return nil
 	})},
-	{"change-period", workflows.UpdateChangePeriod, false, buildReq(func(q *workflows.ChangePeriodRequest, p Principal) *ValidationError {
+	{"change-period", workflows.UpdateChangePeriod, false, absenceBuild(func(q *workflows.ChangePeriodRequest, p Principal) *ValidationError {
 		q.By = workflows.Actor{Role: p.Role, ID: p.ID}
 		return need(q.Period.To.After(q.Period.From), "invalid_period", "period.to", "the period must end after it starts")
 	})},
@@ -204,11 +217,14 @@ func absenceIDFrom(w http.ResponseWriter, r *http.Request) (string, bool) {
 // absenceWorker reads the worker id out of an absence id (either scheme).
 func absenceWorker(id string) string { return activities.AbsenceWorkerOf(id) }
 
-// reportAbsence serves POST /v1/absences. A buddy reports for themself; ops
-// (the manager) for anyone, approved at once.
+// reportAbsence serves POST /v1/absences. A worker reports for themself;
+// ops for anyone (approved at once); a team lead for an assistant.
 func (s *Server) reportAbsence(w http.ResponseWriter, r *http.Request) {
 	p, ok := s.absencePrincipal(w, r)
 	if !ok {
+		return
+	}
+	if !s.limit(w, r, func(l *limiters) *keyedLimiter { return l.absenceReport }, p.Role+":"+p.ID) {
 		return
 	}
 	body, ok := readBody(w, r)
@@ -220,8 +236,8 @@ func (s *Server) reportAbsence(w http.ResponseWriter, r *http.Request) {
 		failValidation(w, r, verr)
 		return
 	}
-	if !absenceManager(p) && rep.WorkerID != p.ID {
-		fail(w, r, http.StatusForbidden, "forbidden", "workers report their own absence; the manager reports for others", "")
+	if rep.WorkerID != p.ID && !s.managesReport(p, rep) {
+		fail(w, r, http.StatusForbidden, "forbidden", "workers report their own absence; ops report for anyone, a team lead for assistants only", "")
 		return
 	}
 	policy := rules.DefaultPolicy()
@@ -332,7 +348,7 @@ func (s *Server) queryAbsence(ctx context.Context, id string) (workflows.Absence
 	return queryState[workflows.AbsenceState](ctx, s.Visits.Client, id, workflows.QueryAbsence)
 }
 
-// getAbsence serves GET /v1/absences/{id}: ops, or the absent worker.
+// getAbsence serves GET /v1/absences/{id}: the manager, or the absent worker.
 func (s *Server) getAbsence(w http.ResponseWriter, r *http.Request) {
 	p, ok := s.absencePrincipal(w, r)
 	if !ok {
@@ -342,8 +358,12 @@ func (s *Server) getAbsence(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if !absenceManager(p) && absenceWorker(id) != p.ID {
-		fail(w, r, http.StatusForbidden, "forbidden", "only ops and the absent worker see an absence", "")
+	if !s.limit(w, r, func(l *limiters) *keyedLimiter { return l.absenceRead }, p.Role+":"+p.ID) {
+		return
+	}
+	own := absenceWorker(id) == p.ID
+	if !own && p.Role != roleOps && p.Role != roleTeamLead {
+		fail(w, r, http.StatusForbidden, "forbidden", "only the manager and the absent worker see an absence", "")
 		return
 	}
 	ctx, cancel := s.ctx(r)
@@ -351,6 +371,10 @@ func (s *Server) getAbsence(w http.ResponseWriter, r *http.Request) {
 	st, err := s.queryAbsence(ctx, id)
 	if err != nil {
 		s.failAbsence(w, r, err)
+		return
+	}
+	if !own && !managesAbsence(p, st) {
+		fail(w, r, http.StatusForbidden, "forbidden", "a team lead sees assistants' absences only", "")
 		return
 	}
 	writeJSON(w, http.StatusOK, st)
@@ -366,25 +390,39 @@ func (s *Server) absenceAct(a absenceAction) http.HandlerFunc {
 		if !ok {
 			return
 		}
-		if a.opsOnly && !absenceManager(p) {
-			fail(w, r, http.StatusForbidden, "forbidden", "only ops (the manager) may "+a.path+" an absence", "")
+		if !s.limit(w, r, func(l *limiters) *keyedLimiter { return l.absenceRead }, p.Role+":"+p.ID) {
 			return
 		}
-		if (a.update == workflows.UpdateCutShort || a.update == workflows.UpdateChangePeriod) && !absenceManager(p) && absenceWorker(id) != p.ID {
-			fail(w, r, http.StatusForbidden, "forbidden", "only ops and the absent worker change the period", "")
+		own := absenceWorker(id) == p.ID
+		ctx, cancel := s.ctx(r)
+		defer cancel()
+		manager := p.Role == roleOps
+		if p.Role == roleTeamLead && !own {
+			// A team lead manages assistants only: the absence says whose.
+			st, err := s.queryAbsence(ctx, id)
+			if err != nil {
+				s.failAbsence(w, r, err)
+				return
+			}
+			manager = managesAbsence(p, st)
+		}
+		if a.opsOnly && !manager {
+			fail(w, r, http.StatusForbidden, "forbidden", "only the manager (ops; a team lead for an assistant) may "+a.path+" an absence", "")
+			return
+		}
+		if (a.update == workflows.UpdateCutShort || a.update == workflows.UpdateChangePeriod) && !manager && !own {
+			fail(w, r, http.StatusForbidden, "forbidden", "only the manager and the absent worker change the period", "")
 			return
 		}
 		body, ok := readBody(w, r)
 		if !ok {
 			return
 		}
-		arg, verr := a.build(body, p)
+		arg, verr := a.build(body, p, manager)
 		if verr != nil {
 			failValidation(w, r, verr)
 			return
 		}
-		ctx, cancel := s.ctx(r)
-		defer cancel()
 		s.absenceUpdate(ctx, w, r, id, a.update, r.Header.Get("Idempotency-Key"), arg)
 	}
 }
@@ -393,23 +431,30 @@ func (s *Server) absenceAct(a absenceAction) http.HandlerFunc {
 // (workflows.AbsenceUpdateResult: status, period, uncovered count and the
 // job acted on); the whole state is GET /v1/absences/{id}.
 func (s *Server) absenceUpdate(ctx context.Context, w http.ResponseWriter, r *http.Request, id, name, updateID string, arg any) {
+	if res, ok := s.runAbsenceUpdate(ctx, w, r, id, name, updateID, arg); ok {
+		writeJSON(w, http.StatusOK, res)
+	}
+}
+
+// runAbsenceUpdate runs an absence Update; on failure it has answered.
+func (s *Server) runAbsenceUpdate(ctx context.Context, w http.ResponseWriter, r *http.Request, id, name, updateID string, arg any) (workflows.AbsenceUpdateResult, bool) {
+	var res workflows.AbsenceUpdateResult
 	if updateID != "" && !updateIDRe.MatchString(updateID) {
 		fail(w, r, http.StatusUnprocessableEntity, "invalid_idempotency_key", "Idempotency-Key: 1-128 characters A-Z, a-z, 0-9, '.', '_', ':', '-'", "")
-		return
+		return res, false
 	}
 	h, err := s.Visits.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		UpdateID: updateID, WorkflowID: id, UpdateName: name, Args: []any{arg},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
-	var res workflows.AbsenceUpdateResult
 	if err == nil {
 		err = h.Get(ctx, &res)
 	}
 	if err != nil {
 		s.failAbsence(w, r, err)
-		return
+		return res, false
 	}
-	writeJSON(w, http.StatusOK, res)
+	return res, true
 }
 
 func (s *Server) failAbsence(w http.ResponseWriter, r *http.Request, err error) {
@@ -464,9 +509,14 @@ func (s *Server) customerChoice(w http.ResponseWriter, r *http.Request) {
 		fail(w, r, http.StatusUnauthorized, code, "the link is not valid: "+err.Error(), "")
 		return
 	}
+	if !s.limit(w, r, func(l *limiters) *keyedLimiter { return l.customerLink }, id+"/"+job) {
+		return
+	}
 	ctx, cancel := s.ctx(r)
 	defer cancel()
-	s.absenceUpdate(ctx, w, r, id, workflows.UpdateCustomerChoice, "", workflows.CustomerChoiceRequest{JobID: job, Choice: choice})
+	if res, ok := s.runAbsenceUpdate(ctx, w, r, id, workflows.UpdateCustomerChoice, "", workflows.CustomerChoiceRequest{JobID: job, Choice: choice}); ok {
+		writeJSON(w, http.StatusOK, customerChoiceView(res, job, choice)) // M4: the customer's view only
+	}
 }
 
 // AutoReplyAnswer is GET /v1/workers/{id}/auto-reply: Away false, or the
@@ -540,9 +590,30 @@ func ActiveAbsenceQuery(worker string) string {
 }
 
 // absencePrincipal: buddies and assistants report their own absences;
-// ops and team leads (an assistant's manager) act as the manager.
+// ops act as the manager of all, team leads of assistants' absences.
 func (s *Server) absencePrincipal(w http.ResponseWriter, r *http.Request) (Principal, bool) {
 	return s.principalWith(w, r, s.Tokens.LookupAny)
 }
 
-func absenceManager(p Principal) bool { return p.Role == roleOps || p.Role == "teamlead" }
+// managesAbsence: is p the manager of this (someone else's) absence? Ops
+// always; a team lead only of an assistant's.
+func managesAbsence(p Principal, st workflows.AbsenceState) bool {
+	return p.Role == roleOps || (p.Role == roleTeamLead && st.Role == workflows.RoleAssistant && st.WorkerID != p.ID)
+}
+
+// managesReport: may p report rep for another worker? Ops always; a team
+// lead only for an assistant, and only when the worker has an assistant's
+// token: the body's role alone is the caller's word.
+func (s *Server) managesReport(p Principal, rep AbsenceReport) bool {
+	switch p.Role {
+	case roleOps:
+		return true
+	case roleTeamLead:
+		if rep.Role != workflows.RoleAssistant {
+			return false
+		}
+		role, known := s.Tokens.RoleOf(rep.WorkerID)
+		return known && role == workflows.RoleAssistant
+	}
+	return false
+}

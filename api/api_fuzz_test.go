@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode/utf8"
 	"time"
 
 	commonpb "go.temporal.io/api/common/v1"
@@ -87,41 +88,86 @@ func FuzzDecodeAndValidateBooking(f *testing.F) {
 	})
 }
 
-// FuzzVerifySignature: the checker never panics, refuses with a stable
-// code, accepts a correct signature within the tolerance, and never accepts
-// a signature for another body or secret.
+// FuzzVerifySignature: the parser and checker never panic, refuse with a
+// stable code, accept a correct signature within the tolerance, and never
+// accept a signature for another body, method, path, partner or secret.
 func FuzzVerifySignature(f *testing.F) {
-	f.Add([]byte(fzBooking), "t=1795424400,v1=00", int64(0), []byte("x"))
-	f.Add([]byte(""), "", int64(301), []byte(""))
-	f.Add([]byte("{}"), "t=abc,v1=zz", int64(-299), []byte("{}"))
-	f.Add([]byte("{}"), "v1="+strings.Repeat("ab", 32), int64(5), []byte("{ }"))
-	f.Add([]byte("{}"), "t=1795424400,v1="+strings.Repeat("ab", 32)+",v1=", int64(1), []byte{0})
-	codes := map[string]bool{"missing_signature": true, "malformed_signature": true, "stale_signature": true, "invalid_signature": true}
-	f.Fuzz(func(t *testing.T, body []byte, header string, skew int64, other []byte) {
-		if err := VerifySignature(fzSecret, header, body, fzNow); err != nil {
+	f.Add([]byte(fzBooking), "t=1795424400,v1=00", int64(0), []byte("x"), "POST", "/v1/bookings", "acme")
+	f.Add([]byte(""), "", int64(301), []byte(""), "GET", "/v1/tasks/task-acme-T-1", "acme")
+	f.Add([]byte("{}"), "t=abc,n=0123456789abcdef,v2=zz", int64(-299), []byte("{}"), "POST", "/v1/tasks/task-acme-T-2/delete", "acme")
+	f.Add([]byte("{}"), "v2="+strings.Repeat("ab", 32), int64(5), []byte("{ }"), "POST", "/x?a=1", "globex")
+	f.Add([]byte("{}"), "t=1795424400,n=0123456789abcdef,n=x,v2="+strings.Repeat("ab", 32)+",v2=", int64(1), []byte{0}, "post", "/", "")
+	codes := map[string]bool{"missing_signature": true, "malformed_signature": true, "stale_signature": true,
+		"invalid_signature": true, "outdated_signature": true}
+	f.Fuzz(func(t *testing.T, body []byte, header string, skew int64, other []byte, method, target, partner string) {
+		q := SignedRequest{Partner: partner, Method: method, Target: target, Body: body}
+		if _, err := ParseSignature(header); err != nil {
+			if se, ok := err.(*SignatureError); !ok || !codes[se.Code] {
+				t.Fatalf("parse error %T %v has no stable code", err, err)
+			}
+		}
+		if err := VerifySignature(fzSecret, header, q, fzNow); err != nil {
 			se, ok := err.(*SignatureError)
 			if !ok || !codes[se.Code] {
 				t.Fatalf("error %T %v has no stable code", err, err)
 			}
-		} else if !strings.Contains(header, "v1=") {
-			t.Fatalf("accepted %q without v1", header)
+		} else if !strings.Contains(header, "v2=") {
+			t.Fatalf("accepted %q without v2", header)
 		}
 		skew %= 1000
-		good := Sign(fzSecret, fzNow.Add(time.Duration(skew)*time.Second), body)
-		err := VerifySignature(fzSecret, good, body, fzNow)
+		good := Sign(fzSecret, fzNow.Add(time.Duration(skew)*time.Second), q)
+		err := VerifySignature(fzSecret, good, q, fzNow)
 		if within := skew >= -300 && skew <= 300; within != (err == nil) {
 			t.Fatalf("skew %ds: %v", skew, err)
 		}
 		if err != nil {
 			return
 		}
-		if !bytes.Equal(other, body) {
-			if VerifySignature(fzSecret, good, other, fzNow) == nil {
-				t.Fatalf("signature for %q accepted for %q", body, other)
+		for _, o := range []SignedRequest{
+			{partner, method, target, other}, {partner + "x", method, target, body},
+			{partner, method + "X", target, body}, {partner, method, target + "/delete", body},
+			{partner, method, target + "?x=1", body},
+		} {
+			if (o.Partner != q.Partner || strings.ToUpper(o.Method) != strings.ToUpper(q.Method) || o.Target != q.Target || !bytes.Equal(o.Body, q.Body)) &&
+				VerifySignature(fzSecret, good, o, fzNow) == nil {
+				t.Fatalf("signature for %+v accepted for %+v", q, o)
 			}
 		}
-		if VerifySignature(append([]byte("x"), fzSecret...), good, body, fzNow) == nil {
+		if VerifySignature(append([]byte("x"), fzSecret...), good, q, fzNow) == nil {
 			t.Fatal("signature accepted with another secret")
+		}
+	})
+}
+
+// FuzzDecodeStrict: the strict decoder never panics, refuses with a stable
+// code, accepts only valid UTF-8 without replacement characters, and
+// refuses any body with a second, case-variant booking_ref key.
+func FuzzDecodeStrict(f *testing.F) {
+	f.Add([]byte(fzBooking))
+	f.Add([]byte(`{"booking_ref":"A","BOOKING_REF":"B"}`))
+	f.Add([]byte(`{"customer":{"name":"A","NAME":"B"},"wished_times":[{"from":1,"From":2}]}`))
+	f.Add([]byte("{\"booking_ref\":\"\xff\"}"))
+	f.Add([]byte(`{"booking_ref":"\ud800"}`))
+	f.Add([]byte(`{"a":{"b":{"c":[[{"d":1,"D":2}]]}}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var b BookingRequest
+		if e := DecodeStrict(data, &b); e != nil {
+			checkCode(t, "decode", e.Code)
+		} else {
+			if !utf8.Valid(data) {
+				t.Fatalf("accepted invalid UTF-8 %q", data)
+			}
+			for _, s := range []string{b.BookingRef, b.Customer.Name, b.Customer.Email, b.Problem, b.Address} {
+				if strings.ContainsRune(s, utf8.RuneError) {
+					t.Fatalf("accepted U+FFFD in %q", data)
+				}
+			}
+		}
+		if i := bytes.IndexByte(data, '{'); i >= 0 {
+			dup := append(append(append([]byte{}, data[:i+1]...), `"BOOKING_REF":"Z",`...), data[i+1:]...)
+			if DecodeStrict(dup, &b) == nil {
+				t.Fatalf("accepted a second booking_ref: %q", dup)
+			}
 		}
 	})
 }
@@ -239,7 +285,7 @@ func FuzzBookingHTTP(f *testing.F) {
 	f.Add([]byte(strings.Replace(fzBooking, `"F-1"`, `"F-9"`, 1)), "ACME", true, "")
 	f.Fuzz(func(t *testing.T, body []byte, partner string, sign bool, sig string) {
 		if sign {
-			sig = Sign(fzSecret, fzNow, body)
+			sig = Sign(fzSecret, fzNow, SignedRequest{partner, "POST", "/v1/bookings", body})
 		}
 		req := httptest.NewRequest(http.MethodPost, "/v1/bookings", bytes.NewReader(body))
 		req.Header.Set(HeaderPartner, partner)

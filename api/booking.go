@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/mail"
+	"reflect"
 	"regexp"
 	"strings"
 	"time"
@@ -83,7 +84,13 @@ func ValidPartnerID(id string) bool {
 
 // DecodeStrict decodes exactly one JSON object into v, refusing unknown
 // fields and trailing data, and maps failures to stable codes.
+//
+// Before decoding it refuses invalid UTF-8, duplicate keys and keys that
+// match a field only without case (checkStrict, api/strict.go).
 func DecodeStrict(data []byte, v any) *ValidationError {
+	if e := checkStrict(data, reflect.TypeOf(v)); e != nil {
+		return e
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {

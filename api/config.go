@@ -29,7 +29,8 @@ type Config struct {
 	PartnersFile string `env:"PARTNERS_FILE"`
 	// TokensFile and Tokens hold the bearer tokens, as a JSON object
 	// {"<token>" or "sha256:<hex>": {"role": "buddy"|"ops"|"assistant"|"teamlead", "id": "..."}}.
-	// Assistant and team lead tokens serve the task endpoints only.
+	// Assistant and team lead tokens serve the task and absence endpoints
+	// only (README "Security: Roles").
 	TokensFile string `env:"API_TOKENS_FILE"`
 	Tokens     string `env:"API_TOKENS"`
 	// LinkSecret signs customer links (at least 32 bytes). Required to
@@ -349,6 +350,24 @@ func (t *Tokens) LookupAny(token string) (Principal, bool) {
 	}
 	p, ok := t.byHash[sha256.Sum256([]byte(token))]
 	return p, ok
+}
+
+// RoleOf returns the role of the token(s) of worker id; known is false when
+// no token has that id. With tokens of several roles for one id, the first
+// non-assistant role wins (the stricter answer for a team lead).
+func (t *Tokens) RoleOf(id string) (role string, known bool) {
+	if t == nil {
+		return "", false
+	}
+	for _, p := range t.byHash {
+		if p.ID != id {
+			continue
+		}
+		if !known || role == "assistant" {
+			role, known = p.Role, true
+		}
+	}
+	return role, known
 }
 
 // taskOnlyRole: roles whose tokens serve only the task endpoints.

@@ -126,7 +126,7 @@ func (e *apiEnv) do(method, path string, header map[string]string, body []byte) 
 func (e *apiEnv) book(b BookingRequest, secret string) answer {
 	body, _ := json.Marshal(b)
 	return e.do("POST", "/v1/bookings", map[string]string{
-		HeaderPartner: "acme", HeaderSignature: Sign([]byte(secret), time.Now(), body)}, body)
+		HeaderPartner: "acme", HeaderSignature: Sign([]byte(secret), time.Now(), SignedRequest{"acme", "POST", "/v1/bookings", body})}, body)
 }
 
 func (e *apiEnv) act(token, id, action string, req any) answer {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	commonpb "go.temporal.io/api/common/v1"
@@ -32,6 +33,72 @@ type Server struct {
 	Logger     *slog.Logger
 	// RequestTimeout bounds the Temporal calls of one request (default 15s).
 	RequestTimeout time.Duration
+	// Replay remembers accepted partner signatures (nil: one of
+	// DefaultReplayCapacity, made on first use).
+	Replay *ReplayCache
+
+	initOnce sync.Once
+	limits   *limiters
+}
+
+// init fills the lazily made parts (replay cache, rate limiters).
+func (s *Server) init() {
+	s.initOnce.Do(func() {
+		if s.Replay == nil {
+			s.Replay = NewReplayCache(0)
+		}
+		s.limits = newLimiters()
+	})
+}
+
+// clock is the server's now (Visits.Now in tests).
+func (s *Server) clock() time.Time {
+	if s.Visits == nil {
+		return time.Now()
+	}
+	return s.Visits.now()
+}
+
+// partnerAuth authenticates a partner-signed request: the signature must
+// be well formed, fresh, made with the partner's secret over this method,
+// path, partner and body, and not seen before. An unknown partner is
+// checked against a dummy secret and answered exactly like a known
+// partner's bad signature (401 invalid_signature), so the answer does not
+// tell which partner ids exist. suffix is appended to the message.
+func (s *Server) partnerAuth(w http.ResponseWriter, r *http.Request, body []byte, suffix string) (*Partner, bool) {
+	s.init()
+	partnerID := r.Header.Get(HeaderPartner)
+	refuse := func(err error) (*Partner, bool) {
+		var se *SignatureError
+		errors.As(err, &se)
+		fail(w, r, http.StatusUnauthorized, se.Code, se.Message+suffix, "")
+		return nil, false
+	}
+	ps, err := ParseSignature(r.Header.Get(HeaderSignature))
+	if err != nil {
+		return refuse(err)
+	}
+	pt, known := s.Partners.Get(partnerID)
+	secret := unknownPartnerSecret
+	if known {
+		secret = pt.secret
+	}
+	now := s.clock()
+	q := SignedRequest{Partner: partnerID, Method: r.Method, Target: r.URL.RequestURI(), Body: body}
+	if err := verifyParsed(secret, ps, q, now); err != nil || !known {
+		if err == nil {
+			err = &SignatureError{"invalid_signature", "unknown partner or bad signature"}
+		}
+		if ValidPartnerID(partnerID) {
+			info(r).partner = partnerID // unknown ids are logged only when well-formed
+		}
+		return refuse(err)
+	}
+	info(r).partner = pt.ID
+	if err := s.Replay.Check(pt.ID, ps.Nonce, time.Unix(ps.Unix, 0), now); err != nil {
+		return refuse(err)
+	}
+	return pt, true
 }
 
 // Route is one registered endpoint; Routes lists them all, and the test
@@ -250,20 +317,8 @@ func (s *Server) book(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	partnerID := r.Header.Get(HeaderPartner)
-	pt, known := s.Partners.Get(partnerID)
-	if !known {
-		if ValidPartnerID(partnerID) {
-			info(r).partner = partnerID // unknown ids are logged only when well-formed
-		}
-		fail(w, r, http.StatusUnauthorized, "invalid_signature", "unknown partner or bad signature; nothing was started", "")
-		return
-	}
-	info(r).partner = pt.ID
-	if err := VerifySignature(pt.secret, r.Header.Get(HeaderSignature), body, s.Visits.now()); err != nil {
-		var se *SignatureError
-		errors.As(err, &se)
-		fail(w, r, http.StatusUnauthorized, se.Code, se.Message+"; nothing was started", "")
+	pt, ok := s.partnerAuth(w, r, body, "; nothing was started")
+	if !ok {
 		return
 	}
 	var req BookingRequest

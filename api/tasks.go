@@ -382,20 +382,9 @@ func (s *Server) taskRoutes() []Route {
 // X-Partner-Id is present (Principal{Role: "partner", ID: partner}),
 // otherwise a bearer token of any role. body is the raw body (signed).
 func (s *Server) taskCaller(w http.ResponseWriter, r *http.Request, body []byte) (Principal, bool) {
-	if partnerID := r.Header.Get(HeaderPartner); partnerID != "" {
-		pt, known := s.Partners.Get(partnerID)
-		if !known {
-			if ValidPartnerID(partnerID) {
-				info(r).partner = partnerID
-			}
-			fail(w, r, http.StatusUnauthorized, "invalid_signature", "unknown partner or bad signature", "")
-			return Principal{}, false
-		}
-		info(r).partner = pt.ID
-		if err := VerifySignature(pt.secret, r.Header.Get(HeaderSignature), body, s.Visits.now()); err != nil {
-			var se *SignatureError
-			errors.As(err, &se)
-			fail(w, r, http.StatusUnauthorized, se.Code, se.Message, "")
+	if r.Header.Get(HeaderPartner) != "" {
+		pt, ok := s.partnerAuth(w, r, body, "")
+		if !ok {
 			return Principal{}, false
 		}
 		info(r).role = rolePartner
@@ -838,6 +827,21 @@ func (s *Server) taskAct(a taskAction) http.HandlerFunc {
 // nothing to redact), 409 with the validator's message, 404 for an unknown
 // task. The whole task is GET /v1/tasks/{id} (issue #13).
 func (s *Server) taskUpdate(ctx context.Context, w http.ResponseWriter, r *http.Request, p Principal, id, name, updateID string, arg any) {
+	if res, ok := s.runTaskUpdate(ctx, w, r, id, name, updateID, arg); ok {
+		writeJSON(w, http.StatusOK, res)
+	}
+}
+
+// customerTaskUpdate runs a task Update for the customer's link and
+// answers the customer's view (M4); the link's rate limit comes first.
+func (s *Server) customerTaskUpdate(ctx context.Context, w http.ResponseWriter, r *http.Request, id, name string, arg any, rating *workflows.RateRequest) {
+	if res, ok := s.runTaskUpdate(ctx, w, r, id, name, "", arg); ok {
+		writeJSON(w, http.StatusOK, customerTaskView(res, rating))
+	}
+}
+
+// runTaskUpdate runs a task Update; on failure it has answered already.
+func (s *Server) runTaskUpdate(ctx context.Context, w http.ResponseWriter, r *http.Request, id, name, updateID string, arg any) (workflows.TaskUpdateResult, bool) {
 	h, err := s.Visits.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		UpdateID: updateID, WorkflowID: id, UpdateName: name, Args: []any{arg},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
@@ -848,9 +852,9 @@ func (s *Server) taskUpdate(ctx context.Context, w http.ResponseWriter, r *http.
 	}
 	if err != nil {
 		s.failTask(ctx, w, r, id, err)
-		return
+		return res, false
 	}
-	writeJSON(w, http.StatusOK, res)
+	return res, true
 }
 
 // failTask maps an Update's or Query's error (see failVisit).
@@ -886,7 +890,7 @@ func (s *Server) verifyTaskLink(w http.ResponseWriter, r *http.Request, id, acti
 		fail(w, r, http.StatusUnauthorized, code, "the link is not valid: "+err.Error(), "")
 		return false
 	}
-	return true
+	return s.limit(w, r, func(l *limiters) *keyedLimiter { return l.customerLink }, id)
 }
 
 var customerActor = Principal{Role: workflows.RoleCustomer}
@@ -943,8 +947,8 @@ func (s *Server) answerExtension(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := s.ctx(r)
 	defer cancel()
-	s.taskUpdate(ctx, w, r, customerActor, id, workflows.TaskUpdateRespondExtension, "",
-		workflows.TaskExtensionResponse{ExtensionID: n, Agree: agree, Note: note.Note})
+	s.customerTaskUpdate(ctx, w, r, id, workflows.TaskUpdateRespondExtension,
+		workflows.TaskExtensionResponse{ExtensionID: n, Agree: agree, Note: note.Note}, nil)
 	s.customerActive(ctx, id, "extension-answered") // N-4
 }
 
@@ -961,7 +965,7 @@ func (s *Server) rateTask(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := s.ctx(r)
 	defer cancel()
-	s.taskUpdate(ctx, w, r, customerActor, id, workflows.TaskUpdateRate, "", req)
+	s.customerTaskUpdate(ctx, w, r, id, workflows.TaskUpdateRate, req, &req)
 	s.customerActive(ctx, id, "task-rated") // N-4
 }
 
@@ -989,7 +993,7 @@ func (s *Server) readTaskNotifications(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := s.ctx(r)
 	defer cancel()
-	s.taskUpdate(ctx, w, r, customerActor, id, workflows.TaskUpdateMarkRead, "", req)
+	s.customerTaskUpdate(ctx, w, r, id, workflows.TaskUpdateMarkRead, req, nil)
 	s.customerActive(ctx, id, "notifications-read") // N-4
 }
 

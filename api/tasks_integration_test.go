@@ -77,7 +77,7 @@ func startTaskAPI(t *testing.T) *taskAPI {
 
 func (e *taskAPI) createSigned(q TaskRequest) answer {
 	body, _ := json.Marshal(q)
-	return e.do("POST", "/v1/tasks", map[string]string{HeaderPartner: "acme", HeaderSignature: Sign([]byte(testSecret), time.Now(), body)}, body)
+	return e.do("POST", "/v1/tasks", map[string]string{HeaderPartner: "acme", HeaderSignature: Sign([]byte(testSecret), time.Now(), SignedRequest{"acme", "POST", "/v1/tasks", body})}, body)
 }
 
 func (e *taskAPI) taskAct(token, id, action string, req any) answer {

@@ -181,7 +181,7 @@ func TestTaskEndpointsRefuseBeforeTemporal(t *testing.T) {
 	s := taskServer(t)
 	body, _ := json.Marshal(goodTask())
 	signed := func(b []byte) map[string]string {
-		return map[string]string{HeaderPartner: "acme", HeaderSignature: Sign([]byte(testSecret), t0, b)}
+		return map[string]string{HeaderPartner: "acme", HeaderSignature: Sign([]byte(testSecret), t0, SignedRequest{"acme", "POST", "/v1/tasks", b})}
 	}
 	id := "task-acme-T-1"
 	cases := []struct {
@@ -192,7 +192,7 @@ func TestTaskEndpointsRefuseBeforeTemporal(t *testing.T) {
 		code               string
 	}{
 		{"create without credentials", "POST", "/v1/tasks", nil, body, 401, "missing_token"},
-		{"create with a forged signature", "POST", "/v1/tasks", map[string]string{HeaderPartner: "acme", HeaderSignature: Sign([]byte("forged-secret-0123456789"), t0, body)}, body, 401, "invalid_signature"},
+		{"create with a forged signature", "POST", "/v1/tasks", map[string]string{HeaderPartner: "acme", HeaderSignature: Sign([]byte("forged-secret-0123456789"), t0, SignedRequest{"acme", "POST", "/v1/tasks", body})}, body, 401, "invalid_signature"},
 		{"create by a buddy", "POST", "/v1/tasks", bearer(buddy1Token), body, 403, "forbidden"},
 		{"create by a team lead", "POST", "/v1/tasks", bearer(teamLeadToken), body, 403, "forbidden"},
 		{"create for another assistant", "POST", "/v1/tasks", bearer(assistant2Token), body, 403, "forbidden"},

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -41,28 +42,41 @@ func validBooking() BookingRequest {
 func TestSignature(t *testing.T) {
 	body := []byte(`{"booking_ref":"x"}`)
 	secret := []byte(testSecret)
-	good := Sign(secret, t0, body)
+	q := SignedRequest{"acme", "POST", "/v1/bookings", body}
+	good := SignWithNonce(secret, t0, "nonce-0123456789", q)
+	with := func(f func(*SignedRequest)) SignedRequest { c := q; f(&c); return c }
+	v1 := "t=" + strconv.FormatInt(t0.Unix(), 10) + ",v1=" + strings.Repeat("0", 64)
 	cases := []struct {
 		name, header string
-		body         []byte
+		q            SignedRequest
 		now          time.Time
 		code         string
 	}{
-		{"good", good, body, t0, ""},
-		{"good at the edge of the tolerance", good, body, t0.Add(5 * time.Minute), ""},
-		{"wrong secret", Sign([]byte("another-secret-0123456789"), t0, body), body, t0, "invalid_signature"},
-		{"body changed", good, []byte(`{"booking_ref":"y"}`), t0, "invalid_signature"},
-		{"stale", good, body, t0.Add(5*time.Minute + time.Second), "stale_signature"},
-		{"from the future", good, body, t0.Add(-6 * time.Minute), "stale_signature"},
-		{"missing", "", body, t0, "missing_signature"},
-		{"no v1", "t=123", body, t0, "malformed_signature"},
-		{"bad hex", "t=123,v1=zz", body, t0, "malformed_signature"},
-		{"garbage", "hello", body, t0, "malformed_signature"},
-		{"rotation: one of two v1 matches", good + ",v1=" + strings.Repeat("0", 64), body, t0, ""},
+		{"good", good, q, t0, ""},
+		{"good at the edge of the tolerance", good, q, t0.Add(5 * time.Minute), ""},
+		{"method is lower case on the wire", good, with(func(c *SignedRequest) { c.Method = "post" }), t0, ""},
+		{"wrong secret", Sign([]byte("another-secret-0123456789"), t0, q), q, t0, "invalid_signature"},
+		{"body changed", good, with(func(c *SignedRequest) { c.Body = []byte(`{"booking_ref":"y"}`) }), t0, "invalid_signature"},
+		{"path changed", good, with(func(c *SignedRequest) { c.Target = "/v1/tasks" }), t0, "invalid_signature"},
+		{"query added", good, with(func(c *SignedRequest) { c.Target += "?x=1" }), t0, "invalid_signature"},
+		{"method changed", good, with(func(c *SignedRequest) { c.Method = "GET" }), t0, "invalid_signature"},
+		{"partner changed", good, with(func(c *SignedRequest) { c.Partner = "globex" }), t0, "invalid_signature"},
+		{"stale", good, q, t0.Add(5*time.Minute + time.Second), "stale_signature"},
+		{"from the future", good, q, t0.Add(-6 * time.Minute), "stale_signature"},
+		{"missing", "", q, t0, "missing_signature"},
+		{"old v1 form", v1, q, t0, "outdated_signature"},
+		{"no nonce", strings.Replace(good, ",n=nonce-0123456789", "", 1), q, t0, "malformed_signature"},
+		{"short nonce", strings.Replace(good, "nonce-0123456789", "n1", 1), q, t0, "malformed_signature"},
+		{"two timestamps", good + ",t=1", q, t0, "malformed_signature"},
+		{"unknown entry", good + ",v3=ab", q, t0, "malformed_signature"},
+		{"no v2", "t=123,n=nonce-0123456789", q, t0, "malformed_signature"},
+		{"bad hex", "t=123,n=nonce-0123456789,v2=zz", q, t0, "malformed_signature"},
+		{"garbage", "hello", q, t0, "malformed_signature"},
+		{"rotation: one of two v2 matches", good + ",v2=" + strings.Repeat("0", 64), q, t0, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			err := VerifySignature(secret, c.header, c.body, c.now)
+			err := VerifySignature(secret, c.header, c.q, c.now)
 			if c.code == "" {
 				assert.NoError(t, err)
 				return
@@ -72,6 +86,31 @@ func TestSignature(t *testing.T) {
 			assert.Equal(t, c.code, se.Code)
 		})
 	}
+}
+
+// The worked example of README "Request signatures" and openapi.json:
+// keep the three in step.
+func TestSignatureWorkedExample(t *testing.T) {
+	q := SignedRequest{Partner: "acme", Method: "POST", Target: "/v1/tasks/task-acme-T-1/delete", Body: nil}
+	base := SignatureBase("1795424400", "3f9a1c0e7b2d4a6f8e5c1b0a9d8f7e6c", q)
+	assert.Equal(t, "jobflow-sig-v2\n1795424400\n3f9a1c0e7b2d4a6f8e5c1b0a9d8f7e6c\nPOST\n/v1/tasks/task-acme-T-1/delete\nacme\n"+
+		"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", base)
+	assert.Equal(t, "t=1795424400,n=3f9a1c0e7b2d4a6f8e5c1b0a9d8f7e6c,v2="+workedExampleMAC,
+		SignWithNonce([]byte("example-secret-0123456789"), time.Unix(1795424400, 0), "3f9a1c0e7b2d4a6f8e5c1b0a9d8f7e6c", q))
+}
+
+const workedExampleMAC = "6ef34d5e9b35167fbd5143434a2e36697dba941d8dcfc87217d60d88454708e3"
+
+func TestReplayCache(t *testing.T) {
+	c := NewReplayCache(2)
+	require.NoError(t, c.Check("acme", "n-1", t0, t0))
+	var se *SignatureError
+	require.ErrorAs(t, c.Check("acme", "n-1", t0, t0.Add(time.Minute)), &se)
+	assert.Equal(t, "replayed_signature", se.Code)
+	require.NoError(t, c.Check("globex", "n-1", t0, t0), "nonces are per partner")
+	require.ErrorAs(t, c.Check("acme", "n-2", t0, t0), &se)
+	assert.Equal(t, "replay_cache_full", se.Code, "full: refused, never forgotten")
+	require.NoError(t, c.Check("acme", "n-2", t0, t0.Add(SignatureTolerance+time.Second)), "expired entries make room")
 }
 
 func testPartners(t *testing.T) *Partners {
@@ -102,10 +141,12 @@ func TestBookingSignatureHTTP(t *testing.T) {
 	for _, c := range []struct {
 		name, partner, sig, code string
 	}{
-		{"unknown partner", "globex", Sign([]byte(testSecret), t0, body), "invalid_signature"},
-		{"forged", "acme", Sign([]byte("forged-secret-0123456789"), t0, body), "invalid_signature"},
-		{"stale", "acme", Sign([]byte(testSecret), t0.Add(-10*time.Minute), body), "stale_signature"},
+		{"unknown partner", "globex", Sign([]byte(testSecret), t0, SignedRequest{"globex", "POST", "/v1/bookings", body}), "invalid_signature"},
+		{"forged", "acme", Sign([]byte("forged-secret-0123456789"), t0, SignedRequest{"acme", "POST", "/v1/bookings", body}), "invalid_signature"},
+		{"signed for another path", "acme", Sign([]byte(testSecret), t0, SignedRequest{"acme", "POST", "/v1/tasks", body}), "invalid_signature"},
+		{"stale", "acme", Sign([]byte(testSecret), t0.Add(-10*time.Minute), SignedRequest{"acme", "POST", "/v1/bookings", body}), "stale_signature"},
 		{"missing", "acme", "", "missing_signature"},
+		{"missing, unknown partner: the same answer", "globex", "", "missing_signature"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			w := do(c.partner, c.sig)
@@ -127,7 +168,7 @@ func TestBookingSignatureHTTP(t *testing.T) {
 		b := []byte(`{"booking_ref":"A-1","colour":"red"}`)
 		r := httptest.NewRequest("POST", "/v1/bookings", bytes.NewReader(b))
 		r.Header.Set(HeaderPartner, "acme")
-		r.Header.Set(HeaderSignature, Sign([]byte(testSecret), t0, b))
+		r.Header.Set(HeaderSignature, Sign([]byte(testSecret), t0, SignedRequest{"acme", "POST", "/v1/bookings", b}))
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, r)
 		assert.Equal(t, http.StatusUnprocessableEntity, w.Code)

@@ -252,6 +252,13 @@ func plural(role string) string {
 // 409 with the validator's message, 404 for an unknown visit. The whole
 // state is GET /v1/visits/{id}.
 func (s *Server) update(ctx context.Context, w http.ResponseWriter, r *http.Request, id, name, updateID string, arg any) {
+	if res, ok := s.runUpdate(ctx, w, r, id, name, updateID, arg); ok {
+		writeJSON(w, http.StatusOK, res)
+	}
+}
+
+// runUpdate runs a visit Update; on failure it has answered already.
+func (s *Server) runUpdate(ctx context.Context, w http.ResponseWriter, r *http.Request, id, name, updateID string, arg any) (workflows.VisitUpdateResult, bool) {
 	h, err := s.Visits.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		UpdateID:     updateID,
 		WorkflowID:   id,
@@ -265,9 +272,9 @@ func (s *Server) update(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	}
 	if err != nil {
 		s.failVisit(ctx, w, r, id, err)
-		return
+		return res, false
 	}
-	writeJSON(w, http.StatusOK, res)
+	return res, true
 }
 
 // failVisit maps an Update's or Query's error: a refused transition is 409
@@ -357,9 +364,14 @@ func (s *Server) rate(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if !s.limit(w, r, func(l *limiters) *keyedLimiter { return l.customerLink }, id) {
+		return
+	}
 	ctx, cancel := s.ctx(r)
 	defer cancel()
-	s.update(ctx, w, r, id, workflows.UpdateRate, "", req)
+	if res, ok := s.runUpdate(ctx, w, r, id, workflows.UpdateRate, "", req); ok {
+		writeJSON(w, http.StatusOK, customerVisitView(res, &req)) // M4: the customer's view only
+	}
 }
 
 // RatingLinkResponse is a freshly minted customer rating link.

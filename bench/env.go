@@ -140,7 +140,8 @@ func (e *Env) Book(ctx context.Context, ref string, now time.Time) error {
 	}
 	body, _ := json.Marshal(b)
 	a, err := e.post(ctx, "/v1/bookings", map[string]string{
-		api.HeaderPartner: e.Partner, api.HeaderSignature: api.Sign(e.Secret, time.Now(), body)}, body)
+		api.HeaderPartner: e.Partner, api.HeaderSignature: api.Sign(e.Secret, time.Now(), api.SignedRequest{
+			Partner: e.Partner, Method: http.MethodPost, Target: "/v1/bookings", Body: body})}, body)
 	if err != nil {
 		return err
 	}

@@ -83,8 +83,7 @@ func runBookings(t *testing.T, c client.Client, wp *workerProc, sc scale, fig *f
 				ref, n, n, from, to, bookedAt))
 			for attempt := 0; ; attempt++ {
 				hr, _ := http.NewRequestWithContext(ctx, http.MethodPost, hs.URL+"/v1/bookings", bytes.NewReader(body))
-				hr.Header.Set(api.HeaderPartner, partner)
-				hr.Header.Set(api.HeaderSignature, api.Sign([]byte(secret), time.Now(), body))
+				api.SignHTTP(hr, partner, []byte(secret), body) // a fresh nonce per try
 				res, err := hc.Do(hr)
 				if err != nil {
 					if attempt < clientAttempts-1 && ctx.Err() == nil {

@@ -28,14 +28,18 @@ cat > "$booking" <<JSON
  "address":"Beispielstraße 6, 10115 Berlin","product":"Router","problem":"No internet.",
  "wished_times":[{"from":"$(iso '+5 min')","to":"$(iso '+2 hour')"}]}
 JSON
-sign() { t=$(date +%s); printf 't=%s,v1=%s' "$t" "$( { printf '%s.' "$t"; cat "$1"; } | openssl dgst -sha256 -hmac "$SECRET" -r | cut -d' ' -f1)"; }
+sign() {  # sign METHOD PATH BODY-FILE: X-Signature v2 for partner globex (README "Security")
+  t=$(date +%s); n=$(openssl rand -hex 16); d=$(openssl dgst -sha256 -r "$3" | cut -d' ' -f1)
+  printf 't=%s,n=%s,v2=%s' "$t" "$n" "$(printf 'jobflow-sig-v2\n%s\n%s\n%s\n%s\n%s\n%s' "$t" "$n" "$1" "$2" globex "$d" |
+    openssl dgst -sha256 -hmac "$SECRET" -r | cut -d' ' -f1)"
+}
 
 echo "sandbox: 30 % transient errors, calls go unanswered"
 curl -sf -X POST "$SANDBOX/_control" -d '{"error_rate":0.3,"error_status":503,"call_outcome":"no-answer"}' >/dev/null
 trap 'curl -sf -X POST "$SANDBOX/_control" -d "{}" >/dev/null || true' EXIT
 
 curl -sf -X POST "$API/v1/bookings" -H 'Content-Type: application/json' -H 'X-Partner-Id: globex' \
-  -H "X-Signature: $(sign "$booking")" --data-binary @"$booking" >/dev/null
+  -H "X-Signature: $(sign POST /v1/bookings "$booking")" --data-binary @"$booking" >/dev/null
 V="$API/v1/visits/visit-globex-$REF"
 curl -sf -X POST "$V/claim" -H "$B17" >/dev/null
 curl -sf -X POST "$V/book" -H "$B17" -d "{\"at\":\"$(iso '+10 min')\",\"clarified_problem\":\"router resets\",\"products_at_home\":true,\"recording\":\"accepted\"}" >/dev/null

@@ -325,3 +325,65 @@ func TestP2_CalendarConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// N-3 at the window's edges, with seconds: inside the window (from the
+// start minute, seconds and all) the mail goes at t itself; the minute
+// before the start waits for the start; the end minute is outside.
+func TestN3_NextEmailSlotBoundaries(t *testing.T) {
+	p := DefaultPolicy()
+	for _, c := range []struct{ due, want string }{
+		{"2026-03-09 07:59:59", "2026-03-09 08:00:00"},
+		{"2026-03-09 08:00:00", "2026-03-09 08:00:00"},
+		{"2026-03-09 08:00:30", "2026-03-09 08:00:30"},
+		{"2026-03-09 18:59:59", "2026-03-09 18:59:59"},
+		{"2026-03-09 19:00:00", "2026-03-10 08:00:00"},
+		{"2026-03-09 19:00:30", "2026-03-10 08:00:00"},
+		{"2026-03-09 00:00:00", "2026-03-09 08:00:00"},
+	} {
+		got := NextEmailSlot(Germany, local(Germany, c.due), p)
+		if want := local(Germany, c.want); !got.Equal(want) {
+			t.Errorf("NextEmailSlot(DE, %s) = %s, want %s", c.due, got, want)
+		}
+	}
+}
+
+// P-2: the years [calendarFirstYear, calendarLastYear] are precomputed, no
+// more and no fewer, and the answer is the same on both sides of each edge
+// (precomputed map inside, the library outside), including days off that
+// only the library path or only the map path would find.
+func TestP2_CalendarYearRange(t *testing.T) {
+	for _, m := range Markets {
+		c := calendarOf(m)
+		if got, want := len(c.years), calendarLastYear-calendarFirstYear+1; got != want {
+			t.Errorf("%s: %d precomputed years, want %d", m, got, want)
+		}
+		for y, want := range map[int]bool{calendarFirstYear - 1: false, calendarFirstYear: true, calendarLastYear: true, calendarLastYear + 1: false} {
+			if _, got := c.years[y]; got != want {
+				t.Errorf("%s: year %d precomputed = %v, want %v", m, y, got, want)
+			}
+		}
+	}
+	for _, c := range []struct {
+		market Market
+		day    string
+		name   string // "" = not a day off
+	}{
+		{Germany, "1999-12-24", ""},
+		{Germany, "1999-12-25", "Weihnachtstag"},
+		{Germany, "2000-01-01", "Neujahrstag"},
+		{Germany, "2000-12-25", "Weihnachtstag"},
+		{Sweden, "1999-12-31", "Nyårsafton"},
+		{Sweden, "2000-01-06", "Trettondedag jul"},
+		{Sweden, "2199-12-24", "Julafton"},
+		{Sweden, "2200-01-01", "Nyårsdagen"},
+		{Denmark, "2199-12-26", "Anden juledag"},
+		{Denmark, "2199-12-27", ""},
+		{Denmark, "2200-12-25", "Juledag"},
+	} {
+		at := local(c.market, c.day+" 12:00")
+		name, off := HolidayName(c.market, at)
+		if off != (c.name != "") || (off && name != c.name) {
+			t.Errorf("HolidayName(%s, %s) = %q, %v; want %q", c.market, c.day, name, off, c.name)
+		}
+	}
+}

@@ -42,8 +42,10 @@ import (
 // The calendars are built once at package initialisation and only read
 // afterwards, so every function here is safe for concurrent use. Holidays
 // of the years [calendarFirstYear, calendarLastYear] are precomputed into a
-// map; other years ask the library directly (its caches stay off, since
-// they are not safe for concurrent use).
+// map per year; other years (those without an entry) ask the library
+// directly (its caches stay off, since they are not safe for concurrent
+// use). Whether a year is precomputed is the map lookup itself, not a
+// second range check that could drift from the loop that fills it.
 
 const (
 	calendarFirstYear = 2000
@@ -54,7 +56,13 @@ const (
 type marketCalendar struct {
 	loc      *time.Location
 	holidays []*cal.Holiday
-	days     map[int32]string // yyyymmdd -> holiday name, for precomputed years
+	years    map[int]map[monthDay]string // year -> (month, day) -> holiday name, for precomputed years
+}
+
+// monthDay is a civil date within a year, a map key without arithmetic.
+type monthDay struct {
+	mo time.Month
+	d  int
 }
 
 var calendars = func() map[Market]*marketCalendar {
@@ -67,16 +75,20 @@ var calendars = func() map[Market]*marketCalendar {
 	}
 	out := make(map[Market]*marketCalendar, len(lists))
 	for _, m := range Markets {
-		mc := &marketCalendar{loc: m.Location(), holidays: lists[m], days: make(map[int32]string)}
+		mc := &marketCalendar{loc: m.Location(), holidays: lists[m], years: make(map[int]map[monthDay]string)}
 		for y := calendarFirstYear; y <= calendarLastYear; y++ {
+			days := make(map[monthDay]string)
+			mc.years[y] = days
 			for _, h := range mc.holidays {
 				act, _ := h.Calc(y)
-				if act.IsZero() {
+				// None of the three lists moves a holiday into another
+				// year (no weekend observance rules), so act is in y.
+				if act.IsZero() || act.Year() != y {
 					continue
 				}
-				k := dateKey(act.Year(), act.Month(), act.Day())
-				if _, dup := mc.days[k]; !dup {
-					mc.days[k] = h.Name
+				k := monthDay{act.Month(), act.Day()}
+				if _, dup := days[k]; !dup {
+					days[k] = h.Name
 				}
 			}
 		}
@@ -95,13 +107,11 @@ func calendarOf(m Market) *marketCalendar {
 	return calendars[Sweden]
 }
 
-func dateKey(y int, mo time.Month, d int) int32 { return int32(y*10000 + int(mo)*100 + d) }
-
 // holiday reports the name of the day off on the civil date, if any.
 func (c *marketCalendar) holiday(y int, mo time.Month, d int) (string, bool) {
-	if y >= calendarFirstYear && y <= calendarLastYear {
-		name, ok := c.days[dateKey(y, mo, d)]
-		return name, ok
+	if days, ok := c.years[y]; ok {
+		name, off := days[monthDay{mo, d}]
+		return name, off
 	}
 	for _, h := range c.holidays {
 		act, _ := h.Calc(y)
@@ -221,12 +231,15 @@ func NextEmailSlot(m Market, t time.Time, p Policy) time.Time {
 	local := t.In(c.loc)
 	y, mo, d := local.Date()
 	if c.mailDate(p, y, mo, d) {
+		// Before the window: its start today; inside it: t itself. (One
+		// comparison per edge: with "start <= clock < end" tested first, the
+		// later "clock < start" had an edge no input could reach.)
 		clock := clockOf(local)
-		if clock >= p.EmailWindowStart && clock < p.EmailWindowEnd {
-			return local
-		}
 		if clock < p.EmailWindowStart {
 			return c.at(y, mo, d, p.EmailWindowStart)
+		}
+		if clock < p.EmailWindowEnd {
+			return local
 		}
 	}
 	y, mo, d = c.nextMailDate(p, y, mo, d)

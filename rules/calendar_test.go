@@ -112,7 +112,10 @@ func TestP2_WorkingDayInMarketZone(t *testing.T) {
 	}
 }
 
-// The precomputed days agree with rickar/cal's own business calendar.
+// The precomputed days agree with rickar/cal's own business calendar fed
+// the same holiday list: this checks the precomputation, not the list (both
+// sides read c.holidays, so a wrong list passes); TestP2_CalendarMatchesKnownHolidays
+// checks the list against a hand-written table.
 func TestP2_CalendarMatchesLibrary(t *testing.T) {
 	for _, m := range Markets {
 		c := calendarOf(m)
@@ -357,5 +360,129 @@ func TestN3_EmailOnDaysOff(t *testing.T) {
 	}
 	if _, err := DefaultPolicy().Apply(Overrides{"email_on_days_off": "sometimes"}); err == nil {
 		t.Fatal("a bad boolean is refused")
+	}
+}
+
+// N-3 at the window's edges, with seconds: inside the window (from the
+// start minute, seconds and all) the mail goes at t itself; the minute
+// before the start waits for the start; the end minute is outside.
+func TestN3_NextEmailSlotBoundaries(t *testing.T) {
+	p := DefaultPolicy()
+	for _, c := range []struct{ due, want string }{
+		{"2026-03-09 07:59:59", "2026-03-09 08:00:00"},
+		{"2026-03-09 08:00:00", "2026-03-09 08:00:00"},
+		{"2026-03-09 08:00:30", "2026-03-09 08:00:30"},
+		{"2026-03-09 18:59:59", "2026-03-09 18:59:59"},
+		{"2026-03-09 19:00:00", "2026-03-10 08:00:00"},
+		{"2026-03-09 19:00:30", "2026-03-10 08:00:00"},
+		{"2026-03-09 00:00:00", "2026-03-09 08:00:00"},
+	} {
+		got := NextEmailSlot(Germany, local(Germany, c.due), p)
+		if want := local(Germany, c.want); !got.Equal(want) {
+			t.Errorf("NextEmailSlot(DE, %s) = %s, want %s", c.due, got, want)
+		}
+	}
+}
+
+// P-2: the years [calendarFirstYear, calendarLastYear] are precomputed, no
+// more and no fewer, and the answer is the same on both sides of each edge
+// (precomputed map inside, the library outside), including days off that
+// only the library path or only the map path would find.
+func TestP2_CalendarYearRange(t *testing.T) {
+	for _, m := range Markets {
+		c := calendarOf(m)
+		if got, want := len(c.years), calendarLastYear-calendarFirstYear+1; got != want {
+			t.Errorf("%s: %d precomputed years, want %d", m, got, want)
+		}
+		for y, want := range map[int]bool{calendarFirstYear - 1: false, calendarFirstYear: true, calendarLastYear: true, calendarLastYear + 1: false} {
+			if _, got := c.years[y]; got != want {
+				t.Errorf("%s: year %d precomputed = %v, want %v", m, y, got, want)
+			}
+		}
+	}
+	for _, c := range []struct {
+		market Market
+		day    string
+		name   string // "" = not a day off
+	}{
+		{Germany, "1999-12-24", ""},
+		{Germany, "1999-12-25", "Weihnachtstag"},
+		{Germany, "2000-01-01", "Neujahrstag"},
+		{Germany, "2000-12-25", "Weihnachtstag"},
+		{Sweden, "1999-12-31", "Nyårsafton"},
+		{Sweden, "2000-01-06", "Trettondedag jul"},
+		{Sweden, "2199-12-24", "Julafton"},
+		{Sweden, "2200-01-01", "Nyårsdagen"},
+		{Denmark, "2199-12-26", "Anden juledag"},
+		{Denmark, "2199-12-27", ""},
+		{Denmark, "2200-12-25", "Juledag"},
+	} {
+		at := local(c.market, c.day+" 12:00")
+		name, off := HolidayName(c.market, at)
+		if off != (c.name != "") || (off && name != c.name) {
+			t.Errorf("HolidayName(%s, %s) = %q, %v; want %q", c.market, c.day, name, off, c.name)
+		}
+	}
+}
+
+// knownDaysOff are the weekday days off of 2023-2026 per market, written
+// out by hand from the official calendars (Sweden: helgdagar plus
+// Midsommarafton, Julafton, Nyårsafton; Denmark: helligdage plus
+// Grundlovsdag, Store Bededag until 2023; Germany: the bundeseinheitliche
+// Feiertage of seed 004), not computed by rickar/cal. Days off that fall on
+// a weekend are left out: a weekend is not a working day anyway. Easter
+// Sunday: 9 Apr 2023, 31 Mar 2024, 20 Apr 2025, 5 Apr 2026.
+var knownDaysOff = map[Market][]string{
+	Sweden: {
+		"2023-01-06", "2023-04-07", "2023-04-10", "2023-05-01", "2023-05-18", "2023-06-06", "2023-06-23", "2023-12-25", "2023-12-26",
+		"2024-01-01", "2024-03-29", "2024-04-01", "2024-05-01", "2024-05-09", "2024-06-06", "2024-06-21", "2024-12-24", "2024-12-25", "2024-12-26", "2024-12-31",
+		"2025-01-01", "2025-01-06", "2025-04-18", "2025-04-21", "2025-05-01", "2025-05-29", "2025-06-06", "2025-06-20", "2025-12-24", "2025-12-25", "2025-12-26", "2025-12-31",
+		"2026-01-01", "2026-01-06", "2026-04-03", "2026-04-06", "2026-05-01", "2026-05-14", "2026-06-19", "2026-12-24", "2026-12-25", "2026-12-31",
+	},
+	Denmark: {
+		"2023-04-06", "2023-04-07", "2023-04-10", "2023-05-05", "2023-05-18", "2023-05-29", "2023-06-05", "2023-12-25", "2023-12-26",
+		"2024-01-01", "2024-03-28", "2024-03-29", "2024-04-01", "2024-05-09", "2024-05-20", "2024-06-05", "2024-12-25", "2024-12-26",
+		"2025-01-01", "2025-04-17", "2025-04-18", "2025-04-21", "2025-05-29", "2025-06-05", "2025-06-09", "2025-12-25", "2025-12-26",
+		"2026-01-01", "2026-04-02", "2026-04-03", "2026-04-06", "2026-05-14", "2026-05-25", "2026-06-05", "2026-12-25",
+	},
+	Germany: {
+		"2023-04-07", "2023-04-10", "2023-05-01", "2023-05-18", "2023-05-29", "2023-10-03", "2023-12-25", "2023-12-26",
+		"2024-01-01", "2024-03-29", "2024-04-01", "2024-05-01", "2024-05-09", "2024-05-20", "2024-10-03", "2024-12-25", "2024-12-26",
+		"2025-01-01", "2025-04-18", "2025-04-21", "2025-05-01", "2025-05-29", "2025-06-09", "2025-10-03", "2025-12-25", "2025-12-26",
+		"2026-01-01", "2026-04-03", "2026-04-06", "2026-05-01", "2026-05-14", "2026-05-25", "2026-12-25",
+	},
+}
+
+// P-2 against an independent source: every day of 2023-2026 in each market
+// is a working day exactly when it is Monday to Friday and not in the
+// hand-written knownDaysOff. Unlike TestP2_CalendarMatchesLibrary, a wrong
+// holiday list (a library change, a market given another country's list, a
+// day we decided to count differently) fails here.
+func TestP2_CalendarMatchesKnownHolidays(t *testing.T) {
+	for _, m := range Markets {
+		off := make(map[string]bool)
+		for _, d := range knownDaysOff[m] {
+			wd := local(m, d+" 12:00").Weekday()
+			if wd == time.Saturday || wd == time.Sunday {
+				t.Fatalf("%s %s in the table is a %s: the table lists weekdays only", m, d, wd)
+			}
+			off[d] = true
+		}
+		if len(off) != len(knownDaysOff[m]) {
+			t.Fatalf("%s: the table repeats a day", m)
+		}
+		days := 0
+		for d := local(m, "2023-01-01 12:00"); d.Year() < 2027; d = d.AddDate(0, 0, 1) {
+			key := d.Format("2006-01-02")
+			want := d.Weekday() != time.Saturday && d.Weekday() != time.Sunday && !off[key]
+			if got := IsWorkingDay(m, d); got != want {
+				name, _ := HolidayName(m, d)
+				t.Errorf("%s %s (%s): IsWorkingDay %v, want %v (library's holiday %q)", m, key, d.Weekday(), got, want, name)
+			}
+			days++
+		}
+		if days != 365*4+1 {
+			t.Fatalf("%s: walked %d days, want 1461", m, days)
+		}
 	}
 }

@@ -186,36 +186,43 @@ func (p Policy) Apply(o Overrides) (Policy, error) {
 	}
 	sort.Strings(names)
 	durations, clocks := p.durationFields(), p.clockFields()
+	// Plain ifs rather than a tagless switch: go test -cover counts no
+	// statement in a case expression, so gremlins reported its mutants as
+	// "not covered" although every branch is tested.
 	for _, name := range names {
 		v := o[name]
-		switch {
-		case durations[name] != nil:
+		if f := durations[name]; f != nil {
 			d, err := time.ParseDuration(v)
 			if err != nil {
 				return p, fmt.Errorf("policy %s: want a duration such as 90m or 48h, got %q", name, v)
 			}
-			*durations[name] = d
-		case clocks[name] != nil:
+			*f = d
+			continue
+		}
+		if f := clocks[name]; f != nil {
 			c, err := ParseClock(v)
 			if err != nil {
 				return p, fmt.Errorf("policy %s: %w", name, err)
 			}
-			*clocks[name] = c
-		case name == "email_on_days_off":
+			*f = c
+			continue
+		}
+		if name == "email_on_days_off" {
 			b, err := strconv.ParseBool(v)
 			if err != nil {
 				return p, fmt.Errorf("policy %s: want true or false, got %q", name, v)
 			}
 			p.EmailOnDaysOff = b
-		case name == "budget_warn_percent":
-			var n int
-			if _, err := fmt.Sscanf(v, "%d", &n); err != nil {
-				return p, fmt.Errorf("policy %s: want a whole number, got %q", name, v)
-			}
-			p.BudgetWarnPercent = n
-		default:
+			continue
+		}
+		if name != "budget_warn_percent" {
 			return p, fmt.Errorf("policy: unknown value %q", name)
 		}
+		var n int
+		if _, err := fmt.Sscanf(v, "%d", &n); err != nil {
+			return p, fmt.Errorf("policy %s: want a whole number, got %q", name, v)
+		}
+		p.BudgetWarnPercent = n
 	}
 	return p, p.Validate()
 }

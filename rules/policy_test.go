@@ -33,6 +33,10 @@ func TestP1_PartnerOverridesMarketOverridesDefault(t *testing.T) {
 	assert.Equal(t, 2*time.Hour, p.ReminderLead, "the market wins over the default")
 	assert.Equal(t, At(18, 0), p.EmailWindowEnd)
 	assert.Equal(t, 48*time.Hour, p.HelpPromise, "untouched values keep the default")
+	p, err = Resolve(Overrides{"budget_warn_percent": "35", "digest_at": "07:30"}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, 35, p.BudgetWarnPercent, "T-7 percentages are policy too")
+	assert.Equal(t, At(7, 30), p.DigestAt)
 }
 
 func TestP1_BadOverridesAreRefusedByName(t *testing.T) {
@@ -86,4 +90,43 @@ func TestP1_C3_StageTimersArePolicy(t *testing.T) {
 	old = old.WithDefaults()
 	assert.Equal(t, p.ReclamationAssess, old.ReclamationAssess, "missing values take their defaults")
 	assert.Equal(t, p.BreachExpiry, old.BreachExpiry)
+}
+
+// P-1: Validate's comparisons at their edges, each with equal values on both
+// sides: what must be strictly ordered is refused when equal, what may be
+// equal is accepted. One value changes from the defaults at a time.
+func TestP1_PolicyValidateBoundaries(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		o    Overrides
+		err  string // the whole error; "" means valid
+	}{
+		{"a zero duration is not positive", Overrides{"claim_lock": "0s"}, "policy claim_lock must be positive"},
+		{"a nanosecond is positive", Overrides{"claim_lock": "1ns"}, ""},
+		{"sla_warning_lead == help_promise", Overrides{"sla_warning_lead": "48h"}, "policy sla_warning_lead must be shorter than help_promise"},
+		{"sla_warning_lead just under help_promise", Overrides{"sla_warning_lead": "47h59m59s"}, ""},
+		{"inactivity_nudge == inactivity_email", Overrides{"inactivity_nudge": "1176h"}, "policy inactivity_nudge < inactivity_email < inactivity_mark must hold"},
+		{"inactivity_nudge just under inactivity_email", Overrides{"inactivity_nudge": "1175h59m"}, ""},
+		{"inactivity_email == inactivity_mark", Overrides{"inactivity_email": "1680h"}, "policy inactivity_nudge < inactivity_email < inactivity_mark must hold"},
+		{"inactivity_email just under inactivity_mark", Overrides{"inactivity_email": "1679h59m"}, ""},
+		{"breach_escalation == breach_expiry", Overrides{"breach_escalation": "72h"}, ""},
+		{"breach_escalation just over breach_expiry", Overrides{"breach_escalation": "72h1s"}, "policy breach_escalation must not be longer than breach_expiry"},
+		{"rating_decision_escalation == rating_handover", Overrides{"rating_handover": "24h"}, ""},
+		{"rating_handover just under rating_decision_escalation", Overrides{"rating_handover": "23h59m59s"}, "policy rating_decision_escalation must not be longer than rating_handover"},
+		{"email window start == end", Overrides{"email_window_start": "19:00"}, "policy email_window_start must be before email_window_end"},
+		{"email window one minute long", Overrides{"email_window_start": "18:59"}, ""},
+		{"budget_warn_percent -1", Overrides{"budget_warn_percent": "-1"}, "policy budget_warn_percent must be 0..100"},
+		{"budget_warn_percent 0", Overrides{"budget_warn_percent": "0"}, ""},
+		{"budget_warn_percent 100", Overrides{"budget_warn_percent": "100"}, ""},
+		{"budget_warn_percent 101", Overrides{"budget_warn_percent": "101"}, "policy budget_warn_percent must be 0..100"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := DefaultPolicy().Apply(tc.o)
+			if tc.err == "" {
+				assert.NoError(t, err)
+			} else {
+				assert.EqualError(t, err, tc.err, "exactly this rule is broken")
+			}
+		})
+	}
 }

@@ -91,10 +91,9 @@ func ReminderAt(appointment, now time.Time, lead time.Duration) time.Time {
 // rounded up to a started quarter hour, and never less than one hour.
 func BillableMinutes(worked time.Duration) int {
 	m := int((worked + time.Minute - 1) / time.Minute)
-	if m < 60 {
-		return 60
-	}
-	return (m + 14) / 15 * 15
+	// max, not "if m < 60 { return 60 }": at m = 60 both branches give 60,
+	// so that comparison's boundary could be moved without any effect.
+	return max((m+14)/15*15, 60)
 }
 
 // Pay is a buddy's earnings for one visit, in öre (hundredths of SEK) so no
@@ -116,13 +115,14 @@ const (
 // job), SEK 150 per further hour pro rata by the billed minute, and SEK 18.50
 // per 10 km of mileage only when ops confirmed it.
 func BuddyPay(billableMinutes int, mileageKm float64, mileageConfirmed bool) Pay {
+	// Clamped with max rather than guarded by "extra > 0" and "km > 0":
+	// at zero the guarded formulas give 0 anyway, so those comparisons'
+	// boundaries were untestable (equivalent mutants).
 	p := Pay{HoursOre: FirstHourOre}
-	if extra := billableMinutes - 60; extra > 0 {
-		p.HoursOre += int64(extra) * ExtraHourOre / 60
-	}
-	if mileageConfirmed && mileageKm > 0 {
+	p.HoursOre += int64(max(billableMinutes-60, 0)) * ExtraHourOre / 60
+	if mileageConfirmed {
 		// Per started tenth of a kilometre, in öre: 18.50 SEK / 10 km = 185 öre per km.
-		p.MileageOre = int64(mileageKm*10+0.5) * MileagePerMilO / 100
+		p.MileageOre = max(int64(mileageKm*10+0.5), 0) * MileagePerMilO / 100
 	}
 	p.TotalOre = p.HoursOre + p.MileageOre
 	return p

@@ -148,3 +148,87 @@ func TestA1_DaysCovering(t *testing.T) {
 	assert.Nil(t, DaysCovering(from, from, loc))
 	assert.Len(t, DaysCovering(from, from.AddDate(3, 0, 0), loc), MaxPeriodDays)
 }
+
+// V-3: every wished window is checked, and an error names the window it is
+// about by its 1-based position; a window must not be empty (To == From) and
+// must not end at now.
+func TestV3_ValidateWindowsBoundaries(t *testing.T) {
+	now := booked
+	ok := Window{From: now.Add(time.Hour), To: now.Add(2 * time.Hour)}
+	for _, tc := range []struct {
+		name string
+		ws   []Window
+		err  string
+	}{
+		{"first window, no end", []Window{{From: now}}, "wished time 1 needs both"},
+		{"second window, no start", []Window{ok, {To: now.Add(time.Hour)}}, "wished time 2 needs both"},
+		{"third window empty (to == from)", []Window{ok, ok, {From: now.Add(time.Hour), To: now.Add(time.Hour)}}, "wished time 3 ends before it starts"},
+		{"second window reversed", []Window{ok, {From: now.Add(2 * time.Hour), To: now.Add(time.Hour)}}, "wished time 2 ends before it starts"},
+		{"second window ends at now", []Window{ok, {From: now.Add(-time.Hour), To: now}}, "wished time 2 is in the past"},
+		{"ends a second after now", []Window{{From: now.Add(-time.Hour), To: now.Add(time.Second)}}, ""},
+		{"a second long", []Window{{From: now.Add(time.Hour), To: now.Add(time.Hour + time.Second)}}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := ValidateWindows(tc.ws, now)
+			if tc.err == "" {
+				assert.NoError(t, err)
+			} else {
+				assert.ErrorContains(t, err, tc.err)
+			}
+		})
+	}
+}
+
+// V-11: the customer pays at least one hour, then each started quarter hour;
+// a started minute counts as a minute. Equal values on both sides of each edge.
+func TestV11_BillableMinutesBoundaries(t *testing.T) {
+	for _, tc := range []struct {
+		worked time.Duration
+		want   int
+	}{
+		{-time.Minute, 60},
+		{time.Nanosecond, 60},
+		{59 * time.Minute, 60},
+		{59*time.Minute + 59*time.Second, 60},
+		{60 * time.Minute, 60},
+		{60*time.Minute + time.Nanosecond, 75}, // minute 61 started
+		{74 * time.Minute, 75},
+		{75 * time.Minute, 75},
+		{75*time.Minute + time.Second, 90},
+		{89 * time.Minute, 90},
+		{90 * time.Minute, 90},
+		{90*time.Minute + time.Nanosecond, 105},
+		{8 * time.Hour, 480},
+	} {
+		assert.Equal(t, tc.want, BillableMinutes(tc.worked), "worked %s", tc.worked)
+	}
+}
+
+// V-13: nothing beyond the first hour's SEK 250 at or below 60 billed
+// minutes; mileage only when confirmed and never negative.
+func TestV13_BuddyPayBoundaries(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		minutes   int
+		km        float64
+		confirmed bool
+		want      Pay
+	}{
+		{"0 minutes: still the first hour", 0, 0, false, Pay{HoursOre: 25000, TotalOre: 25000}},
+		{"59 minutes: the first hour", 59, 0, false, Pay{HoursOre: 25000, TotalOre: 25000}},
+		{"60 minutes: the first hour", 60, 0, false, Pay{HoursOre: 25000, TotalOre: 25000}},
+		{"61 minutes: one extra minute pro rata", 61, 0, false, Pay{HoursOre: 25250, TotalOre: 25250}},
+		{"75 minutes", 75, 0, false, Pay{HoursOre: 28750, TotalOre: 28750}},
+		{"0 km confirmed", 60, 0, true, Pay{HoursOre: 25000, TotalOre: 25000}},
+		{"0.04 km confirmed rounds to nothing", 60, 0.04, true, Pay{HoursOre: 25000, TotalOre: 25000}},
+		{"0.05 km confirmed is a tenth", 60, 0.05, true, Pay{HoursOre: 25000, MileageOre: 18, TotalOre: 25018}},
+		{"0.1 km confirmed", 60, 0.1, true, Pay{HoursOre: 25000, MileageOre: 18, TotalOre: 25018}},
+		{"10 km confirmed = 1 mil", 60, 10, true, Pay{HoursOre: 25000, MileageOre: 1850, TotalOre: 26850}},
+		{"negative km confirmed pays nothing", 60, -5, true, Pay{HoursOre: 25000, TotalOre: 25000}},
+		{"10 km unconfirmed pays nothing", 60, 10, false, Pay{HoursOre: 25000, TotalOre: 25000}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, BuddyPay(tc.minutes, tc.km, tc.confirmed))
+		})
+	}
+}

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"sync"
 	"time"
 
 	"github.com/rickar/cal/v2"
@@ -39,7 +40,9 @@ import (
 //     1. and 2. Weihnachtstag. No regional holidays (Fronleichnam,
 //     Reformationstag, ...), no 24/31 December.
 //
-// The calendars are built once at package initialisation and only read
+// The calendars are built once, on first use (sync.OnceValue; not at
+// package initialisation, where a mutation test's endless loop would run
+// before the test binary's -test.timeout is armed), and only read
 // afterwards, so every function here is safe for concurrent use. Holidays
 // of the years [calendarFirstYear, calendarLastYear] are precomputed into a
 // map per year; other years (those without an entry) ask the library
@@ -65,7 +68,7 @@ type monthDay struct {
 	d  int
 }
 
-var calendars = func() map[Market]*marketCalendar {
+var calendars = sync.OnceValue(func() map[Market]*marketCalendar {
 	lists := map[Market][]*cal.Holiday{
 		Sweden:  se.Holidays,
 		Denmark: dk.Holidays,
@@ -95,16 +98,16 @@ var calendars = func() map[Market]*marketCalendar {
 		out[m] = mc
 	}
 	return out
-}()
+})
 
 // calendarOf returns the market's calendar. Unknown markets fall back to
 // Sweden, as Market.TimeZone does; validate markets with ParseMarket at the
 // edge.
 func calendarOf(m Market) *marketCalendar {
-	if c, ok := calendars[m]; ok {
+	if c, ok := calendars()[m]; ok {
 		return c
 	}
-	return calendars[Sweden]
+	return calendars()[Sweden]
 }
 
 // holiday reports the name of the day off on the civil date, if any.

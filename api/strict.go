@@ -30,7 +30,8 @@ func checkStrict(data []byte, t reflect.Type) *ValidationError {
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	return scanValue(dec, t, "")
+	e, _ := scanValue(dec, t, "")
+	return e
 }
 
 func joinPath(path, key string) string {
@@ -42,8 +43,11 @@ func joinPath(path, key string) string {
 
 // scanValue walks one JSON value with the Go type it decodes into (nil:
 // unknown, only duplicates and UTF-8 are checked). Syntax errors are left
-// to the decoder, which reports them with its own codes.
-func scanValue(dec *json.Decoder, t reflect.Type, path string) *ValidationError {
+// to the decoder, which reports them with its own codes: at the first one
+// the walk stops (ok false) at every level, since after a syntax error
+// dec.More keeps answering true and a loop over it would never end (a
+// fuzzed body did exactly that).
+func scanValue(dec *json.Decoder, t reflect.Type, path string) (e *ValidationError, ok bool) {
 	for t != nil && t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
@@ -52,7 +56,7 @@ func scanValue(dec *json.Decoder, t reflect.Type, path string) *ValidationError 
 	}
 	tok, err := dec.Token()
 	if err != nil {
-		return nil
+		return nil, false
 	}
 	switch v := tok.(type) {
 	case json.Delim:
@@ -62,23 +66,23 @@ func scanValue(dec *json.Decoder, t reflect.Type, path string) *ValidationError 
 			for dec.More() {
 				kt, err := dec.Token()
 				if err != nil {
-					return nil
+					return nil, false
 				}
 				key, _ := kt.(string)
 				if strings.ContainsRune(key, utf8.RuneError) {
-					return invalid("invalid_utf8", joinPath(path, key), "keys and text must be valid UTF-8 (no U+FFFD, no lone surrogates)")
+					return invalid("invalid_utf8", joinPath(path, key), "keys and text must be valid UTF-8 (no U+FFFD, no lone surrogates)"), false
 				}
 				fold := strings.ToLower(key)
 				if seen[fold] {
-					return invalid("duplicate_key", joinPath(path, key), fmt.Sprintf("key %q appears twice in one object (keys are compared without case)", key))
+					return invalid("duplicate_key", joinPath(path, key), fmt.Sprintf("key %q appears twice in one object (keys are compared without case)", key)), false
 				}
 				seen[fold] = true
 				ft, canonical := childType(t, key)
 				if canonical != "" {
-					return invalid("case_variant_key", joinPath(path, key), fmt.Sprintf("key %q: write it %q", key, canonical))
+					return invalid("case_variant_key", joinPath(path, key), fmt.Sprintf("key %q: write it %q", key, canonical)), false
 				}
-				if e := scanValue(dec, ft, joinPath(path, key)); e != nil {
-					return e
+				if e, ok := scanValue(dec, ft, joinPath(path, key)); !ok {
+					return e, false
 				}
 			}
 			_, _ = dec.Token() // '}'
@@ -88,18 +92,18 @@ func scanValue(dec *json.Decoder, t reflect.Type, path string) *ValidationError 
 				et = t.Elem()
 			}
 			for i := 0; dec.More(); i++ {
-				if e := scanValue(dec, et, fmt.Sprintf("%s[%d]", path, i)); e != nil {
-					return e
+				if e, ok := scanValue(dec, et, fmt.Sprintf("%s[%d]", path, i)); !ok {
+					return e, false
 				}
 			}
 			_, _ = dec.Token() // ']'
 		}
 	case string:
 		if strings.ContainsRune(v, utf8.RuneError) {
-			return invalid("invalid_utf8", path, "text must be valid UTF-8 (no U+FFFD, no lone surrogates)")
+			return invalid("invalid_utf8", path, "text must be valid UTF-8 (no U+FFFD, no lone surrogates)"), false
 		}
 	}
-	return nil
+	return nil, true
 }
 
 // childType is the type key decodes into inside t; canonical is set when

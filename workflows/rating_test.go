@@ -17,7 +17,7 @@ type ratingHarness struct {
 }
 
 func newRatingHarness(t *testing.T, stars int, comment string) *ratingHarness {
-	return &ratingHarness{caseHarness: newCaseHarness(t, RatingFollowUpID(testJob.ID)), in: RatingFollowUpInput{
+	return &ratingHarness{caseHarness: newCaseHarness(t, RatingFollowUpID(testJob.ID), registerRating, registerReclamation), in: RatingFollowUpInput{
 		Job:      testJob,
 		Worker:   "b-1",
 		Customer: Customer{Name: "Jonas", Email: "jonas@example.com", Phone: "+4930123456", Language: rules.German},

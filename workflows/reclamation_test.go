@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"encoding/json"
+	"go.temporal.io/sdk/worker"
 	"strings"
 	"sync"
 	"testing"
@@ -74,7 +75,9 @@ type caseHarness struct {
 	fake *msgChannels
 }
 
-func newCaseHarness(t *testing.T, id string) *caseHarness {
+// register names the workflows the case may start (the flow under test
+// and its children).
+func newCaseHarness(t *testing.T, id string, register ...func(worker.WorkflowRegistry)) *caseHarness {
 	var s testsuite.WorkflowTestSuite
 	s.SetLogger(quietLogger())
 	env := s.NewTestWorkflowEnvironment()
@@ -82,8 +85,9 @@ func newCaseHarness(t *testing.T, id string) *caseHarness {
 	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: id, TaskQueue: TaskQueue})
 	fake := &msgChannels{}
 	env.RegisterActivity(&activities.Outreach{Channels: fake})
-	registerReclamation(env)
-	registerRating(env)
+	for _, r := range register {
+		r(env)
+	}
 	return &caseHarness{t: t, env: env, fake: fake}
 }
 
@@ -177,7 +181,7 @@ type recHarness struct {
 }
 
 func newRecHarness(t *testing.T, lang rules.Language) *recHarness {
-	return &recHarness{caseHarness: newCaseHarness(t, ReclamationID(testJob.ID, 1)), in: testReclamation(lang)}
+	return &recHarness{caseHarness: newCaseHarness(t, ReclamationID(testJob.ID, 1), registerReclamation), in: testReclamation(lang)}
 }
 
 func (h *recHarness) do(at time.Duration, name string, arg any) *caseResult[ReclamationUpdateResult] {

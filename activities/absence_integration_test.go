@@ -15,6 +15,8 @@ import (
 	"github.com/jobflow/jobflow/internal/devtest"
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows"
+	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/visit"
 )
 
 // calls records the reminder calls a real visit workflow places.
@@ -58,14 +60,14 @@ func TestA1_IntegrationRealVisitReassignedKeepsItsReminder(t *testing.T) {
 	at := now.Add(75 * time.Second)
 	pol := rules.DefaultPolicy()
 	pol.ReminderLead = 45 * time.Second // the call at ~now+30s
-	in := workflows.VisitInput{Policy: pol, Booking: workflows.Booking{
+	in := visit.VisitInput{Policy: pol, Booking: visit.Booking{
 		Partner: "acme", BookingRef: "ABS-1", Market: rules.Sweden, Region: "stockholm",
-		Customer: workflows.Customer{Name: "Anna", Phone: "+46701234567", Email: "anna@example.com", Language: rules.Swedish},
+		Customer: jobcore.Customer{Name: "Anna", Phone: "+46701234567", Email: "anna@example.com", Language: rules.Swedish},
 		Address:  "Storgatan 1", Product: "router", Problem: "wifi drops",
 		WishedTimes: []rules.Window{{From: now, To: now.Add(time.Hour)}}, BookedAt: now,
 	}}
-	id := workflows.VisitID("acme", "ABS-1")
-	_, err := srv.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue}, workflows.VisitWorkflowName, in)
+	id := visit.VisitID("acme", "ABS-1")
+	_, err := srv.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: jobcore.TaskQueue}, visit.VisitWorkflowName, in)
 	require.NoError(t, err)
 	update := func(name string, arg any) {
 		h, err := srv.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: name, Args: []any{arg},
@@ -73,9 +75,9 @@ func TestA1_IntegrationRealVisitReassignedKeepsItsReminder(t *testing.T) {
 		require.NoError(t, err)
 		require.NoError(t, h.Get(ctx, nil))
 	}
-	update(workflows.UpdateClaim, workflows.ClaimRequest{Buddy: "b-1"})
-	update(workflows.UpdateBook, workflows.BookRequest{Buddy: "b-1", At: at, ClarifiedProblem: "router reboots",
-		ProductsAtHome: true, Recording: workflows.RecordingAccepted})
+	update(visit.UpdateClaim, visit.ClaimRequest{Buddy: "b-1"})
+	update(visit.UpdateBook, visit.BookRequest{Buddy: "b-1", At: at, ClarifiedProblem: "router reboots",
+		ProductsAtHome: true, Recording: visit.RecordingAccepted})
 
 	acts := &activities.Absences{Client: srv.Client, Channels: activities.LogChannels{},
 		Roster: activities.StaticRoster{{ID: "b-2", Role: "buddy", Market: "SE", Regions: []string{"stockholm"}}}}
@@ -110,10 +112,10 @@ func TestA1_IntegrationRealVisitReassignedKeepsItsReminder(t *testing.T) {
 	require.Eventually(t, func() bool { return len(ch.list()) == 1 }, 60*time.Second, 250*time.Millisecond, "the reminder call goes out")
 	call := ch.list()[0]
 	assert.Equal(t, at.Format(time.RFC3339), call.Message.Data["appointment"], "for the same appointment")
-	v, err := srv.Client.QueryWorkflow(ctx, id, "", workflows.QueryVisit)
+	v, err := srv.Client.QueryWorkflow(ctx, id, "", visit.QueryVisit)
 	require.NoError(t, err)
-	var st workflows.VisitState
+	var st visit.VisitState
 	require.NoError(t, v.Get(&st))
 	assert.Equal(t, "b-2", st.Holder, "now the substitute's appointment")
-	assert.Equal(t, workflows.StatusBooked, st.Status)
+	assert.Equal(t, visit.StatusBooked, st.Status)
 }

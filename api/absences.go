@@ -24,7 +24,8 @@ import (
 	"github.com/jobflow/jobflow/activities"
 	"github.com/jobflow/jobflow/outreach"
 	"github.com/jobflow/jobflow/rules"
-	"github.com/jobflow/jobflow/workflows"
+	"github.com/jobflow/jobflow/workflows/absence"
+	"github.com/jobflow/jobflow/workflows/jobcore"
 )
 
 // Absences (A-1..A-5): the endpoints of workflows/absence.go.
@@ -50,15 +51,15 @@ import (
 
 // AbsenceReport is the body of POST /v1/absences.
 type AbsenceReport struct {
-	WorkerID    string                  `json:"worker_id"`
-	WorkerName  string                  `json:"worker_name"`
-	Role        string                  `json:"role"`
-	Market      rules.Market            `json:"market"`
-	Region      string                  `json:"region,omitempty"`
-	Competences []string                `json:"competences,omitempty"`
-	Kind        workflows.AbsenceKind   `json:"kind"`
-	Period      workflows.AbsencePeriod `json:"period"`
-	Contact     string                  `json:"contact"`
+	WorkerID    string                `json:"worker_id"`
+	WorkerName  string                `json:"worker_name"`
+	Role        string                `json:"role"`
+	Market      rules.Market          `json:"market"`
+	Region      string                `json:"region,omitempty"`
+	Competences []string              `json:"competences,omitempty"`
+	Kind        absence.AbsenceKind   `json:"kind"`
+	Period      absence.AbsencePeriod `json:"period"`
+	Contact     string                `json:"contact"`
 }
 
 // medicalFields are keys (compared without case, '_' and '-') that would
@@ -115,9 +116,9 @@ func validateReport(r AbsenceReport) *ValidationError {
 	switch {
 	case !tokenIDRe.MatchString(r.WorkerID):
 		return invalid("missing_field", "worker_id", "worker_id (the absent worker's id) is required")
-	case r.Role != workflows.RoleBuddy && r.Role != workflows.RoleAssistant:
+	case r.Role != jobcore.RoleBuddy && r.Role != jobcore.RoleAssistant:
 		return invalid("invalid_role", "role", "role must be buddy or assistant")
-	case r.Kind != workflows.AbsenceSick && r.Kind != workflows.AbsenceHoliday && r.Kind != workflows.AbsenceOther:
+	case r.Kind != absence.AbsenceSick && r.Kind != absence.AbsenceHoliday && r.Kind != absence.AbsenceOther:
 		return invalid("invalid_kind", "kind", "kind must be sick, holiday or other")
 	case r.Period.From.IsZero() || r.Period.To.IsZero():
 		return invalid("missing_field", "period", "period.from and period.to (RFC 3339) are required")
@@ -174,17 +175,17 @@ func absenceBuild[T any](set func(*T, Principal) *ValidationError) func([]byte, 
 }
 
 var absenceActions = []absenceAction{
-	{"approve", workflows.UpdateAbsenceApprove, true, absenceBuild(func(q *workflows.ApproveAbsenceRequest, p Principal) *ValidationError {
+	{"approve", absence.UpdateAbsenceApprove, true, absenceBuild(func(q *absence.ApproveAbsenceRequest, p Principal) *ValidationError {
 		q.Manager = p.ID
 		return nil
 	})},
-	{"reject", workflows.UpdateAbsenceReject, true, absenceBuild(func(q *workflows.RejectAbsenceRequest, p Principal) *ValidationError {
+	{"reject", absence.UpdateAbsenceReject, true, absenceBuild(func(q *absence.RejectAbsenceRequest, p Principal) *ValidationError {
 		q.Manager = p.ID
 		return maxLen("reason", q.Reason, 1000)
 	})},
-	{"accept-substitute", workflows.UpdateAcceptSubstitute, false, func(body []byte, p Principal, manager bool) (any, *ValidationError) {
-		return buildReq(func(q *workflows.AcceptSubstituteRequest, p Principal) *ValidationError {
-			q.By = workflows.Actor{Role: p.Role, ID: p.ID}
+	{"accept-substitute", absence.UpdateAcceptSubstitute, false, func(body []byte, p Principal, manager bool) (any, *ValidationError) {
+		return buildReq(func(q *absence.AcceptSubstituteRequest, p Principal) *ValidationError {
+			q.By = jobcore.Actor{Role: p.Role, ID: p.ID}
 			if !manager {
 				q.Substitute = p.ID // a colleague accepts for themself
 			}
@@ -194,12 +195,12 @@ var absenceActions = []absenceAction{
 			return need(tokenIDRe.MatchString(q.Substitute), "missing_field", "substitute", "substitute (a worker id) is required")
 		})(body, p)
 	}},
-	{"cut-short", workflows.UpdateCutShort, false, absenceBuild(func(q *workflows.CutShortRequest, p Principal) *ValidationError {
-		q.By = workflows.Actor{Role: p.Role, ID: p.ID}
+	{"cut-short", absence.UpdateCutShort, false, absenceBuild(func(q *absence.CutShortRequest, p Principal) *ValidationError {
+		q.By = jobcore.Actor{Role: p.Role, ID: p.ID}
 		return nil
 	})},
-	{"change-period", workflows.UpdateChangePeriod, false, absenceBuild(func(q *workflows.ChangePeriodRequest, p Principal) *ValidationError {
-		q.By = workflows.Actor{Role: p.Role, ID: p.ID}
+	{"change-period", absence.UpdateChangePeriod, false, absenceBuild(func(q *absence.ChangePeriodRequest, p Principal) *ValidationError {
+		q.By = jobcore.Actor{Role: p.Role, ID: p.ID}
 		return need(q.Period.To.After(q.Period.From), "invalid_period", "period.to", "the period must end after it starts")
 	})},
 }
@@ -249,10 +250,10 @@ func (s *Server) reportAbsence(w http.ResponseWriter, r *http.Request) {
 		}
 		policy = pol
 	}
-	in := workflows.AbsenceInput{
+	in := absence.AbsenceInput{
 		WorkerID: rep.WorkerID, WorkerName: rep.WorkerName, Role: rep.Role, Market: rep.Market, Region: rep.Region,
 		Competences: rep.Competences, Kind: rep.Kind, Period: rep.Period,
-		ReportedBy: workflows.Actor{Role: p.Role, ID: p.ID}, Contact: rep.Contact, Policy: policy,
+		ReportedBy: jobcore.Actor{Role: p.Role, ID: p.ID}, Contact: rep.Contact, Policy: policy,
 	}
 	ctx, cancel := s.ctx(r)
 	defer cancel()
@@ -312,16 +313,16 @@ func ReportHash(rep AbsenceReport) string {
 //
 // The id is the report's own, not the first free one, so two reports of the
 // same kind starting the same day are one absence.
-func StartAbsence(ctx context.Context, c client.Client, in workflows.AbsenceInput, hash string) (AbsenceStart, error) {
-	id := workflows.AbsenceReportID(in.WorkerID, in.Kind, in.Market, in.Period.From)
+func StartAbsence(ctx context.Context, c client.Client, in absence.AbsenceInput, hash string) (AbsenceStart, error) {
+	id := absence.AbsenceReportID(in.WorkerID, in.Kind, in.Market, in.Period.From)
 	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: id, TaskQueue: workflows.TaskQueue,
+		ID: id, TaskQueue: jobcore.TaskQueue,
 		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
 		WorkflowExecutionErrorWhenAlreadyStarted: true, // else the SDK hands back the old run as if started
 		Memo:                                     map[string]any{MemoAbsenceHash: hash},
 		StaticSummary:                            fmt.Sprintf("%s absence of %s", in.Kind, in.WorkerID),
-	}, workflows.AbsenceWorkflowName, in)
+	}, absence.AbsenceWorkflowName, in)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {
 		desc, derr := c.DescribeWorkflowExecution(ctx, id, started.RunId)
@@ -344,8 +345,8 @@ func StartAbsence(ctx context.Context, c client.Client, in workflows.AbsenceInpu
 	return AbsenceStart{WorkflowID: id, RunID: run.GetRunID(), Created: true}, nil
 }
 
-func (s *Server) queryAbsence(ctx context.Context, id string) (workflows.AbsenceState, error) {
-	return queryState[workflows.AbsenceState](ctx, s.Visits.Client, id, workflows.QueryAbsence)
+func (s *Server) queryAbsence(ctx context.Context, id string) (absence.AbsenceState, error) {
+	return queryState[absence.AbsenceState](ctx, s.Visits.Client, id, absence.QueryAbsence)
 }
 
 // getAbsence serves GET /v1/absences/{id}: the manager, or the absent worker.
@@ -410,7 +411,7 @@ func (s *Server) absenceAct(a absenceAction) http.HandlerFunc {
 			fail(w, r, http.StatusForbidden, "forbidden", "only the manager (ops; a team lead for an assistant) may "+a.path+" an absence", "")
 			return
 		}
-		if (a.update == workflows.UpdateCutShort || a.update == workflows.UpdateChangePeriod) && !manager && !own {
+		if (a.update == absence.UpdateCutShort || a.update == absence.UpdateChangePeriod) && !manager && !own {
 			fail(w, r, http.StatusForbidden, "forbidden", "only the manager and the absent worker change the period", "")
 			return
 		}
@@ -437,8 +438,8 @@ func (s *Server) absenceUpdate(ctx context.Context, w http.ResponseWriter, r *ht
 }
 
 // runAbsenceUpdate runs an absence Update; on failure it has answered.
-func (s *Server) runAbsenceUpdate(ctx context.Context, w http.ResponseWriter, r *http.Request, id, name, updateID string, arg any) (workflows.AbsenceUpdateResult, bool) {
-	var res workflows.AbsenceUpdateResult
+func (s *Server) runAbsenceUpdate(ctx context.Context, w http.ResponseWriter, r *http.Request, id, name, updateID string, arg any) (absence.AbsenceUpdateResult, bool) {
+	var res absence.AbsenceUpdateResult
 	if updateID != "" && !updateIDRe.MatchString(updateID) {
 		fail(w, r, http.StatusUnprocessableEntity, "invalid_idempotency_key", "Idempotency-Key: 1-128 characters A-Z, a-z, 0-9, '.', '_', ':', '-'", "")
 		return res, false
@@ -491,9 +492,9 @@ func (s *Server) customerChoice(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	job := r.PathValue("job")
-	info(r).role = workflows.RoleCustomer
+	info(r).role = jobcore.RoleCustomer
 	choice := r.URL.Query().Get("choice")
-	if choice != workflows.ChoiceBackup && choice != workflows.ChoiceWait {
+	if choice != absence.ChoiceBackup && choice != absence.ChoiceWait {
 		failValidation(w, r, invalid("invalid_choice", "choice", "choice must be backup or wait"))
 		return
 	}
@@ -514,7 +515,7 @@ func (s *Server) customerChoice(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := s.ctx(r)
 	defer cancel()
-	if res, ok := s.runAbsenceUpdate(ctx, w, r, id, workflows.UpdateCustomerChoice, "", workflows.CustomerChoiceRequest{JobID: job, Choice: choice}); ok {
+	if res, ok := s.runAbsenceUpdate(ctx, w, r, id, absence.UpdateCustomerChoice, "", absence.CustomerChoiceRequest{JobID: job, Choice: choice}); ok {
 		writeJSON(w, http.StatusOK, customerChoiceView(res, job, choice)) // M4: the customer's view only
 	}
 }
@@ -522,13 +523,13 @@ func (s *Server) customerChoice(w http.ResponseWriter, r *http.Request) {
 // AutoReplyAnswer is GET /v1/workers/{id}/auto-reply: Away false, or the
 // rendered automatic answer (A-5).
 type AutoReplyAnswer struct {
-	Away      bool                     `json:"away"`
-	AbsenceID string                   `json:"absence_id,omitempty"`
-	Period    *workflows.AbsencePeriod `json:"period,omitempty"`
-	Contact   string                   `json:"contact,omitempty"`
-	Language  string                   `json:"language,omitempty"`
-	Subject   string                   `json:"subject,omitempty"`
-	Text      string                   `json:"text,omitempty"`
+	Away      bool                   `json:"away"`
+	AbsenceID string                 `json:"absence_id,omitempty"`
+	Period    *absence.AbsencePeriod `json:"period,omitempty"`
+	Contact   string                 `json:"contact,omitempty"`
+	Language  string                 `json:"language,omitempty"`
+	Subject   string                 `json:"subject,omitempty"`
+	Text      string                 `json:"text,omitempty"`
 }
 
 // autoReply finds the worker's active absence through visibility and
@@ -561,11 +562,11 @@ func (s *Server) autoReply(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, e := range resp.GetExecutions() {
 		id := e.GetExecution().GetWorkflowId()
-		v, err := s.Visits.Client.QueryWorkflow(ctx, id, "", workflows.QueryAutoReply)
+		v, err := s.Visits.Client.QueryWorkflow(ctx, id, "", absence.QueryAutoReply)
 		if err != nil {
 			continue // ended meanwhile
 		}
-		var ar workflows.AbsenceAutoReply
+		var ar absence.AbsenceAutoReply
 		if v.Get(&ar) != nil || !ar.Active {
 			continue
 		}
@@ -586,7 +587,7 @@ func (s *Server) autoReply(w http.ResponseWriter, r *http.Request) {
 // ActiveAbsenceQuery selects a worker's running, active absences (A-5).
 func ActiveAbsenceQuery(worker string) string {
 	return fmt.Sprintf("WorkflowType = %s AND ExecutionStatus = 'Running' AND %s = %s AND %s = 'active'",
-		quote(workflows.AbsenceWorkflowName), workflows.WorkerIDKey.GetName(), quote(worker), workflows.AbsenceStatusKey.GetName())
+		quote(absence.AbsenceWorkflowName), jobcore.WorkerIDKey.GetName(), quote(worker), jobcore.AbsenceStatusKey.GetName())
 }
 
 // absencePrincipal: buddies and assistants report their own absences (A-1);
@@ -597,8 +598,8 @@ func (s *Server) absencePrincipal(w http.ResponseWriter, r *http.Request) (Princ
 
 // managesAbsence: is p the manager of this (someone else's) absence? Ops
 // always; a team lead only of an assistant's.
-func managesAbsence(p Principal, st workflows.AbsenceState) bool {
-	return p.Role == roleOps || (p.Role == roleTeamLead && st.Role == workflows.RoleAssistant && st.WorkerID != p.ID)
+func managesAbsence(p Principal, st absence.AbsenceState) bool {
+	return p.Role == roleOps || (p.Role == roleTeamLead && st.Role == jobcore.RoleAssistant && st.WorkerID != p.ID)
 }
 
 // managesReport: may p report rep for another worker? Ops always; a team
@@ -609,11 +610,11 @@ func (s *Server) managesReport(p Principal, rep AbsenceReport) bool {
 	case roleOps:
 		return true
 	case roleTeamLead:
-		if rep.Role != workflows.RoleAssistant {
+		if rep.Role != jobcore.RoleAssistant {
 			return false
 		}
 		role, known := s.Tokens.RoleOf(rep.WorkerID)
-		return known && role == workflows.RoleAssistant
+		return known && role == jobcore.RoleAssistant
 	}
 	return false
 }

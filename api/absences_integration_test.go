@@ -11,7 +11,8 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 
 	"github.com/jobflow/jobflow/rules"
-	"github.com/jobflow/jobflow/workflows"
+	"github.com/jobflow/jobflow/workflows/absence"
+	"github.com/jobflow/jobflow/workflows/jobcore"
 )
 
 // A-1: an absence's id comes from the report (worker, kind, first day), so
@@ -24,13 +25,13 @@ func TestIntegrationA1_AbsenceRetrySameIDAndReportAfterCutShortStartsNew(t *test
 	ops := map[string]string{"Authorization": "Bearer " + opsToken}
 	from := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
 	report := func(to time.Time) []byte {
-		b, _ := json.Marshal(AbsenceReport{WorkerID: "b-1", WorkerName: "Bo", Role: workflows.RoleBuddy, Market: rules.Sweden,
-			Region: "stockholm", Kind: workflows.AbsenceSick, Period: workflows.AbsencePeriod{From: from, To: to},
+		b, _ := json.Marshal(AbsenceReport{WorkerID: "b-1", WorkerName: "Bo", Role: jobcore.RoleBuddy, Market: rules.Sweden,
+			Region: "stockholm", Kind: absence.AbsenceSick, Period: absence.AbsencePeriod{From: from, To: to},
 			Contact: "Anne, teamlead@jobflow.example"})
 		return b
 	}
 	body := report(from.Add(72 * time.Hour))
-	wantID := workflows.AbsenceReportID("b-1", workflows.AbsenceSick, rules.Sweden, from)
+	wantID := absence.AbsenceReportID("b-1", absence.AbsenceSick, rules.Sweden, from)
 
 	a := e.do("POST", "/v1/absences", buddy, body)
 	require.Equal(t, http.StatusCreated, a.status, string(a.body))
@@ -77,7 +78,7 @@ func TestIntegrationA1_AbsenceRetrySameIDAndReportAfterCutShortStartsNew(t *test
 
 	a = e.do("POST", "/v1/absences/"+wantID+"/approve", ops, []byte(`{}`))
 	require.Equal(t, http.StatusOK, a.status, "approve reaches the new report: %s", a.body)
-	var res workflows.AbsenceUpdateResult
+	var res absence.AbsenceUpdateResult
 	a.json(t, &res)
 	assert.Equal(t, wantID, res.ID)
 	assert.NotEmpty(t, res.ApprovedBy, "the new report is the one approved")

@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/jobflow/jobflow/rules"
-	"github.com/jobflow/jobflow/workflows"
+	"github.com/jobflow/jobflow/workflows/absence"
 )
 
 const goodReport = `{"worker_id":"b-1","worker_name":"Bo","role":"buddy","market":"SE","region":"stockholm",
@@ -112,7 +112,7 @@ func TestA4_ChoiceLinksAreSignedPerChoice(t *testing.T) {
 // the worker; the period's first day is the local date in the market.
 func TestA1_AbsenceIDFromReport(t *testing.T) {
 	from := time.Date(2026, 11, 22, 23, 30, 0, 0, time.UTC) // 00:30 on the 23rd in Stockholm
-	id := workflows.AbsenceReportID("b-sick-2", workflows.AbsenceSick, rules.Sweden, from)
+	id := absence.AbsenceReportID("b-sick-2", absence.AbsenceSick, rules.Sweden, from)
 	assert.Equal(t, "absence-b-sick-2-sick-2026-11-23", id)
 	assert.Equal(t, "b-sick-2", absenceWorker(id))
 	assert.True(t, absenceIDRe.MatchString(id))

@@ -8,7 +8,9 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/jobflow/jobflow/workflows"
+	"github.com/jobflow/jobflow/workflows/account"
+	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/task"
 )
 
 // accountStarted tells the customer's account workflow (N-4) that a task was
@@ -18,7 +20,7 @@ import (
 // task starts, so the task's notification signals (N-1) find the account.
 // An account's clock must never cost a customer a task, so a failure is
 // logged, not returned.
-func (s *Server) accountStarted(ctx context.Context, in workflows.TaskInput) {
+func (s *Server) accountStarted(ctx context.Context, in task.TaskInput) {
 	if in.AccountID == "" {
 		return
 	}
@@ -31,18 +33,18 @@ func (s *Server) accountStarted(ctx context.Context, in workflows.TaskInput) {
 	if appURL == "" {
 		appURL = s.Visits.PublicBaseURL
 	}
-	id := workflows.AccountWorkflowID(in.AccountID)
-	_, err = s.Visits.Client.SignalWithStartWorkflow(ctx, id, workflows.AccountSignalActivity,
-		workflows.AccountActivitySignal{Kind: "task-created", Ref: workflows.TaskWorkflowID(in.TaskID)},
+	id := account.AccountWorkflowID(in.AccountID)
+	_, err = s.Visits.Client.SignalWithStartWorkflow(ctx, id, account.AccountSignalActivity,
+		account.AccountActivitySignal{Kind: "task-created", Ref: task.TaskWorkflowID(in.TaskID)},
 		client.StartWorkflowOptions{
-			ID: id, TaskQueue: workflows.TaskQueue,
+			ID: id, TaskQueue: jobcore.TaskQueue,
 			TypedSearchAttributes: temporal.NewSearchAttributes(
-				workflows.MarketKey.ValueSet(string(in.Market)),
-				workflows.AccountStatusKey.ValueSet([]string{string(workflows.AccountActive)})),
+				jobcore.MarketKey.ValueSet(string(in.Market)),
+				jobcore.AccountStatusKey.ValueSet([]string{string(account.AccountActive)})),
 			StaticSummary: "Customer account " + in.AccountID + " (N-4 inactivity)",
 		},
-		workflows.AccountWorkflowName,
-		workflows.AccountInput{AccountID: in.AccountID, Market: in.Market, Customer: in.Customer, Policy: policy, AppURL: appURL})
+		account.AccountWorkflowName,
+		account.AccountInput{AccountID: in.AccountID, Market: in.Market, Customer: in.Customer, Policy: policy, AppURL: appURL})
 	if err != nil {
 		s.logger().Warn("account activity not recorded", "account", id, "error", err)
 	}
@@ -56,8 +58,8 @@ func (s *Server) customerActive(ctx context.Context, taskID, kind string) {
 	if err != nil || st.AccountID == "" {
 		return
 	}
-	err = s.Visits.Client.SignalWorkflow(ctx, workflows.AccountWorkflowID(st.AccountID), "",
-		workflows.AccountSignalActivity, workflows.AccountActivitySignal{Kind: kind, Ref: taskID})
+	err = s.Visits.Client.SignalWorkflow(ctx, account.AccountWorkflowID(st.AccountID), "",
+		account.AccountSignalActivity, account.AccountActivitySignal{Kind: kind, Ref: taskID})
 	var nf *serviceerror.NotFound
 	if err != nil && !errors.As(err, &nf) {
 		s.logger().Warn("account activity not recorded", "task", taskID, "error", err)

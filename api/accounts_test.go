@@ -12,19 +12,20 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/jobflow/jobflow/rules"
-	"github.com/jobflow/jobflow/workflows"
+	"github.com/jobflow/jobflow/workflows/account"
+	"github.com/jobflow/jobflow/workflows/task"
 )
 
 // signalWithStartRecorder records the account starts (SignalWithStart).
 type signalWithStartRecorder struct {
 	client.Client
 	ids    []string
-	inputs []workflows.AccountInput
+	inputs []account.AccountInput
 }
 
 func (f *signalWithStartRecorder) SignalWithStartWorkflow(_ context.Context, id, _ string, _ any, _ client.StartWorkflowOptions, _ any, args ...any) (client.WorkflowRun, error) {
 	f.ids = append(f.ids, id)
-	f.inputs = append(f.inputs, args[0].(workflows.AccountInput))
+	f.inputs = append(f.inputs, args[0].(account.AccountInput))
 	return fakeRun{id: id}, nil
 }
 
@@ -44,13 +45,13 @@ func TestP1_AccountStartsWithMarketPolicyAndAppURL(t *testing.T) {
 
 	fake := &signalWithStartRecorder{}
 	s := &Server{Partners: p, Visits: &Visits{Client: fake, PublicBaseURL: "https://api.example.test"}}
-	in := workflows.TaskInput{TaskID: "acme-T-1", AccountID: "acc-9", Partner: "acme", Market: rules.Germany, Policy: taskPolicy}
+	in := task.TaskInput{TaskID: "acme-T-1", AccountID: "acc-9", Partner: "acme", Market: rules.Germany, Policy: taskPolicy}
 	s.accountStarted(context.Background(), in)
 	s.Visits.AppURL = "https://app.example.test"
 	s.accountStarted(context.Background(), in)
 
 	require.Len(t, fake.inputs, 2)
-	assert.Equal(t, workflows.AccountWorkflowID("acc-9"), fake.ids[0])
+	assert.Equal(t, account.AccountWorkflowID("acc-9"), fake.ids[0])
 	got := fake.inputs[0].Policy
 	assert.Equal(t, rules.At(9, 30), got.DigestAt, "the market's digest time")
 	assert.Equal(t, 7*24*time.Hour, got.RatingWindow, "no partner override in an account")

@@ -16,7 +16,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/jobflow/jobflow/rules"
-	"github.com/jobflow/jobflow/workflows"
+	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/visit"
 )
 
 // BookingRequest is a partner's booking as it arrives over HTTP or in a
@@ -145,8 +146,8 @@ func jsonKind(k string) string {
 // Validate checks a booking against the API's rules and returns the
 // workflow's Booking. now is the reference for windows in the past and a
 // missing booked_at.
-func (r BookingRequest) Validate(partner string, now time.Time) (workflows.Booking, *ValidationError) {
-	var zero workflows.Booking
+func (r BookingRequest) Validate(partner string, now time.Time) (visit.Booking, *ValidationError) {
+	var zero visit.Booking
 	text := func(field, v string, max int) *ValidationError {
 		if strings.TrimSpace(v) == "" {
 			return invalid("missing_field", field, field+" is required")
@@ -243,12 +244,12 @@ func (r BookingRequest) Validate(partner string, now time.Time) (workflows.Booki
 		}
 		bookedAt = r.BookedAt.UTC()
 	}
-	return workflows.Booking{
+	return visit.Booking{
 		Partner:    partner,
 		BookingRef: r.BookingRef,
 		Market:     market,
 		Region:     r.Region,
-		Customer: workflows.Customer{
+		Customer: jobcore.Customer{
 			Name:     r.Customer.Name,
 			Phone:    r.Customer.Phone,
 			Email:    r.Customer.Email,

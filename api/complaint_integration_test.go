@@ -16,7 +16,9 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/jobflow/jobflow/rules"
-	"github.com/jobflow/jobflow/workflows"
+	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/reclamation"
+	"github.com/jobflow/jobflow/workflows/visit"
 )
 
 // C-1: the customer's complaint link opens a reclamation, "waiting for
@@ -26,7 +28,7 @@ func TestIntegrationC1_ComplaintLinkOpensAReclamation(t *testing.T) {
 	e := startAPI(t)
 	a := e.book(liveBooking("COMPLAIN-1"), testSecret)
 	require.Equal(t, http.StatusCreated, a.status, string(a.body))
-	id := workflows.VisitID("acme", "COMPLAIN-1")
+	id := visit.VisitID("acme", "COMPLAIN-1")
 
 	a = e.act(opsToken, id, "complaint-link", nil)
 	require.Equal(t, http.StatusOK, a.status, string(a.body))
@@ -99,8 +101,8 @@ func (c *countingClient) UpdateWithStartWorkflow(ctx context.Context, o client.U
 func TestIntegrationC1_SecondComplaintIsANoteOnTheOpenCaseInOneCall(t *testing.T) {
 	e := startAPI(t)
 	require.Equal(t, http.StatusCreated, e.book(liveBooking("COMPLAIN-2"), testSecret).status)
-	job := workflows.VisitID("acme", "COMPLAIN-2")
-	caseID := workflows.ReclamationCaseID(job)
+	job := visit.VisitID("acme", "COMPLAIN-2")
+	caseID := reclamation.ReclamationCaseID(job)
 	ops := map[string]string{"Authorization": "Bearer " + opsToken}
 	complain := func(text string) answer {
 		b, _ := json.Marshal(ComplaintRequest{JobID: job, Complaint: text})
@@ -108,7 +110,7 @@ func TestIntegrationC1_SecondComplaintIsANoteOnTheOpenCaseInOneCall(t *testing.T
 	}
 
 	// Over the workflow's bound (characters, as the validator counts): 422, nothing opened.
-	a := complain(strings.Repeat("ä", workflows.MaxReclamationText+1))
+	a := complain(strings.Repeat("ä", reclamation.MaxReclamationText+1))
 	require.Equal(t, http.StatusUnprocessableEntity, a.status, string(a.body))
 	assert.Equal(t, "field_too_long", a.code(t))
 	assert.False(t, e.exists(caseID), "an over-long complaint opens no case")
@@ -122,10 +124,10 @@ func TestIntegrationC1_SecondComplaintIsANoteOnTheOpenCaseInOneCall(t *testing.T
 
 	// The second complaint, straight through the helper to count the calls.
 	cc := &countingClient{Client: e.srv.Client, calls: map[string]int{}}
-	in := workflows.ReclamationInput{
-		Job:      workflows.JobRef{ID: job, Kind: workflows.JobVisit, Partner: "acme", Market: rules.Sweden, Region: "stockholm"},
-		Customer: workflows.Customer{Name: "Eva", Email: "eva@example.com", Language: rules.Swedish},
-		OpenedBy: workflows.Actor{Role: workflows.RoleCustomer}, Complaint: "and the router is still broken",
+	in := reclamation.ReclamationInput{
+		Job:      jobcore.JobRef{ID: job, Kind: jobcore.JobVisit, Partner: "acme", Market: rules.Sweden, Region: "stockholm"},
+		Customer: jobcore.Customer{Name: "Eva", Email: "eva@example.com", Language: rules.Swedish},
+		OpenedBy: jobcore.Actor{Role: jobcore.RoleCustomer}, Complaint: "and the router is still broken",
 		Policy: rules.DefaultPolicy(),
 	}
 	res, err := StartReclamation(t.Context(), cc, in)
@@ -133,7 +135,7 @@ func TestIntegrationC1_SecondComplaintIsANoteOnTheOpenCaseInOneCall(t *testing.T
 	assert.Equal(t, caseID, res.ReclamationID)
 	assert.Equal(t, opened.RunID, res.RunID, "the same case")
 	assert.False(t, res.Created)
-	assert.Equal(t, string(workflows.ReclamationWaiting), res.Status)
+	assert.Equal(t, string(reclamation.ReclamationWaiting), res.Status)
 	assert.Equal(t, map[string]int{"UpdateWithStartWorkflow": 1}, cc.calls, "one call, no probing")
 
 	// And through the API: 200, the same case.
@@ -147,12 +149,12 @@ func TestIntegrationC1_SecondComplaintIsANoteOnTheOpenCaseInOneCall(t *testing.T
 
 	a = e.do("GET", "/v1/reclamations/"+caseID, ops, nil)
 	require.Equal(t, http.StatusOK, a.status, string(a.body))
-	var st workflows.ReclamationState
+	var st reclamation.ReclamationState
 	a.json(t, &st)
 	assert.Equal(t, "the buddy came two hours late", st.Complaint)
 	var notes []string
 	for _, l := range st.Log {
-		if l.Action == workflows.UpdateReclamationNote {
+		if l.Action == reclamation.UpdateReclamationNote {
 			notes = append(notes, l.Note)
 		}
 	}

@@ -6,7 +6,7 @@ import (
 
 	"go.temporal.io/api/serviceerror"
 
-	"github.com/jobflow/jobflow/workflows"
+	"github.com/jobflow/jobflow/workflows/visit"
 )
 
 // contact serves GET /v1/visits/{id}/contact: the customer's name, phone,
@@ -24,7 +24,7 @@ func (s *Server) contact(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := s.ctx(r)
 	defer cancel()
-	c, err := queryState[workflows.VisitContact](ctx, s.Visits.Client, id, workflows.QueryContact)
+	c, err := queryState[visit.VisitContact](ctx, s.Visits.Client, id, visit.QueryContact)
 	if err != nil {
 		var nf *serviceerror.NotFound
 		if errors.As(err, &nf) {

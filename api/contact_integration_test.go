@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/jobflow/jobflow/workflows"
+	"github.com/jobflow/jobflow/workflows/visit"
 )
 
 // V-3 / V-14: the holder gets the customer's contact for the booking call;
@@ -16,7 +16,7 @@ func TestIntegrationV3_ContactForTheHolderOnly(t *testing.T) {
 	e := startAPI(t)
 	a := e.book(liveBooking("CONTACT-1"), testSecret)
 	require.Equal(t, http.StatusCreated, a.status, string(a.body))
-	id := workflows.VisitID("acme", "CONTACT-1")
+	id := visit.VisitID("acme", "CONTACT-1")
 
 	auth := func(tok string) map[string]string { return map[string]string{"Authorization": "Bearer " + tok} }
 	a = e.do("GET", "/v1/visits/"+id+"/contact", auth(buddy1Token), nil)
@@ -25,7 +25,7 @@ func TestIntegrationV3_ContactForTheHolderOnly(t *testing.T) {
 	require.Equal(t, http.StatusOK, e.act(buddy1Token, id, "claim", map[string]string{}).status)
 	a = e.do("GET", "/v1/visits/"+id+"/contact", auth(buddy1Token), nil)
 	require.Equal(t, http.StatusOK, a.status, string(a.body))
-	var c workflows.VisitContact
+	var c visit.VisitContact
 	a.json(t, &c)
 	assert.Equal(t, validBooking().Customer.Phone, c.Customer.Phone)
 	assert.Equal(t, "b-1", c.Holder)

@@ -3,7 +3,10 @@ package api
 import (
 	"time"
 
-	"github.com/jobflow/jobflow/workflows"
+	"github.com/jobflow/jobflow/workflows/absence"
+	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/task"
+	"github.com/jobflow/jobflow/workflows/visit"
 )
 
 // Customer views (issue #16, M4). An answer to a customer's link (rating,
@@ -23,14 +26,14 @@ type CustomerRating struct {
 
 // CustomerVisitView answers the customer's visit rating.
 type CustomerVisitView struct {
-	ID             string                `json:"id"`
-	Status         workflows.VisitStatus `json:"status"`
-	AppointmentAt  *time.Time            `json:"appointment_at,omitempty"`
-	RatingClosesAt *time.Time            `json:"rating_closes_at,omitempty"`
-	Rating         *CustomerRating       `json:"rating,omitempty"`
+	ID             string            `json:"id"`
+	Status         visit.VisitStatus `json:"status"`
+	AppointmentAt  *time.Time        `json:"appointment_at,omitempty"`
+	RatingClosesAt *time.Time        `json:"rating_closes_at,omitempty"`
+	Rating         *CustomerRating   `json:"rating,omitempty"`
 }
 
-func customerVisitView(res workflows.VisitUpdateResult, rating *workflows.RateRequest) CustomerVisitView {
+func customerVisitView(res visit.VisitUpdateResult, rating *jobcore.RateRequest) CustomerVisitView {
 	v := CustomerVisitView{ID: res.ID, Status: res.Status, AppointmentAt: res.AppointmentAt, RatingClosesAt: res.RatingClosesAt}
 	if rating != nil {
 		v.Rating = &CustomerRating{Stars: rating.Stars, Comment: rating.Comment}
@@ -40,9 +43,9 @@ func customerVisitView(res workflows.VisitUpdateResult, rating *workflows.RateRe
 
 // CustomerTaskView answers the customer's task links.
 type CustomerTaskView struct {
-	ID       string               `json:"id"`
-	Status   workflows.TaskStatus `json:"status"`
-	Deadline time.Time            `json:"deadline,omitzero"`
+	ID       string          `json:"id"`
+	Status   task.TaskStatus `json:"status"`
+	Deadline time.Time       `json:"deadline,omitzero"`
 	// ExtensionID and ExtensionStatus: the extension request just answered.
 	ExtensionID     int             `json:"extension_id,omitempty"`
 	ExtensionStatus string          `json:"extension_status,omitempty"`
@@ -50,7 +53,7 @@ type CustomerTaskView struct {
 	Rating          *CustomerRating `json:"rating,omitempty"`
 }
 
-func customerTaskView(res workflows.TaskUpdateResult, rating *workflows.RateRequest) CustomerTaskView {
+func customerTaskView(res task.TaskUpdateResult, rating *jobcore.RateRequest) CustomerTaskView {
 	v := CustomerTaskView{ID: res.ID, Status: res.Status, Deadline: res.Deadline,
 		ExtensionID: res.ExtensionID, ExtensionStatus: res.ExtensionStatus, Unread: res.Unread}
 	if rating != nil {
@@ -68,7 +71,7 @@ type CustomerChoiceView struct {
 	PlannedAfter   *time.Time `json:"planned_after,omitempty"`
 }
 
-func customerChoiceView(res workflows.AbsenceUpdateResult, job, choice string) CustomerChoiceView {
+func customerChoiceView(res absence.AbsenceUpdateResult, job, choice string) CustomerChoiceView {
 	v := CustomerChoiceView{JobID: job, CustomerChoice: choice}
 	if res.Job != nil && res.Job.JobID == job {
 		if res.Job.CustomerChoice != "" {

@@ -10,7 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/jobflow/jobflow/workflows"
+	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/visit"
 )
 
 // The README's examples stay valid: they decode strictly and validate.
@@ -38,30 +39,30 @@ func TestExamples(t *testing.T) {
 	require.NotNil(t, verr)
 	assert.Equal(t, "invalid_phone", verr.Code)
 
-	load("book.json", &workflows.BookRequest{})
-	load("book-outside-wishes.json", &workflows.BookRequest{})
-	load("start.json", &workflows.StartRequest{})
-	load("complete.json", &workflows.CompleteRequest{})
-	load("rating.json", &workflows.RateRequest{})
+	load("book.json", &visit.BookRequest{})
+	load("book-outside-wishes.json", &visit.BookRequest{})
+	load("start.json", &visit.StartRequest{})
+	load("complete.json", &visit.CompleteRequest{})
+	load("rating.json", &jobcore.RateRequest{})
 
 	// What POST .../book answers: the Update's small result (#13), every
 	// field a VisitUpdateResult field, well under the limit.
-	var res workflows.VisitUpdateResult
+	var res visit.VisitUpdateResult
 	load("book-answer.json", &res)
-	assert.Equal(t, workflows.StatusBooked, res.Status)
+	assert.Equal(t, visit.StatusBooked, res.Status)
 	require.NotNil(t, res.AppointmentAt)
 	require.NotNil(t, res.ReminderAt)
 	assert.Equal(t, time.Hour, res.AppointmentAt.Sub(*res.ReminderAt), "V-7: the reminder call 1 h before")
-	var book workflows.BookRequest
+	var book visit.BookRequest
 	load("book.json", &book)
 	assert.True(t, book.At.Equal(*res.AppointmentAt), "the answer to book.json's time")
 	raw, err := os.ReadFile(filepath.Join(dir, "book-answer.json"))
 	require.NoError(t, err)
-	assert.Less(t, len(raw), workflows.MaxUpdateResultBytes)
+	assert.Less(t, len(raw), jobcore.MaxUpdateResultBytes)
 	// Issue #13: a chat message is the partner app's ref and link, no text.
 	chat, err := os.ReadFile(filepath.Join(dir, "task-chat.json"))
 	require.NoError(t, err)
-	_, verr = buildChat(chat, workflows.Actor{Role: roleAssistant, ID: "vpa-7"})
+	_, verr = buildChat(chat, jobcore.Actor{Role: roleAssistant, ID: "vpa-7"})
 	assert.Nil(t, verr)
 
 	f, err := os.Open(filepath.Join(dir, "bookings.jsonl"))

@@ -25,6 +25,8 @@ import (
 	"github.com/jobflow/jobflow/activities"
 	"github.com/jobflow/jobflow/internal/devtest"
 	"github.com/jobflow/jobflow/workflows"
+	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/visit"
 )
 
 const (
@@ -169,7 +171,7 @@ func TestIntegrationBookingAPI(t *testing.T) {
 		a := e.book(liveBooking("FORGED-1"), "forged-secret-0123456789")
 		assert.Equal(t, http.StatusUnauthorized, a.status, string(a.body))
 		assert.Equal(t, "invalid_signature", a.code(t))
-		assert.False(t, e.exists(workflows.VisitID("acme", "FORGED-1")))
+		assert.False(t, e.exists(visit.VisitID("acme", "FORGED-1")))
 	})
 
 	t.Run("bad phone: 422 and nothing started", func(t *testing.T) {
@@ -181,11 +183,11 @@ func TestIntegrationBookingAPI(t *testing.T) {
 		a.json(t, &eb)
 		assert.Equal(t, ErrorDetail{Code: "invalid_phone", Field: "customer.phone",
 			Message: "customer.phone must be in E.164 form: + and country code, digits only, e.g. +46701234567"}, eb.Error)
-		assert.False(t, e.exists(workflows.VisitID("acme", "PHONE-1")))
+		assert.False(t, e.exists(visit.VisitID("acme", "PHONE-1")))
 	})
 
 	booking := liveBooking("HAPPY-1")
-	id := workflows.VisitID("acme", "HAPPY-1")
+	id := visit.VisitID("acme", "HAPPY-1")
 
 	t.Run("new booking: 201 with the visit and its UI link", func(t *testing.T) {
 		a := e.book(booking, testSecret)
@@ -239,9 +241,9 @@ func TestIntegrationBookingAPI(t *testing.T) {
 	t.Run("claim, then a second claim is refused with the rule", func(t *testing.T) {
 		a := e.act(buddy1Token, id, "claim", map[string]any{})
 		require.Equal(t, http.StatusOK, a.status, string(a.body))
-		var st workflows.VisitUpdateResult
+		var st visit.VisitUpdateResult
 		a.json(t, &st)
-		assert.Equal(t, workflows.StatusClaimed, st.Status)
+		assert.Equal(t, visit.StatusClaimed, st.Status)
 		assert.Equal(t, "b-1", st.Holder)
 		assert.NotNil(t, st.ClaimLapsesAt, "V-2: the answer says until when the claim holds")
 		assert.NotContains(t, string(a.body), `"log"`, "an action answers its small result; the state is GET's (#13)")
@@ -280,7 +282,7 @@ func TestIntegrationBookingAPI(t *testing.T) {
 		assert.Equal(t, http.StatusForbidden, a.status, "another buddy's claimed visit is not visible")
 	})
 
-	good := workflows.BookRequest{At: now.Add(3 * time.Hour), ClarifiedProblem: "Router reboots", ProductsAtHome: true, Recording: workflows.RecordingAccepted}
+	good := visit.BookRequest{At: now.Add(3 * time.Hour), ClarifiedProblem: "Router reboots", ProductsAtHome: true, Recording: visit.RecordingAccepted}
 
 	t.Run("a booking outside the wished times without agreement is refused", func(t *testing.T) {
 		outside := good
@@ -298,19 +300,19 @@ func TestIntegrationBookingAPI(t *testing.T) {
 	t.Run("happy path: book, start, complete, rate through the customer's link", func(t *testing.T) {
 		a := e.act(buddy1Token, id, "book", good)
 		require.Equal(t, http.StatusOK, a.status, string(a.body))
-		a = e.act(buddy1Token, id, "start", workflows.StartRequest{RecordingNoticeGiven: true})
+		a = e.act(buddy1Token, id, "start", visit.StartRequest{RecordingNoticeGiven: true})
 		require.Equal(t, http.StatusOK, a.status, string(a.body))
-		a = e.act(buddy1Token, id, "complete", workflows.CompleteRequest{
-			Checklist:         []workflows.ChecklistItem{{Item: "router replaced", Done: true}},
+		a = e.act(buddy1Token, id, "complete", visit.CompleteRequest{
+			Checklist:         []visit.ChecklistItem{{Item: "router replaced", Done: true}},
 			SatisfactionAsked: true, CustomerSatisfied: true, WorkedMinutes: 50})
 		require.Equal(t, http.StatusOK, a.status, string(a.body))
-		var st workflows.VisitUpdateResult
+		var st visit.VisitUpdateResult
 		a.json(t, &st)
-		assert.Equal(t, workflows.StatusCompleted, st.Status)
+		assert.Equal(t, visit.StatusCompleted, st.Status)
 		assert.NotNil(t, st.RatingClosesAt, "R-1: the answer names the rating window")
 		a = e.do("GET", "/v1/visits/"+id, map[string]string{"Authorization": "Bearer " + opsToken}, nil)
 		require.Equal(t, http.StatusOK, a.status, string(a.body))
-		var full workflows.VisitState
+		var full visit.VisitState
 		a.json(t, &full)
 		assert.Equal(t, 60, full.BillableMin, "at least one hour (V-11)")
 
@@ -337,7 +339,7 @@ func TestIntegrationBookingAPI(t *testing.T) {
 		a = e.do("POST", u.RequestURI(), nil, []byte(`{"stars":5,"comment":"Quick and kind"}`))
 		require.Equal(t, http.StatusOK, a.status, string(a.body))
 		a.json(t, &st)
-		assert.Equal(t, workflows.StatusRated, st.Status)
+		assert.Equal(t, visit.StatusRated, st.Status)
 
 		a = e.do("POST", u.RequestURI(), nil, []byte(`{"stars":1}`))
 		assert.Equal(t, http.StatusConflict, a.status, "a rating link works once: %s", a.body)
@@ -357,7 +359,7 @@ func TestIntegrationBookingAPI(t *testing.T) {
 	})
 
 	t.Run("ops cancel; unknown visits are 404", func(t *testing.T) {
-		cid := workflows.VisitID("acme", "CANCEL-1")
+		cid := visit.VisitID("acme", "CANCEL-1")
 		require.Equal(t, http.StatusCreated, e.book(liveBooking("CANCEL-1"), testSecret).status)
 		cancel := func() answer {
 			body, _ := json.Marshal(map[string]any{"reason": "customer called to cancel"})
@@ -368,23 +370,23 @@ func TestIntegrationBookingAPI(t *testing.T) {
 		require.Equal(t, http.StatusOK, a.status, string(a.body))
 		again := cancel() // a retried request with the same key: the same outcome, applied once
 		require.Equal(t, http.StatusOK, again.status, string(again.body))
-		var res, res2 workflows.VisitUpdateResult
+		var res, res2 visit.VisitUpdateResult
 		a.json(t, &res)
 		again.json(t, &res2)
 		assert.Equal(t, res, res2)
-		assert.Equal(t, workflows.StatusCancelled, res.Status)
+		assert.Equal(t, visit.StatusCancelled, res.Status)
 		a = e.do("GET", "/v1/visits/"+cid, map[string]string{"Authorization": "Bearer " + opsToken}, nil)
 		require.Equal(t, http.StatusOK, a.status, string(a.body))
-		var st workflows.VisitState
+		var st visit.VisitState
 		a.json(t, &st)
-		var cancels []workflows.Transition
+		var cancels []visit.Transition
 		for _, l := range st.Log {
 			if l.Action == "cancel" {
 				cancels = append(cancels, l)
 			}
 		}
 		require.Len(t, cancels, 1, "the retried cancel was applied once")
-		assert.Equal(t, workflows.Actor{Role: "ops", ID: "o-1"}, cancels[0].By)
+		assert.Equal(t, jobcore.Actor{Role: "ops", ID: "o-1"}, cancels[0].By)
 
 		a = e.act(buddy1Token, "visit-acme-NOPE", "claim", nil)
 		assert.Equal(t, http.StatusNotFound, a.status, string(a.body))
@@ -425,7 +427,7 @@ func TestIntegrationBookingAPI(t *testing.T) {
 			if i == 2 {
 				want = 0
 			}
-			assert.Equal(t, want, e.runs(workflows.VisitID("acme", fmt.Sprintf("IMP-%d", i))))
+			assert.Equal(t, want, e.runs(visit.VisitID("acme", fmt.Sprintf("IMP-%d", i))))
 		}
 	})
 
@@ -454,7 +456,7 @@ func (e *apiEnv) ratingLink(id string) string {
 	it := e.srv.Client.GetWorkflowHistory(e.t.Context(), id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	ev, err := it.Next()
 	require.NoError(e.t, err)
-	var in workflows.VisitInput
+	var in visit.VisitInput
 	require.NoError(e.t, converter.GetDefaultDataConverter().FromPayloads(
 		ev.GetWorkflowExecutionStartedEventAttributes().GetInput(), &in))
 	require.NotEmpty(e.t, in.RatingLink)

@@ -12,7 +12,8 @@ import (
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/jobflow/jobflow/workflows"
+	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/reclamation"
 )
 
 // Starting a reclamation from outside the workflow (the API, the starter):
@@ -62,18 +63,18 @@ const MemoReclamationRequest = "opened_by_request"
 //
 // The low rating's reclamation (workflows.RatingReclamationID, R-2) is a
 // separate case the RatingFollowUp starts; complaints do not go to it.
-func StartReclamation(ctx context.Context, c client.Client, in workflows.ReclamationInput) (ReclamationStart, error) {
+func StartReclamation(ctx context.Context, c client.Client, in reclamation.ReclamationInput) (ReclamationStart, error) {
 	if err := in.Check(); err != nil {
 		return ReclamationStart{}, err
 	}
-	id := workflows.ReclamationCaseID(in.Job.ID)
+	id := reclamation.ReclamationCaseID(in.Job.ID)
 	for attempt := 0; ; attempt++ {
 		res, runID, err := updateWithStartReclamation(ctx, c, id, in)
 		var app *temporal.ApplicationError
 		if !errors.As(err, &app) {
 			return res, err
 		}
-		if app.Type() != workflows.ErrTypeReclamationClosed || attempt > 0 {
+		if app.Type() != reclamation.ErrTypeReclamationClosed || attempt > 0 {
 			return ReclamationStart{}, &ComplaintRefusedError{ReclamationID: id, Message: app.Message()}
 		}
 		// Closed, still finishing: its end frees the id for a new run.
@@ -85,14 +86,14 @@ func StartReclamation(ctx context.Context, c client.Client, in workflows.Reclama
 
 // updateWithStartReclamation is the one call; runID is the run the note
 // went to.
-func updateWithStartReclamation(ctx context.Context, c client.Client, id string, in workflows.ReclamationInput) (ReclamationStart, string, error) {
+func updateWithStartReclamation(ctx context.Context, c client.Client, id string, in reclamation.ReclamationInput) (ReclamationStart, string, error) {
 	nonce := newNonce()
-	op := c.NewWithStartWorkflowOperation(reclamationStartOptions(id, in, nonce), workflows.ReclamationWorkflowName, in)
+	op := c.NewWithStartWorkflowOperation(reclamationStartOptions(id, in, nonce), reclamation.ReclamationWorkflowName, in)
 	h, err := c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: op,
 		UpdateOptions: client.UpdateWorkflowOptions{
-			UpdateName:   workflows.UpdateReclamationNote,
-			Args:         []any{workflows.ReclamationNoteRequest{By: in.OpenedBy, Text: in.Complaint}},
+			UpdateName:   reclamation.UpdateReclamationNote,
+			Args:         []any{reclamation.ReclamationNoteRequest{By: in.OpenedBy, Text: in.Complaint}},
 			WaitForStage: client.WorkflowUpdateStageCompleted,
 		},
 	})
@@ -135,19 +136,19 @@ func newNonce() string {
 // new run once the last closed (ALLOW_DUPLICATE), the starting request's
 // nonce in the memo, and the search attributes ops filter on set from the
 // first moment (the workflow keeps them current).
-func reclamationStartOptions(id string, in workflows.ReclamationInput, nonce string) client.StartWorkflowOptions {
+func reclamationStartOptions(id string, in reclamation.ReclamationInput, nonce string) client.StartWorkflowOptions {
 	attrs := []temporal.SearchAttributeUpdate{
-		workflows.PartnerKey.ValueSet(in.Job.Partner),
-		workflows.MarketKey.ValueSet(string(in.Job.Market)),
-		workflows.ReclamationStatusKey.ValueSet(string(workflows.ReclamationWaiting)),
-		workflows.EscalationLevelKey.ValueSet(0),
+		jobcore.PartnerKey.ValueSet(in.Job.Partner),
+		jobcore.MarketKey.ValueSet(string(in.Job.Market)),
+		jobcore.ReclamationStatusKey.ValueSet(string(reclamation.ReclamationWaiting)),
+		jobcore.EscalationLevelKey.ValueSet(0),
 	}
 	if in.Job.Region != "" {
-		attrs = append(attrs, workflows.RegionKey.ValueSet(in.Job.Region))
+		attrs = append(attrs, jobcore.RegionKey.ValueSet(in.Job.Region))
 	}
 	return client.StartWorkflowOptions{
 		ID:                       id,
-		TaskQueue:                workflows.TaskQueue,
+		TaskQueue:                jobcore.TaskQueue,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		Memo:                     map[string]any{MemoReclamationRequest: nonce},

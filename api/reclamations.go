@@ -17,7 +17,11 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/jobflow/jobflow/rules"
-	"github.com/jobflow/jobflow/workflows"
+	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/rating"
+	"github.com/jobflow/jobflow/workflows/reclamation"
+	"github.com/jobflow/jobflow/workflows/task"
+	"github.com/jobflow/jobflow/workflows/visit"
 )
 
 // Reclamations (C-1..C-3) and rating follow-ups: the endpoints of
@@ -89,37 +93,37 @@ var (
 )
 
 var reclamationActions = []action{
-	{"acknowledge", workflows.UpdateReclamationAcknowledge, roleOps, buildReq(func(q *workflows.ReclamationAckRequest, p Principal) *ValidationError {
+	{"acknowledge", reclamation.UpdateReclamationAcknowledge, roleOps, buildReq(func(q *reclamation.ReclamationAckRequest, p Principal) *ValidationError {
 		q.Manager = p.ID
-		return maxLen("note", q.Note, workflows.MaxReclamationText)
+		return maxLen("note", q.Note, reclamation.MaxReclamationText)
 	})},
-	{"plan", workflows.UpdateReclamationPlan, roleOps, buildReq(planReq)},
-	{"plan-extra", workflows.UpdateReclamationPlanExtra, roleOps, buildReq(planReq)},
-	{"reject", workflows.UpdateReclamationReject, roleOps, buildReq(func(q *workflows.ReclamationRejectRequest, p Principal) *ValidationError {
+	{"plan", reclamation.UpdateReclamationPlan, roleOps, buildReq(planReq)},
+	{"plan-extra", reclamation.UpdateReclamationPlanExtra, roleOps, buildReq(planReq)},
+	{"reject", reclamation.UpdateReclamationReject, roleOps, buildReq(func(q *reclamation.ReclamationRejectRequest, p Principal) *ValidationError {
 		q.Manager = p.ID
 		if strings.TrimSpace(q.Reason) == "" {
 			return invalid("missing_field", "reason", "reason is required: the customer always receives it (C-3)")
 		}
-		return maxLen("reason", q.Reason, workflows.MaxReclamationText)
+		return maxLen("reason", q.Reason, reclamation.MaxReclamationText)
 	})},
-	{"resolve", workflows.UpdateReclamationResolve, roleBuddy, buildReq(func(q *workflows.ReclamationResolveRequest, p Principal) *ValidationError {
+	{"resolve", reclamation.UpdateReclamationResolve, roleBuddy, buildReq(func(q *reclamation.ReclamationResolveRequest, p Principal) *ValidationError {
 		q.Assignee = p.ID
-		return maxLen("note", q.Note, workflows.MaxReclamationText)
+		return maxLen("note", q.Note, reclamation.MaxReclamationText)
 	})},
-	{"approve", workflows.UpdateReclamationApprove, roleOps, buildReq(func(q *workflows.ReclamationApproveRequest, p Principal) *ValidationError {
+	{"approve", reclamation.UpdateReclamationApprove, roleOps, buildReq(func(q *reclamation.ReclamationApproveRequest, p Principal) *ValidationError {
 		q.Manager = p.ID
 		return nil
 	})},
-	{"note", workflows.UpdateReclamationNote, roleOps, buildReq(func(q *workflows.ReclamationNoteRequest, p Principal) *ValidationError {
-		q.By = workflows.Actor{Role: roleOps, ID: p.ID}
+	{"note", reclamation.UpdateReclamationNote, roleOps, buildReq(func(q *reclamation.ReclamationNoteRequest, p Principal) *ValidationError {
+		q.By = jobcore.Actor{Role: roleOps, ID: p.ID}
 		if strings.TrimSpace(q.Text) == "" {
 			return invalid("missing_field", "text", "text is required")
 		}
-		return maxLen("text", q.Text, workflows.MaxReclamationText)
+		return maxLen("text", q.Text, reclamation.MaxReclamationText)
 	})},
 }
 
-func planReq(q *workflows.ReclamationPlanRequest, p Principal) *ValidationError {
+func planReq(q *reclamation.ReclamationPlanRequest, p Principal) *ValidationError {
 	q.Manager = p.ID
 	if q.Due.IsZero() {
 		return invalid("missing_field", "due", "due (the promised date, RFC 3339) is required")
@@ -127,18 +131,18 @@ func planReq(q *workflows.ReclamationPlanRequest, p Principal) *ValidationError 
 	if !tokenIDRe.MatchString(q.Assignee) {
 		return invalid("missing_field", "assignee", "assignee (the employee's id) is required")
 	}
-	return maxLen("how", q.How, workflows.MaxReclamationText)
+	return maxLen("how", q.How, reclamation.MaxReclamationText)
 }
 
 var ratingActions = []action{
-	{"followup-answer", workflows.UpdateRatingAnswer, roleOps, buildReq(func(q *workflows.RatingAnswerRequest, p Principal) *ValidationError {
+	{"followup-answer", rating.UpdateRatingAnswer, roleOps, buildReq(func(q *rating.RatingAnswerRequest, p Principal) *ValidationError {
 		return maxLen("answer", q.Answer, 2000)
 	})},
-	{"report", workflows.UpdateRatingReport, roleBuddy, buildReq(func(q *workflows.RatingReportRequest, p Principal) *ValidationError {
+	{"report", rating.UpdateRatingReport, roleBuddy, buildReq(func(q *rating.RatingReportRequest, p Principal) *ValidationError {
 		q.Worker = p.ID
 		return maxLen("report", q.Report, 2000)
 	})},
-	{"decide", workflows.UpdateRatingDecide, roleOps, buildReq(func(q *workflows.RatingDecideRequest, p Principal) *ValidationError {
+	{"decide", rating.UpdateRatingDecide, roleOps, buildReq(func(q *rating.RatingDecideRequest, p Principal) *ValidationError {
 		q.TeamLead = p.ID
 		if e := maxLen("decision", q.Decision, 2000); e != nil {
 			return e
@@ -153,8 +157,8 @@ func (s *Server) reclamationRoutes() []Route {
 		{"POST", "/v1/visits/{id}/complaint", s.complain},
 		{"POST", "/v1/visits/{id}/complaint-link", s.complaintLink},
 		{"POST", "/v1/reclamations", s.openReclamation},
-		{"GET", "/v1/reclamations/{id}", s.caseGet(reclamationIDRe, workflows.QueryReclamation, "reclamation")},
-		{"GET", "/v1/ratings/{id}", s.caseGet(ratingIDRe, workflows.QueryRatingFollowUp, "rating")},
+		{"GET", "/v1/reclamations/{id}", s.caseGet(reclamationIDRe, reclamation.QueryReclamation, "reclamation")},
+		{"GET", "/v1/ratings/{id}", s.caseGet(ratingIDRe, rating.QueryRatingFollowUp, "rating")},
 	}
 	for _, a := range reclamationActions {
 		rs = append(rs, Route{"POST", "/v1/reclamations/{id}/" + a.path, s.caseAct(a, reclamationIDRe, "reclamation")})
@@ -172,7 +176,7 @@ func (s *Server) complain(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	info(r).role = workflows.RoleCustomer
+	info(r).role = jobcore.RoleCustomer
 	if err := VerifyLink(s.LinkSecret, r.URL.Query().Get("token"), id, LinkActionComplain, s.Visits.now()); err != nil {
 		code := "invalid_link"
 		if errors.Is(err, ErrLinkExpired) {
@@ -181,7 +185,7 @@ func (s *Server) complain(w http.ResponseWriter, r *http.Request) {
 		fail(w, r, http.StatusUnauthorized, code, "the complaint link is not valid: "+err.Error(), "")
 		return
 	}
-	s.openFor(w, r, id, workflows.Actor{Role: workflows.RoleCustomer})
+	s.openFor(w, r, id, jobcore.Actor{Role: jobcore.RoleCustomer})
 }
 
 // openReclamation serves POST /v1/reclamations: ops open a reclamation on
@@ -195,12 +199,12 @@ func (s *Server) openReclamation(w http.ResponseWriter, r *http.Request) {
 		fail(w, r, http.StatusForbidden, "forbidden", "only ops may open a reclamation on a customer's behalf", "")
 		return
 	}
-	s.openFor(w, r, "", workflows.Actor{Role: roleOps, ID: p.ID})
+	s.openFor(w, r, "", jobcore.Actor{Role: roleOps, ID: p.ID})
 }
 
 // openFor reads the complaint and opens (or adds to) the reclamation of
 // visit id; an empty id is read from the body's job_id.
-func (s *Server) openFor(w http.ResponseWriter, r *http.Request, id string, by workflows.Actor) {
+func (s *Server) openFor(w http.ResponseWriter, r *http.Request, id string, by jobcore.Actor) {
 	body, ok := readBody(w, r)
 	if !ok {
 		return
@@ -224,7 +228,7 @@ func (s *Server) openFor(w http.ResponseWriter, r *http.Request, id string, by w
 		failValidation(w, r, invalid("missing_field", "complaint", "complaint (what went wrong) is required"))
 		return
 	}
-	if e := maxLen("complaint", req.Complaint, workflows.MaxReclamationText); e != nil {
+	if e := maxLen("complaint", req.Complaint, reclamation.MaxReclamationText); e != nil {
 		failValidation(w, r, e) // the workflow's bound: refused here, nothing opened
 		return
 	}
@@ -244,7 +248,7 @@ func (s *Server) openFor(w http.ResponseWriter, r *http.Request, id string, by w
 	if verr != nil {
 		policy = jobPolicy // the partner left the configuration: the job's own policy
 	}
-	res, err := StartReclamation(ctx, s.Visits.Client, workflows.ReclamationInput{
+	res, err := StartReclamation(ctx, s.Visits.Client, reclamation.ReclamationInput{
 		Job: job, Customer: customer, OpenedBy: by, Complaint: req.Complaint, Policy: policy,
 	})
 	var refused *ComplaintRefusedError
@@ -269,20 +273,20 @@ func (s *Server) openFor(w http.ResponseWriter, r *http.Request, id string, by w
 // jobForReclamation reads what a reclamation needs from the job it concerns
 // (C-1): a visit's or a task's start input, the only place the customer's
 // contact is kept.
-func (s *Server) jobForReclamation(ctx context.Context, id string) (workflows.JobRef, workflows.Customer, rules.Policy, error) {
+func (s *Server) jobForReclamation(ctx context.Context, id string) (jobcore.JobRef, jobcore.Customer, rules.Policy, error) {
 	if taskIDRe.MatchString(id) {
-		var in workflows.TaskInput
-		if err := s.startInput(ctx, id, workflows.TaskWorkflowName, &in); err != nil {
-			return workflows.JobRef{}, workflows.Customer{}, rules.Policy{}, err
+		var in task.TaskInput
+		if err := s.startInput(ctx, id, jobcore.TaskWorkflowName, &in); err != nil {
+			return jobcore.JobRef{}, jobcore.Customer{}, rules.Policy{}, err
 		}
-		return workflows.JobRef{ID: id, Kind: workflows.JobTask, Partner: in.Partner, Market: in.Market}, in.Customer, in.Policy, nil
+		return jobcore.JobRef{ID: id, Kind: jobcore.JobTask, Partner: in.Partner, Market: in.Market}, in.Customer, in.Policy, nil
 	}
 	in, err := s.visitInput(ctx, id)
 	if err != nil {
-		return workflows.JobRef{}, workflows.Customer{}, rules.Policy{}, err
+		return jobcore.JobRef{}, jobcore.Customer{}, rules.Policy{}, err
 	}
 	b := in.Booking
-	return workflows.JobRef{ID: id, Kind: workflows.JobVisit, Partner: b.Partner, Market: b.Market, Region: b.Region}, b.Customer, in.Policy, nil
+	return jobcore.JobRef{ID: id, Kind: jobcore.JobVisit, Partner: b.Partner, Market: b.Market, Region: b.Region}, b.Customer, in.Policy, nil
 }
 
 // startInput decodes the input of workflow id's first run of the given type.
@@ -307,8 +311,8 @@ func (s *Server) startInput(ctx context.Context, id, workflowType string, into a
 
 // visitInput reads the input a visit was started with (its first history
 // event): the only place the customer's contact is kept.
-func (s *Server) visitInput(ctx context.Context, id string) (workflows.VisitInput, error) {
-	var in workflows.VisitInput
+func (s *Server) visitInput(ctx context.Context, id string) (visit.VisitInput, error) {
+	var in visit.VisitInput
 	it := s.Visits.Client.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	if !it.HasNext() {
 		return in, serviceerror.NewNotFound("no history")
@@ -318,7 +322,7 @@ func (s *Server) visitInput(ctx context.Context, id string) (workflows.VisitInpu
 		return in, err
 	}
 	attrs := ev.GetWorkflowExecutionStartedEventAttributes()
-	if attrs == nil || attrs.GetWorkflowType().GetName() != workflows.VisitWorkflowName {
+	if attrs == nil || attrs.GetWorkflowType().GetName() != visit.VisitWorkflowName {
 		return in, serviceerror.NewNotFound("not a visit")
 	}
 	if err := HistoryConverter.FromPayloads(attrs.GetInput(), &in); err != nil {
@@ -446,10 +450,10 @@ func (s *Server) caseAct(a action, re *regexp.Regexp, kind string) http.HandlerF
 // decodeCase decodes a reclamation's or follow-up's Query: the whole state.
 func decodeCase(kind string, get func(any) error) (any, error) {
 	if kind == "reclamation" {
-		var st workflows.ReclamationState
+		var st reclamation.ReclamationState
 		return st, get(&st)
 	}
-	var st workflows.RatingFollowUpState
+	var st rating.RatingFollowUpState
 	return st, get(&st)
 }
 
@@ -457,10 +461,10 @@ func decodeCase(kind string, get func(any) error) (any, error) {
 // whole state is the GET route's.
 func decodeCaseResult(kind string, get func(any) error) (any, error) {
 	if kind == "reclamation" {
-		var res workflows.ReclamationUpdateResult
+		var res reclamation.ReclamationUpdateResult
 		return res, get(&res)
 	}
-	var res workflows.RatingUpdateResult
+	var res rating.RatingUpdateResult
 	return res, get(&res)
 }
 

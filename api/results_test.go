@@ -10,7 +10,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/jobflow/jobflow/workflows"
+	"github.com/jobflow/jobflow/workflows/absence"
+	"github.com/jobflow/jobflow/workflows/rating"
+	"github.com/jobflow/jobflow/workflows/reclamation"
+	"github.com/jobflow/jobflow/workflows/visit"
 )
 
 // jsonFields lists the JSON names of a struct's fields, embedded structs
@@ -50,10 +53,10 @@ func TestUpdateResultsMatchOpenAPI(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal(OpenAPI(), &doc))
 	for name, v := range map[string]any{
-		"VisitUpdateResult":       workflows.VisitUpdateResult{},
-		"ReclamationUpdateResult": workflows.ReclamationUpdateResult{},
-		"RatingUpdateResult":      workflows.RatingUpdateResult{},
-		"AbsenceUpdateResult":     workflows.AbsenceUpdateResult{},
+		"VisitUpdateResult":       visit.VisitUpdateResult{},
+		"ReclamationUpdateResult": reclamation.ReclamationUpdateResult{},
+		"RatingUpdateResult":      rating.RatingUpdateResult{},
+		"AbsenceUpdateResult":     absence.AbsenceUpdateResult{},
 	} {
 		s, ok := doc.Components.Schemas[name]
 		require.True(t, ok, "openapi.json documents %s", name)

@@ -23,7 +23,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/jobflow/jobflow/rules"
-	"github.com/jobflow/jobflow/workflows"
+	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/task"
 )
 
 // Tasks (T-1..T-8, N-1, N-2, R-1): the endpoints of workflows/task.go.
@@ -84,8 +85,8 @@ import (
 
 // Roles of the task endpoints beyond buddy and ops.
 const (
-	roleAssistant = workflows.RoleAssistant
-	roleTeamLead  = workflows.RoleTeamLead
+	roleAssistant = jobcore.RoleAssistant
+	roleTeamLead  = jobcore.RoleTeamLead
 	// rolePartner marks a partner-signed request: the customer acting
 	// through the partner's systems.
 	rolePartner = "partner"
@@ -162,13 +163,13 @@ type TaskCustomerLinks struct {
 }
 
 // TaskID is the workflow id of a partner's task.
-func TaskID(partner, ref string) string { return workflows.TaskWorkflowID(partner + "-" + ref) }
+func TaskID(partner, ref string) string { return task.TaskWorkflowID(partner + "-" + ref) }
 
 // Validate checks a task request and returns the workflow's input without
 // the fields the server fills (policy, links, creator). now is the
 // reference for the deadline and a missing created_at.
-func (q TaskRequest) Validate(partner string, now time.Time) (workflows.TaskInput, *ValidationError) {
-	var zero workflows.TaskInput
+func (q TaskRequest) Validate(partner string, now time.Time) (task.TaskInput, *ValidationError) {
+	var zero task.TaskInput
 	text := func(field, v string, max int) *ValidationError {
 		if strings.TrimSpace(v) == "" {
 			return invalid("missing_field", field, field+" is required")
@@ -264,11 +265,11 @@ func (q TaskRequest) Validate(partner string, now time.Time) (workflows.TaskInpu
 		}
 		created = q.CreatedAt.UTC()
 	}
-	return workflows.TaskInput{
+	return task.TaskInput{
 		TaskID: partner + "-" + q.TaskRef, AccountID: q.AccountID, Partner: partner, Market: market, Language: lang,
 		Title: q.Title, Description: q.Description, BudgetMinutes: q.BudgetMinutes, Deadline: q.Deadline.UTC(),
-		Customer:  workflows.Customer{Name: q.Customer.Name, Phone: q.Customer.Phone, Email: q.Customer.Email, Language: custLang},
-		Assistant: workflows.TaskAssistant{ID: q.Assistant.ID, Email: q.Assistant.Email, Language: asgLang},
+		Customer:  jobcore.Customer{Name: q.Customer.Name, Phone: q.Customer.Phone, Email: q.Customer.Email, Language: custLang},
+		Assistant: task.TaskAssistant{ID: q.Assistant.ID, Email: q.Assistant.Email, Language: asgLang},
 		CreatedAt: created,
 	}, nil
 }
@@ -293,21 +294,21 @@ var ErrTaskConflict = errors.New("task_ref is already used by a different task")
 
 // StartTask starts a validated task, or finds the one a replay of the same
 // request started (created false). Errors: ErrTaskConflict or Temporal's.
-func (v *Visits) StartTask(ctx context.Context, in workflows.TaskInput, hash string) (TaskCreated, bool, error) {
-	id := workflows.TaskWorkflowID(in.TaskID)
+func (v *Visits) StartTask(ctx context.Context, in task.TaskInput, hash string) (TaskCreated, bool, error) {
+	id := task.TaskWorkflowID(in.TaskID)
 	opts := client.StartWorkflowOptions{
 		ID:                                       id,
-		TaskQueue:                                workflows.TaskQueue,
+		TaskQueue:                                jobcore.TaskQueue,
 		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
 		Memo:                                     map[string]any{MemoTaskHash: hash},
 		TypedSearchAttributes: temporal.NewSearchAttributes(
-			workflows.TaskStatusKey.ValueSet([]string{string(workflows.TaskReview)}),
-			workflows.AssistantIDKey.ValueSet(in.Assistant.ID),
-			workflows.PartnerKey.ValueSet(in.Partner),
-			workflows.MarketKey.ValueSet(string(in.Market)),
-			workflows.TaskDeadlineKey.ValueSet(in.Deadline),
+			jobcore.TaskStatusKey.ValueSet([]string{string(task.TaskReview)}),
+			jobcore.AssistantIDKey.ValueSet(in.Assistant.ID),
+			jobcore.PartnerKey.ValueSet(in.Partner),
+			jobcore.MarketKey.ValueSet(string(in.Market)),
+			jobcore.TaskDeadlineKey.ValueSet(in.Deadline),
 		),
 		// Ids and codes only: the title may carry personal data (V-14).
 		StaticSummary: fmt.Sprintf("Task %s in %s for assistant %s", id, in.Market, in.Assistant.ID),
@@ -315,7 +316,7 @@ func (v *Visits) StartTask(ctx context.Context, in workflows.TaskInput, hash str
 			in.Partner, in.Market, in.BudgetMinutes, in.Deadline.Format(time.RFC3339),
 			in.Policy.ExtensionAnswerWindow, in.Policy.DeadlineWarningLead, in.Policy.RatingWindow),
 	}
-	run, err := v.Client.ExecuteWorkflow(ctx, opts, workflows.TaskWorkflowName, in)
+	run, err := v.Client.ExecuteWorkflow(ctx, opts, jobcore.TaskWorkflowName, in)
 	if err != nil {
 		var started *serviceerror.WorkflowExecutionAlreadyStarted
 		if errors.As(err, &started) {
@@ -324,7 +325,7 @@ func (v *Visits) StartTask(ctx context.Context, in workflows.TaskInput, hash str
 		}
 		return TaskCreated{}, false, err
 	}
-	return TaskCreated{TaskID: id, WorkflowID: id, RunID: run.GetRunID(), Status: string(workflows.TaskReview), UIURL: v.UILink(id)}, true, nil
+	return TaskCreated{TaskID: id, WorkflowID: id, RunID: run.GetRunID(), Status: string(task.TaskReview), UIURL: v.UILink(id)}, true, nil
 }
 
 func (v *Visits) existingTask(ctx context.Context, id, hash string) (TaskCreated, error) {
@@ -340,7 +341,7 @@ func (v *Visits) existingTask(ctx context.Context, id, hash string) (TaskCreated
 	if stored != hash {
 		return TaskCreated{}, ErrTaskConflict
 	}
-	status := keywordAttr(info.GetSearchAttributes().GetIndexedFields()[workflows.TaskStatusKey.GetName()])
+	status := keywordAttr(info.GetSearchAttributes().GetIndexedFields()[jobcore.TaskStatusKey.GetName()])
 	if status == "" {
 		status = strings.ToLower(strings.TrimPrefix(info.GetStatus().String(), "WORKFLOW_EXECUTION_STATUS_"))
 	}
@@ -409,16 +410,16 @@ func (s *Server) taskCaller(w http.ResponseWriter, r *http.Request, body []byte)
 
 // actor is who the workflow sees acting: the customer for a partner's
 // signed request, the token's principal otherwise.
-func taskActor(p Principal, st workflows.TaskState) workflows.Actor {
+func taskActor(p Principal, st task.TaskState) jobcore.Actor {
 	if p.Role == rolePartner {
-		return workflows.Actor{Role: workflows.RoleCustomer, ID: st.AccountID}
+		return jobcore.Actor{Role: jobcore.RoleCustomer, ID: st.AccountID}
 	}
-	return workflows.Actor{Role: p.Role, ID: p.ID}
+	return jobcore.Actor{Role: p.Role, ID: p.ID}
 }
 
 // mayAccess: may p act on (or read) this task at all? An assistant only on
 // its own task, a partner only on its own customers' tasks.
-func mayAccess(p Principal, st workflows.TaskState) (code, msg string, ok bool) {
+func mayAccess(p Principal, st task.TaskState) (code, msg string, ok bool) {
 	switch p.Role {
 	case roleOps, roleTeamLead:
 		return "", "", true
@@ -448,11 +449,11 @@ func taskIDFrom(w http.ResponseWriter, r *http.Request) (string, bool) {
 
 // redactFor hides the customer's consent token from everyone but ops and
 // the partner: an assistant must not be able to agree to its own request.
-func redactFor(p Principal, st workflows.TaskState) workflows.TaskState {
-	if p.Role == roleOps || p.Role == rolePartner || p.Role == workflows.RoleCustomer {
+func redactFor(p Principal, st task.TaskState) task.TaskState {
+	if p.Role == roleOps || p.Role == rolePartner || p.Role == jobcore.RoleCustomer {
 		return st
 	}
-	exts := make([]workflows.TaskExtension, len(st.Extensions))
+	exts := make([]task.TaskExtension, len(st.Extensions))
 	for i, e := range st.Extensions {
 		if u, _, ok := strings.Cut(e.ConsentURL, "?"); ok {
 			e.ConsentURL = u
@@ -475,7 +476,7 @@ func (s *Server) createTask(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var creator workflows.Actor
+	var creator jobcore.Actor
 	switch p.Role {
 	case rolePartner, roleOps, roleAssistant:
 	default:
@@ -513,11 +514,11 @@ func (s *Server) createTask(w http.ResponseWriter, r *http.Request) {
 	}
 	switch p.Role {
 	case rolePartner:
-		creator = workflows.Actor{Role: workflows.RoleCustomer, ID: in.AccountID}
+		creator = jobcore.Actor{Role: jobcore.RoleCustomer, ID: in.AccountID}
 	default:
-		creator = workflows.Actor{Role: p.Role, ID: p.ID}
+		creator = jobcore.Actor{Role: p.Role, ID: p.ID}
 	}
-	id := workflows.TaskWorkflowID(in.TaskID)
+	id := task.TaskWorkflowID(in.TaskID)
 	info(r).workflowID = id
 	in.Policy, in.CreatedBy = policy, creator
 	in.LinkBase = strings.TrimRight(s.Visits.PublicBaseURL, "/") + "/v1"
@@ -548,14 +549,14 @@ func (s *Server) createTask(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, res)
 }
 
-func (s *Server) queryTask(ctx context.Context, id string) (workflows.TaskState, error) {
-	return queryState[workflows.TaskState](ctx, s.Visits.Client, id, workflows.TaskQuery)
+func (s *Server) queryTask(ctx context.Context, id string) (task.TaskState, error) {
+	return queryState[task.TaskState](ctx, s.Visits.Client, id, task.TaskQuery)
 }
 
 // loadTask authenticates, reads the task and checks access; the body has
 // been read (signatures cover it).
-func (s *Server) loadTask(ctx context.Context, w http.ResponseWriter, r *http.Request, body []byte) (Principal, string, workflows.TaskState, bool) {
-	var st workflows.TaskState
+func (s *Server) loadTask(ctx context.Context, w http.ResponseWriter, r *http.Request, body []byte) (Principal, string, task.TaskState, bool) {
+	var st task.TaskState
 	p, ok := s.taskCaller(w, r, body)
 	if !ok {
 		return p, "", st, false
@@ -623,13 +624,13 @@ func (s *Server) taskCustomerLinks(w http.ResponseWriter, r *http.Request) {
 type taskAction struct {
 	path, update string
 	roles        []string
-	build        func(body []byte, by workflows.Actor) (any, *ValidationError)
+	build        func(body []byte, by jobcore.Actor) (any, *ValidationError)
 }
 
 // buildTask decodes the body strictly into T (empty means {}), then set
 // fills the actor in and checks fields.
-func buildTask[T any](set func(*T, workflows.Actor) *ValidationError) func([]byte, workflows.Actor) (any, *ValidationError) {
-	return func(body []byte, by workflows.Actor) (any, *ValidationError) {
+func buildTask[T any](set func(*T, jobcore.Actor) *ValidationError) func([]byte, jobcore.Actor) (any, *ValidationError) {
+	return func(body []byte, by jobcore.Actor) (any, *ValidationError) {
 		var req T
 		if len(strings.TrimSpace(string(body))) > 0 {
 			if e := DecodeStrict(body, &req); e != nil {
@@ -661,34 +662,34 @@ func required(field, v string, max int) *ValidationError {
 }
 
 var taskActions = []taskAction{
-	{"release", workflows.TaskUpdateRelease, []string{roleOps}, buildTask(func(q *workflows.TaskReleaseRequest, by workflows.Actor) *ValidationError {
+	{"release", task.TaskUpdateRelease, []string{roleOps}, buildTask(func(q *task.TaskReleaseRequest, by jobcore.Actor) *ValidationError {
 		q.Ops = by.ID
 		return workArea("area", q.Area)
 	})},
-	{"accept", workflows.TaskUpdateAccept, []string{roleAssistant, roleTeamLead}, buildTask(func(q *workflows.TaskAcceptRequest, by workflows.Actor) *ValidationError {
+	{"accept", task.TaskUpdateAccept, []string{roleAssistant, roleTeamLead}, buildTask(func(q *task.TaskAcceptRequest, by jobcore.Actor) *ValidationError {
 		q.By = by
 		return workArea("area", q.Area)
 	})},
-	{"ask-questions", workflows.TaskUpdateAskQuestions, []string{roleAssistant}, buildTask(func(q *workflows.TaskQuestionsRequest, by workflows.Actor) *ValidationError {
+	{"ask-questions", task.TaskUpdateAskQuestions, []string{roleAssistant}, buildTask(func(q *task.TaskQuestionsRequest, by jobcore.Actor) *ValidationError {
 		q.Assistant = by.ID
 		return required("questions", q.Questions, maxTextLen)
 	})},
-	{"delegate", workflows.TaskUpdateDelegate, []string{roleAssistant}, buildTask(func(q *workflows.TaskDelegateRequest, by workflows.Actor) *ValidationError {
+	{"delegate", task.TaskUpdateDelegate, []string{roleAssistant}, buildTask(func(q *task.TaskDelegateRequest, by jobcore.Actor) *ValidationError {
 		q.Assistant = by.ID
 		if !tokenIDRe.MatchString(q.TeamLead) {
 			return invalid("missing_field", "team_lead", "team_lead (the team lead's id) is required")
 		}
 		return maxLen("reason", q.Reason, maxReasonLen)
 	})},
-	{"delete", workflows.TaskUpdateDelete, []string{roleOps, rolePartner}, buildTask(func(q *workflows.TaskDeleteRequest, by workflows.Actor) *ValidationError {
+	{"delete", task.TaskUpdateDelete, []string{roleOps, rolePartner}, buildTask(func(q *task.TaskDeleteRequest, by jobcore.Actor) *ValidationError {
 		q.By = by
 		return maxLen("reason", q.Reason, maxReasonLen)
 	})},
-	{"start", workflows.TaskUpdateStart, []string{roleAssistant}, buildTask(func(q *workflows.TaskStartRequest, by workflows.Actor) *ValidationError {
+	{"start", task.TaskUpdateStart, []string{roleAssistant}, buildTask(func(q *task.TaskStartRequest, by jobcore.Actor) *ValidationError {
 		q.Assistant = by.ID
 		return nil
 	})},
-	{"change", workflows.TaskUpdateChange, []string{roleAssistant, roleOps, rolePartner}, buildTask(func(q *workflows.TaskChangeRequest, by workflows.Actor) *ValidationError {
+	{"change", task.TaskUpdateChange, []string{roleAssistant, roleOps, rolePartner}, buildTask(func(q *task.TaskChangeRequest, by jobcore.Actor) *ValidationError {
 		q.By = by
 		if q.Title == nil && q.Description == nil && q.BudgetMinutes == nil {
 			return invalid("missing_field", "", "give title, description or budget_minutes (the deadline moves only by an agreed extension, T-6)")
@@ -708,14 +709,14 @@ var taskActions = []taskAction{
 		}
 		return nil
 	})},
-	{"request-extension", workflows.TaskUpdateRequestExtension, []string{roleAssistant}, buildTask(func(q *workflows.TaskExtensionRequest, by workflows.Actor) *ValidationError {
+	{"request-extension", task.TaskUpdateRequestExtension, []string{roleAssistant}, buildTask(func(q *task.TaskExtensionRequest, by jobcore.Actor) *ValidationError {
 		q.Assistant = by.ID
 		if e := required("reason", q.Reason, maxReasonLen); e != nil {
 			return e
 		}
 		return need(!q.NewDeadline.IsZero(), "missing_field", "new_deadline", "new_deadline (RFC 3339) is required")
 	})},
-	{"log-time", workflows.TaskUpdateLogTime, []string{roleAssistant}, buildTask(func(q *workflows.TaskTimeEntryRequest, by workflows.Actor) *ValidationError {
+	{"log-time", task.TaskUpdateLogTime, []string{roleAssistant}, buildTask(func(q *task.TaskTimeEntryRequest, by jobcore.Actor) *ValidationError {
 		q.Assistant = by.ID
 		if q.Minutes < 1 || q.Minutes > 24*60 {
 			return invalid("invalid_value", "minutes", "minutes must be 1..1440")
@@ -725,14 +726,14 @@ var taskActions = []taskAction{
 		}
 		return maxLen("reason", q.Reason, maxReasonLen)
 	})},
-	{"handover", workflows.TaskUpdateHandover, []string{roleAssistant}, buildTask(func(q *workflows.TaskHandoverRequest, by workflows.Actor) *ValidationError {
+	{"handover", task.TaskUpdateHandover, []string{roleAssistant}, buildTask(func(q *task.TaskHandoverRequest, by jobcore.Actor) *ValidationError {
 		q.Assistant = by.ID
 		if e := maxLen("note", q.Note, maxTextLen); e != nil {
 			return e
 		}
 		return maxLen("result_ref", q.ResultRef, 500)
 	})},
-	{"reassign", workflows.TaskUpdateReassign, []string{roleOps, roleTeamLead}, buildTask(func(q *workflows.TaskReassignRequest, by workflows.Actor) *ValidationError {
+	{"reassign", task.TaskUpdateReassign, []string{roleOps, roleTeamLead}, buildTask(func(q *task.TaskReassignRequest, by jobcore.Actor) *ValidationError {
 		q.By = by
 		if !tokenIDRe.MatchString(q.To.ID) {
 			return invalid("missing_field", "to.id", "to.id (the new assistant's id) is required")
@@ -747,7 +748,7 @@ var taskActions = []taskAction{
 		}
 		return maxLen("reason", q.Reason, maxReasonLen)
 	})},
-	{"chat", workflows.TaskUpdateChat, []string{roleAssistant, roleTeamLead, roleOps, rolePartner}, buildChat},
+	{"chat", task.TaskUpdateChat, []string{roleAssistant, roleTeamLead, roleOps, rolePartner}, buildChat},
 }
 
 // TaskChatMessage is the body of POST /v1/tasks/{id}/chat (N-2). The chat
@@ -763,7 +764,7 @@ type TaskChatMessage struct {
 
 var messageRefRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:/#-]{0,199}$`)
 
-func buildChat(body []byte, by workflows.Actor) (any, *ValidationError) {
+func buildChat(body []byte, by jobcore.Actor) (any, *ValidationError) {
 	var m TaskChatMessage
 	if len(strings.TrimSpace(string(body))) > 0 {
 		if e := DecodeStrict(body, &m); e != nil {
@@ -779,7 +780,7 @@ func buildChat(body []byte, by workflows.Actor) (any, *ValidationError) {
 			return nil, invalid("invalid_url", "message_url", "message_url must be an http(s) link of at most 500 characters")
 		}
 	}
-	return workflows.TaskChatRequest{From: by, MessageRef: m.MessageRef, MessageURL: m.MessageURL}, nil
+	return task.TaskChatRequest{From: by, MessageRef: m.MessageRef, MessageURL: m.MessageURL}, nil
 }
 
 func roleIn(role string, roles []string) bool {
@@ -834,19 +835,19 @@ func (s *Server) taskUpdate(ctx context.Context, w http.ResponseWriter, r *http.
 
 // customerTaskUpdate runs a task Update for the customer's link and
 // answers the customer's view (M4); the link's rate limit comes first.
-func (s *Server) customerTaskUpdate(ctx context.Context, w http.ResponseWriter, r *http.Request, id, name string, arg any, rating *workflows.RateRequest) {
+func (s *Server) customerTaskUpdate(ctx context.Context, w http.ResponseWriter, r *http.Request, id, name string, arg any, rating *jobcore.RateRequest) {
 	if res, ok := s.runTaskUpdate(ctx, w, r, id, name, "", arg); ok {
 		writeJSON(w, http.StatusOK, customerTaskView(res, rating))
 	}
 }
 
 // runTaskUpdate runs a task Update; on failure it has answered already.
-func (s *Server) runTaskUpdate(ctx context.Context, w http.ResponseWriter, r *http.Request, id, name, updateID string, arg any) (workflows.TaskUpdateResult, bool) {
+func (s *Server) runTaskUpdate(ctx context.Context, w http.ResponseWriter, r *http.Request, id, name, updateID string, arg any) (task.TaskUpdateResult, bool) {
 	h, err := s.Visits.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		UpdateID: updateID, WorkflowID: id, UpdateName: name, Args: []any{arg},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
-	var res workflows.TaskUpdateResult
+	var res task.TaskUpdateResult
 	if err == nil {
 		err = h.Get(ctx, &res)
 	}
@@ -870,7 +871,7 @@ func (s *Server) failTask(ctx context.Context, w http.ResponseWriter, r *http.Re
 			fail(w, r, http.StatusNotFound, "task_not_found", "no task with this id", "")
 			return
 		}
-		status := keywordAttr(desc.GetWorkflowExecutionInfo().GetSearchAttributes().GetIndexedFields()[workflows.TaskStatusKey.GetName()])
+		status := keywordAttr(desc.GetWorkflowExecutionInfo().GetSearchAttributes().GetIndexedFields()[jobcore.TaskStatusKey.GetName()])
 		fail(w, r, http.StatusConflict, "task_closed", fmt.Sprintf("task %s is closed (%s) and takes no more changes", id, orUnknown(status)), "")
 	default:
 		s.failTemporal(w, r, err)
@@ -881,7 +882,7 @@ func (s *Server) failTask(ctx context.Context, w http.ResponseWriter, r *http.Re
 
 // verifyTaskLink checks the ?token= of a customer link (401 otherwise).
 func (s *Server) verifyTaskLink(w http.ResponseWriter, r *http.Request, id, action string) bool {
-	info(r).role = workflows.RoleCustomer
+	info(r).role = jobcore.RoleCustomer
 	if err := VerifyLink(s.LinkSecret, r.URL.Query().Get("token"), id, action, s.Visits.now()); err != nil {
 		code := "invalid_link"
 		if errors.Is(err, ErrLinkExpired) {
@@ -893,7 +894,7 @@ func (s *Server) verifyTaskLink(w http.ResponseWriter, r *http.Request, id, acti
 	return s.limit(w, r, func(l *limiters) *keyedLimiter { return l.customerLink }, id)
 }
 
-var customerActor = Principal{Role: workflows.RoleCustomer}
+var customerActor = Principal{Role: jobcore.RoleCustomer}
 
 // ExtensionNote is the optional body of the customer's answer.
 type ExtensionNote struct {
@@ -947,8 +948,8 @@ func (s *Server) answerExtension(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := s.ctx(r)
 	defer cancel()
-	s.customerTaskUpdate(ctx, w, r, id, workflows.TaskUpdateRespondExtension,
-		workflows.TaskExtensionResponse{ExtensionID: n, Agree: agree, Note: note.Note}, nil)
+	s.customerTaskUpdate(ctx, w, r, id, task.TaskUpdateRespondExtension,
+		task.TaskExtensionResponse{ExtensionID: n, Agree: agree, Note: note.Note}, nil)
 	s.customerActive(ctx, id, "extension-answered") // N-4
 }
 
@@ -965,7 +966,7 @@ func (s *Server) rateTask(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := s.ctx(r)
 	defer cancel()
-	s.customerTaskUpdate(ctx, w, r, id, workflows.TaskUpdateRate, req, &req)
+	s.customerTaskUpdate(ctx, w, r, id, task.TaskUpdateRate, req, &req)
 	s.customerActive(ctx, id, "task-rated") // N-4
 }
 
@@ -980,7 +981,7 @@ func (s *Server) readTaskNotifications(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var req workflows.TaskMarkReadRequest
+	var req task.TaskMarkReadRequest
 	if len(strings.TrimSpace(string(body))) > 0 {
 		if e := DecodeStrict(body, &req); e != nil {
 			failValidation(w, r, e)
@@ -993,7 +994,7 @@ func (s *Server) readTaskNotifications(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := s.ctx(r)
 	defer cancel()
-	s.customerTaskUpdate(ctx, w, r, id, workflows.TaskUpdateMarkRead, req, nil)
+	s.customerTaskUpdate(ctx, w, r, id, task.TaskUpdateMarkRead, req, nil)
 	s.customerActive(ctx, id, "notifications-read") // N-4
 }
 
@@ -1042,7 +1043,7 @@ func (s *Server) extensionPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	info(r).role = workflows.RoleCustomer
+	info(r).role = jobcore.RoleCustomer
 	status, d := http.StatusOK, extensionPageData{}
 	n, err := strconv.Atoi(r.PathValue("n"))
 	if verr := VerifyLink(s.LinkSecret, r.URL.Query().Get("token"), id, LinkActionTaskExtension, s.Visits.now()); verr != nil {
@@ -1071,11 +1072,11 @@ func (s *Server) extensionPage(w http.ResponseWriter, r *http.Request) {
 			f := func(t time.Time) string { return t.In(loc).Format("Mon 2 Jan 2006 15:04 MST") }
 			d.Current, d.Proposed, d.Reason = f(e.CurrentDeadline), f(e.ProposedDeadline), e.Reason
 			switch e.Status {
-			case workflows.ExtensionPending:
+			case task.ExtensionPending:
 				d.Expires = f(e.ExpiresAt)
-			case workflows.ExtensionAgreed:
+			case task.ExtensionAgreed:
 				d.Done = "You agreed: the deadline was moved."
-			case workflows.ExtensionDeclined:
+			case task.ExtensionDeclined:
 				d.Done = "You declined: the deadline stays as it was."
 			default:
 				d.Done = "This request was not answered in time and has expired: the deadline stays as it was."

@@ -21,6 +21,9 @@ import (
 	"github.com/jobflow/jobflow/outreach"
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows"
+	"github.com/jobflow/jobflow/workflows/account"
+	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/task"
 )
 
 // recordingChannels records what the workflows send (no delivery).
@@ -85,11 +88,11 @@ func (e *taskAPI) taskAct(token, id, action string, req any) answer {
 	return e.do("POST", "/v1/tasks/"+id+"/"+action, bearer(token), body)
 }
 
-func (e *taskAPI) task(token, id string) workflows.TaskState {
+func (e *taskAPI) task(token, id string) task.TaskState {
 	e.t.Helper()
 	a := e.do("GET", "/v1/tasks/"+id, bearer(token), nil)
 	require.Equal(e.t, http.StatusOK, a.status, string(a.body))
-	var st workflows.TaskState
+	var st task.TaskState
 	a.json(e.t, &st)
 	return st
 }
@@ -160,9 +163,9 @@ func TestIntegrationTasks(t *testing.T) {
 	a = e.taskAct(assistantToken, id, "accept", map[string]string{"area": "backoffice"})
 	require.Equal(t, http.StatusOK, a.status, string(a.body))
 	// Actions answer a small TaskUpdateResult; the task is GET's (issue #13).
-	var st workflows.TaskUpdateResult
+	var st task.TaskUpdateResult
 	a.json(t, &st)
-	assert.Equal(t, workflows.TaskAccepted, st.Status)
+	assert.Equal(t, task.TaskAccepted, st.Status)
 	assert.Less(t, len(a.body), 1024, "an action's answer stays small (issue #13)")
 	original := st.Deadline
 
@@ -197,17 +200,17 @@ func TestIntegrationTasks(t *testing.T) {
 	require.Equal(t, http.StatusOK, a.status, string(a.body))
 	a.json(t, &st)
 	assert.True(t, st.Deadline.Equal(newDeadline), "deadline %s, want %s", st.Deadline, newDeadline)
-	assert.Equal(t, workflows.ExtensionAgreed, st.ExtensionStatus)
+	assert.Equal(t, task.ExtensionAgreed, st.ExtensionStatus)
 
 	// N-4: the task's creation started the customer's account, and the
 	// consent answer counted as the customer's activity.
-	acct := workflows.AccountWorkflowID(q.AccountID)
+	acct := account.AccountWorkflowID(q.AccountID)
 	// The account's last activity is the consent answer (the account also
 	// gets the tasks' N-1 notification signals, which are not activity).
-	var as workflows.AccountState
+	var as account.AccountState
 	var qerr error
 	ok := assert.Eventually(t, func() bool {
-		v, err := e.srv.Client.QueryWorkflow(t.Context(), acct, "", workflows.AccountQuery)
+		v, err := e.srv.Client.QueryWorkflow(t.Context(), acct, "", account.AccountQuery)
 		if qerr = err; err == nil {
 			qerr = v.Get(&as)
 		}
@@ -240,7 +243,7 @@ func TestIntegrationTasks(t *testing.T) {
 	require.Equal(t, http.StatusOK, a.status, string(a.body))
 	a.json(t, &st)
 	assert.True(t, st.Deadline.Equal(newDeadline), "declined: deadline %s, want %s", st.Deadline, newDeadline)
-	assert.Equal(t, workflows.ExtensionDeclined, st.ExtensionStatus)
+	assert.Equal(t, task.ExtensionDeclined, st.ExtensionStatus)
 
 	// The consent token does not rate; the rating link does, once.
 	a = e.taskAct(assistantToken, id, "handover", map[string]any{"final": true, "result_ref": "chat://1"})
@@ -251,7 +254,7 @@ func TestIntegrationTasks(t *testing.T) {
 	a = e.post(created.CustomerLinks.RatingURL, `{"stars":5}`)
 	require.Equal(t, http.StatusOK, a.status, string(a.body))
 	a.json(t, &st)
-	assert.Equal(t, workflows.TaskRated, st.Status)
+	assert.Equal(t, task.TaskRated, st.Status)
 	a = e.post(created.CustomerLinks.RatingURL, `{"stars":1}`)
 	assert.Equal(t, http.StatusConflict, a.status, string(a.body))
 
@@ -295,7 +298,7 @@ func TestIntegrationTaskCreatedByAssistant(t *testing.T) {
 	assert.Nil(t, created.CustomerLinks, "an assistant must not hold the customer's rating link")
 	st := e.task(assistantToken, created.TaskID)
 	assert.Equal(t, "vpa-7", st.AssistantID)
-	assert.Equal(t, workflows.Actor{Role: workflows.RoleAssistant, ID: "vpa-7"}, st.CreatedBy)
+	assert.Equal(t, jobcore.Actor{Role: jobcore.RoleAssistant, ID: "vpa-7"}, st.CreatedBy)
 
 	a = e.do("POST", "/v1/tasks/"+created.TaskID+"/customer-links", bearer(assistantToken), nil)
 	assert.Equal(t, http.StatusForbidden, a.status)
@@ -306,7 +309,7 @@ func TestIntegrationTaskCreatedByAssistant(t *testing.T) {
 	assert.Contains(t, links.NotificationsReadURL, "/notifications/read?token=")
 	a = e.post(links.NotificationsReadURL, "")
 	require.Equal(t, http.StatusOK, a.status, string(a.body))
-	var res workflows.TaskUpdateResult
+	var res task.TaskUpdateResult
 	a.json(t, &res)
 	assert.Zero(t, res.Unread)
 	read := e.task(opsToken, created.TaskID)
@@ -317,5 +320,5 @@ func TestIntegrationTaskCreatedByAssistant(t *testing.T) {
 	a = e.taskAct(opsToken, created.TaskID, "delete", map[string]string{"reason": "duplicate"})
 	require.Equal(t, http.StatusOK, a.status, string(a.body))
 	a.json(t, &res)
-	assert.Equal(t, workflows.TaskDeleted, res.Status)
+	assert.Equal(t, task.TaskDeleted, res.Status)
 }

@@ -16,7 +16,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/jobflow/jobflow/rules"
-	"github.com/jobflow/jobflow/workflows"
+	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/task"
 )
 
 const (
@@ -48,7 +49,7 @@ func TestTaskRequestValidate(t *testing.T) {
 	in, verr := goodTask().Validate("acme", t0)
 	require.Nil(t, verr)
 	assert.Equal(t, "acme-T-1", in.TaskID)
-	assert.Equal(t, "task-acme-T-1", workflows.TaskWorkflowID(in.TaskID))
+	assert.Equal(t, "task-acme-T-1", task.TaskWorkflowID(in.TaskID))
 	assert.Equal(t, rules.Germany, in.Market)
 	assert.Equal(t, rules.German, in.Customer.Language, "the customer's language defaults to the task's")
 	assert.True(t, in.CreatedAt.Equal(t0))
@@ -114,8 +115,8 @@ func TestTaskExamples(t *testing.T) {
 	_, verr = p.Policy(q.Partner, in.Market)
 	assert.Nil(t, verr, "the example's partner books in its market")
 	for name, v := range map[string]any{
-		"task-accept.json": &workflows.TaskAcceptRequest{}, "task-extension.json": &workflows.TaskExtensionRequest{},
-		"task-log-time.json": &workflows.TaskTimeEntryRequest{}, "task-handover.json": &workflows.TaskHandoverRequest{},
+		"task-accept.json": &task.TaskAcceptRequest{}, "task-extension.json": &task.TaskExtensionRequest{},
+		"task-log-time.json": &task.TaskTimeEntryRequest{}, "task-handover.json": &task.TaskHandoverRequest{},
 	} {
 		load(name, v)
 	}
@@ -243,7 +244,7 @@ func TestExtensionPageRefusesABadLink(t *testing.T) {
 }
 
 func TestRedactHidesTheConsentTokenFromWorkers(t *testing.T) {
-	st := workflows.TaskState{Extensions: []workflows.TaskExtension{{ID: 1, ConsentURL: "https://x/v1/tasks/task-a-1/extensions/1?token=secret"}}}
+	st := task.TaskState{Extensions: []task.TaskExtension{{ID: 1, ConsentURL: "https://x/v1/tasks/task-a-1/extensions/1?token=secret"}}}
 	for _, role := range []string{roleAssistant, roleTeamLead} {
 		got := redactFor(Principal{Role: role, ID: "x"}, st)
 		assert.Equal(t, "https://x/v1/tasks/task-a-1/extensions/1", got.Extensions[0].ConsentURL, role)
@@ -274,7 +275,7 @@ func TestTaskRoutesAreServed(t *testing.T) {
 // Issue #13, N-2: the chat's text stays in the partner's app; the API takes
 // the app's message ref (and link) and refuses a text.
 func TestChatTakesAMessageRefNotText(t *testing.T) {
-	by := workflows.Actor{Role: roleAssistant, ID: "vpa-7"}
+	by := jobcore.Actor{Role: roleAssistant, ID: "vpa-7"}
 	_, e := buildChat([]byte(`{"text":"hello"}`), by)
 	require.NotNil(t, e, "a chat text is refused")
 	_, e = buildChat([]byte(`{}`), by)
@@ -285,5 +286,5 @@ func TestChatTakesAMessageRefNotText(t *testing.T) {
 	assert.Equal(t, "message_url", e.Field)
 	arg, e := buildChat([]byte(`{"message_ref":"m-1","message_url":"https://app.example/chat/1#m-1"}`), by)
 	require.Nil(t, e)
-	assert.Equal(t, workflows.TaskChatRequest{From: by, MessageRef: "m-1", MessageURL: "https://app.example/chat/1#m-1"}, arg)
+	assert.Equal(t, task.TaskChatRequest{From: by, MessageRef: "m-1", MessageURL: "https://app.example/chat/1#m-1"}, arg)
 }

@@ -15,7 +15,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/jobflow/jobflow/rules"
-	"github.com/jobflow/jobflow/workflows"
+	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/visit"
 )
 
 // MemoBookingHash is the memo key holding the sha256 of the canonical
@@ -86,7 +87,7 @@ func (v *Visits) Book(ctx context.Context, partner string, req BookingRequest) (
 	if verr != nil {
 		if timeDependent(verr) && ValidPartnerID(partner) && bookingRefRe.MatchString(req.BookingRef) {
 			// A replay of a booking accepted while its windows were ahead.
-			if res, err := v.existing(ctx, workflows.VisitID(partner, req.BookingRef), hash); err == nil {
+			if res, err := v.existing(ctx, visit.VisitID(partner, req.BookingRef), hash); err == nil {
 				return res, nil
 			}
 		}
@@ -96,9 +97,9 @@ func (v *Visits) Book(ctx context.Context, partner string, req BookingRequest) (
 	if verr != nil {
 		return StartResult{}, verr
 	}
-	id := workflows.VisitID(partner, booking.BookingRef)
+	id := visit.VisitID(partner, booking.BookingRef)
 	deadline := rules.HelpDeadline(booking.BookedAt, booking.WishedTimes, policy.HelpPromise)
-	in := workflows.VisitInput{Booking: booking, Policy: policy}
+	in := visit.VisitInput{Booking: booking, Policy: policy}
 	if len(v.LinkSecret) > 0 {
 		exp := linkExpiry(booking, deadline, policy)
 		in.RatingLink = RatingLink(v.LinkSecret, v.PublicBaseURL, id, exp)
@@ -106,23 +107,23 @@ func (v *Visits) Book(ctx context.Context, partner string, req BookingRequest) (
 	}
 	opts := client.StartWorkflowOptions{
 		ID:                                       id,
-		TaskQueue:                                workflows.TaskQueue,
+		TaskQueue:                                jobcore.TaskQueue,
 		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
 		Memo:                                     map[string]any{MemoBookingHash: hash},
 		TypedSearchAttributes: temporal.NewSearchAttributes(
-			workflows.PartnerKey.ValueSet(partner),
-			workflows.MarketKey.ValueSet(string(booking.Market)),
-			workflows.RegionKey.ValueSet(booking.Region),
-			workflows.VisitStatusKey.ValueSet(string(workflows.StatusOpen)),
-			workflows.HelpDeadlineKey.ValueSet(deadline),
-			workflows.SLAStateKey.ValueSet(string(rules.SLAOk)),
+			jobcore.PartnerKey.ValueSet(partner),
+			jobcore.MarketKey.ValueSet(string(booking.Market)),
+			jobcore.RegionKey.ValueSet(booking.Region),
+			jobcore.VisitStatusKey.ValueSet(string(visit.StatusOpen)),
+			jobcore.HelpDeadlineKey.ValueSet(deadline),
+			jobcore.SLAStateKey.ValueSet(string(rules.SLAOk)),
 		),
 		StaticSummary: fmt.Sprintf("Visit %s/%s in %s", partner, booking.BookingRef, booking.Region),
 		StaticDetails: staticDetails(booking, policy, deadline),
 	}
-	run, err := v.Client.ExecuteWorkflow(ctx, opts, workflows.VisitWorkflowName, in)
+	run, err := v.Client.ExecuteWorkflow(ctx, opts, visit.VisitWorkflowName, in)
 	if err != nil {
 		var started *serviceerror.WorkflowExecutionAlreadyStarted
 		if errors.As(err, &started) {
@@ -132,7 +133,7 @@ func (v *Visits) Book(ctx context.Context, partner string, req BookingRequest) (
 	}
 	return StartResult{
 		VisitID: id, WorkflowID: id, RunID: run.GetRunID(),
-		Status: string(workflows.StatusOpen), UIURL: v.UILink(id), Created: true,
+		Status: string(visit.StatusOpen), UIURL: v.UILink(id), Created: true,
 	}, nil
 }
 
@@ -140,7 +141,7 @@ func (v *Visits) Book(ctx context.Context, partner string, req BookingRequest) (
 // (the help deadline or the last wished window, plus 30 days for
 // reschedules) and then the rating window. The workflow's own rating
 // window is what really closes rating; the expiry is a backstop.
-func linkExpiry(b workflows.Booking, deadline time.Time, p rules.Policy) time.Time {
+func linkExpiry(b visit.Booking, deadline time.Time, p rules.Policy) time.Time {
 	last := deadline
 	for _, w := range b.WishedTimes {
 		if w.To.After(last) {
@@ -150,7 +151,7 @@ func linkExpiry(b workflows.Booking, deadline time.Time, p rules.Policy) time.Ti
 	return last.Add(30*24*time.Hour + p.RatingWindow)
 }
 
-func staticDetails(b workflows.Booking, p rules.Policy, deadline time.Time) string {
+func staticDetails(b visit.Booking, p rules.Policy, deadline time.Time) string {
 	return fmt.Sprintf("**Partner** %s · **booking** %s\n\n**Market** %s · **region** %s\n\n"+
 		"**Booked** %s · **help promised by** %s\n\n**Policy** claim lock %s, help promise %s, reminder %s before, rating window %s",
 		b.Partner, b.BookingRef, b.Market, b.Region,
@@ -173,7 +174,7 @@ func (v *Visits) existing(ctx context.Context, id, hash string) (StartResult, er
 	if stored != hash {
 		return StartResult{}, ErrBookingConflict
 	}
-	status := keywordAttr(info.GetSearchAttributes().GetIndexedFields()[workflows.VisitStatusKey.GetName()])
+	status := keywordAttr(info.GetSearchAttributes().GetIndexedFields()[jobcore.VisitStatusKey.GetName()])
 	if status == "" {
 		status = strings.ToLower(strings.TrimPrefix(info.GetStatus().String(), "WORKFLOW_EXECUTION_STATUS_"))
 	}

@@ -17,12 +17,13 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/jobflow/jobflow/workflows"
+	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/visit"
 )
 
 const (
-	roleBuddy = workflows.RoleBuddy
-	roleOps   = workflows.RoleOps
+	roleBuddy = jobcore.RoleBuddy
+	roleOps   = jobcore.RoleOps
 )
 
 // principal authenticates a buddy's or ops' bearer token (401 otherwise).
@@ -64,7 +65,7 @@ func visitIDFrom(w http.ResponseWriter, r *http.Request) (string, bool) {
 
 var visitIDRe = regexp.MustCompile(`^visit-[a-z0-9][a-z0-9_]*-[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
-func visitIDOf(partner, ref string) string { return workflows.VisitID(partner, ref) }
+func visitIDOf(partner, ref string) string { return visit.VisitID(partner, ref) }
 
 func typeName(err error) string { return fmt.Sprintf("%T", err) }
 
@@ -106,9 +107,9 @@ func maxLen(field, v string, n int) *ValidationError {
 	return need(len([]rune(v)) <= n, "field_too_long", field, fmt.Sprintf("%s is longer than %d characters", field, n))
 }
 
-func recordingOK(r workflows.Recording) *ValidationError {
+func recordingOK(r visit.Recording) *ValidationError {
 	switch r {
-	case workflows.RecordingAccepted, workflows.RecordingRefused:
+	case visit.RecordingAccepted, visit.RecordingRefused:
 		return nil
 	case "":
 		return invalid("missing_field", "recording", "recording (the customer's answer to the recording notice) is required: accepted or refused")
@@ -117,15 +118,15 @@ func recordingOK(r workflows.Recording) *ValidationError {
 }
 
 var actions = []action{
-	{"claim", workflows.UpdateClaim, roleBuddy, buildReq(func(q *workflows.ClaimRequest, p Principal) *ValidationError {
+	{"claim", visit.UpdateClaim, roleBuddy, buildReq(func(q *visit.ClaimRequest, p Principal) *ValidationError {
 		q.Buddy = p.ID
 		return nil
 	})},
-	{"release", workflows.UpdateRelease, roleBuddy, buildReq(func(q *workflows.ReleaseRequest, p Principal) *ValidationError {
+	{"release", visit.UpdateRelease, roleBuddy, buildReq(func(q *visit.ReleaseRequest, p Principal) *ValidationError {
 		q.Buddy = p.ID
 		return nil
 	})},
-	{"book", workflows.UpdateBook, roleBuddy, buildReq(func(q *workflows.BookRequest, p Principal) *ValidationError {
+	{"book", visit.UpdateBook, roleBuddy, buildReq(func(q *visit.BookRequest, p Principal) *ValidationError {
 		q.Buddy = p.ID
 		if q.At.IsZero() {
 			return invalid("missing_field", "at", "at (the agreed time, RFC 3339) is required")
@@ -135,26 +136,26 @@ var actions = []action{
 		}
 		return recordingOK(q.Recording)
 	})},
-	{"reschedule", workflows.UpdateReschedule, roleBuddy, buildReq(func(q *workflows.RescheduleRequest, p Principal) *ValidationError {
+	{"reschedule", visit.UpdateReschedule, roleBuddy, buildReq(func(q *visit.RescheduleRequest, p Principal) *ValidationError {
 		q.Buddy = p.ID
 		if q.At.IsZero() {
 			return invalid("missing_field", "at", "at (the new agreed time, RFC 3339) is required")
 		}
 		return maxLen("reason", q.Reason, 1000)
 	})},
-	{"start", workflows.UpdateStart, roleBuddy, buildReq(func(q *workflows.StartRequest, p Principal) *ValidationError {
+	{"start", visit.UpdateStart, roleBuddy, buildReq(func(q *visit.StartRequest, p Principal) *ValidationError {
 		q.Buddy = p.ID
 		return nil
 	})},
-	{"panic", workflows.UpdatePanic, roleBuddy, buildReq(func(q *workflows.PanicRequest, p Principal) *ValidationError {
+	{"panic", visit.UpdatePanic, roleBuddy, buildReq(func(q *visit.PanicRequest, p Principal) *ValidationError {
 		q.Buddy = p.ID
 		return nil
 	})},
-	{"abort", workflows.UpdateAbort, roleBuddy, buildReq(func(q *workflows.AbortRequest, p Principal) *ValidationError {
+	{"abort", visit.UpdateAbort, roleBuddy, buildReq(func(q *visit.AbortRequest, p Principal) *ValidationError {
 		q.Buddy = p.ID
 		return maxLen("reason", q.Reason, 1000)
 	})},
-	{"complete", workflows.UpdateComplete, roleBuddy, buildReq(func(q *workflows.CompleteRequest, p Principal) *ValidationError {
+	{"complete", visit.UpdateComplete, roleBuddy, buildReq(func(q *visit.CompleteRequest, p Principal) *ValidationError {
 		q.Buddy = p.ID
 		if len(q.Checklist) > 100 {
 			return invalid("field_too_long", "checklist", "at most 100 checklist items")
@@ -169,14 +170,14 @@ var actions = []action{
 		}
 		return need(q.MileageKm >= 0 && q.MileageKm <= 2000, "invalid_value", "mileage_km", "mileage_km must be 0..2000")
 	})},
-	{"cancel", workflows.UpdateCancel, roleOps, buildReq(func(q *workflows.CancelRequest, p Principal) *ValidationError {
-		q.By = workflows.Actor{Role: roleOps, ID: p.ID}
+	{"cancel", visit.UpdateCancel, roleOps, buildReq(func(q *visit.CancelRequest, p Principal) *ValidationError {
+		q.By = jobcore.Actor{Role: roleOps, ID: p.ID}
 		if strings.TrimSpace(q.Reason) == "" {
 			return invalid("missing_field", "reason", "reason is required to cancel a visit")
 		}
 		return maxLen("reason", q.Reason, 1000)
 	})},
-	{"reassign", workflows.UpdateReassign, roleOps, buildReq(func(q *workflows.ReassignRequest, p Principal) *ValidationError {
+	{"reassign", visit.UpdateReassign, roleOps, buildReq(func(q *visit.ReassignRequest, p Principal) *ValidationError {
 		if !tokenIDRe.MatchString(q.To) {
 			return invalid("missing_field", "to", "to (the substitute buddy's id) is required")
 		}
@@ -185,7 +186,7 @@ var actions = []action{
 		}
 		return maxLen("reason", q.Reason, 1000)
 	})},
-	{"confirm-mileage", workflows.UpdateMileage, roleOps, buildReq(func(q *workflows.MileageRequest, p Principal) *ValidationError {
+	{"confirm-mileage", visit.UpdateMileage, roleOps, buildReq(func(q *visit.MileageRequest, p Principal) *ValidationError {
 		q.Ops = p.ID
 		return nil
 	})},
@@ -224,7 +225,7 @@ func (s *Server) act(a action) http.HandlerFunc {
 		}
 		ctx, cancel := s.ctx(r)
 		defer cancel()
-		if a.role == roleBuddy && a.update != workflows.UpdateClaim {
+		if a.role == roleBuddy && a.update != visit.UpdateClaim {
 			// A buddy acts only on a visit it holds (claim is how it gets one).
 			st, err := s.query(ctx, id)
 			if err != nil {
@@ -258,7 +259,7 @@ func (s *Server) update(ctx context.Context, w http.ResponseWriter, r *http.Requ
 }
 
 // runUpdate runs a visit Update; on failure it has answered already.
-func (s *Server) runUpdate(ctx context.Context, w http.ResponseWriter, r *http.Request, id, name, updateID string, arg any) (workflows.VisitUpdateResult, bool) {
+func (s *Server) runUpdate(ctx context.Context, w http.ResponseWriter, r *http.Request, id, name, updateID string, arg any) (visit.VisitUpdateResult, bool) {
 	h, err := s.Visits.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		UpdateID:     updateID,
 		WorkflowID:   id,
@@ -266,7 +267,7 @@ func (s *Server) runUpdate(ctx context.Context, w http.ResponseWriter, r *http.R
 		Args:         []any{arg},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
-	var res workflows.VisitUpdateResult
+	var res visit.VisitUpdateResult
 	if err == nil {
 		err = h.Get(ctx, &res)
 	}
@@ -292,9 +293,9 @@ func (s *Server) failVisit(ctx context.Context, w http.ResponseWriter, r *http.R
 			fail(w, r, http.StatusNotFound, "visit_not_found", "no visit with this id", "")
 			return
 		}
-		status := keywordAttr(desc.GetWorkflowExecutionInfo().GetSearchAttributes().GetIndexedFields()[workflows.VisitStatusKey.GetName()])
+		status := keywordAttr(desc.GetWorkflowExecutionInfo().GetSearchAttributes().GetIndexedFields()[jobcore.VisitStatusKey.GetName()])
 		msg := fmt.Sprintf("visit %s is closed (%s) and takes no more changes", id, orUnknown(status))
-		if status == string(workflows.StatusRated) {
+		if status == string(visit.StatusRated) {
 			msg = fmt.Sprintf("visit %s has already been rated and is closed; a rating link works once (R-1)", id)
 		}
 		fail(w, r, http.StatusConflict, "visit_closed", msg, "")
@@ -310,8 +311,8 @@ func orUnknown(s string) string {
 	return s
 }
 
-func (s *Server) query(ctx context.Context, id string) (workflows.VisitState, error) {
-	return queryState[workflows.VisitState](ctx, s.Visits.Client, id, workflows.QueryVisit)
+func (s *Server) query(ctx context.Context, id string) (visit.VisitState, error) {
+	return queryState[visit.VisitState](ctx, s.Visits.Client, id, visit.QueryVisit)
 }
 
 // get serves GET /v1/visits/{id}: the workflow's query. Buddies see open
@@ -337,7 +338,7 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request) {
 		s.failTemporal(w, r, err)
 		return
 	}
-	if p.Role == roleBuddy && st.Status != workflows.StatusOpen && st.Holder != p.ID {
+	if p.Role == roleBuddy && st.Status != visit.StatusOpen && st.Holder != p.ID {
 		fail(w, r, http.StatusForbidden, "not_holder", "buddies see open visits and the visits they hold", "")
 		return
 	}
@@ -351,7 +352,7 @@ func (s *Server) rate(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	info(r).role = workflows.RoleCustomer
+	info(r).role = jobcore.RoleCustomer
 	if err := VerifyLink(s.LinkSecret, r.URL.Query().Get("token"), id, LinkActionRate, s.Visits.now()); err != nil {
 		code := "invalid_link"
 		if errors.Is(err, ErrLinkExpired) {
@@ -369,7 +370,7 @@ func (s *Server) rate(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := s.ctx(r)
 	defer cancel()
-	if res, ok := s.runUpdate(ctx, w, r, id, workflows.UpdateRate, "", req); ok {
+	if res, ok := s.runUpdate(ctx, w, r, id, visit.UpdateRate, "", req); ok {
 		writeJSON(w, http.StatusOK, customerVisitView(res, &req)) // M4: the customer's view only
 	}
 }
@@ -404,7 +405,7 @@ func (s *Server) ratingLink(w http.ResponseWriter, r *http.Request) {
 		s.failVisit(ctx, w, r, id, err)
 		return
 	}
-	if st.Status != workflows.StatusCompleted || st.RatingClosesAt == nil {
+	if st.Status != visit.StatusCompleted || st.RatingClosesAt == nil {
 		fail(w, r, http.StatusConflict, "transition_refused", fmt.Sprintf("visit %s is %s; a rating link is for a completed visit awaiting its rating (R-1)", id, st.Status), "")
 		return
 	}
@@ -440,9 +441,9 @@ type VisitList struct {
 var visitStatuses = map[string]bool{}
 
 func init() {
-	for _, s := range []workflows.VisitStatus{workflows.StatusOpen, workflows.StatusClaimed, workflows.StatusBooked,
-		workflows.StatusStarted, workflows.StatusCompleted, workflows.StatusRated, workflows.StatusAborted, workflows.StatusCancelled,
-		workflows.StatusExpired} {
+	for _, s := range []visit.VisitStatus{visit.StatusOpen, visit.StatusClaimed, visit.StatusBooked,
+		visit.StatusStarted, visit.StatusCompleted, visit.StatusRated, visit.StatusAborted, visit.StatusCancelled,
+		visit.StatusExpired} {
 		visitStatuses[string(s)] = true
 	}
 }
@@ -456,37 +457,37 @@ func quote(v string) string {
 // ListQuery builds the visibility query for GET /v1/visits from the query
 // parameters, refusing values outside their patterns (422).
 func ListQuery(q map[string]string) (string, *ValidationError) {
-	clauses := []string{"WorkflowType = " + quote(workflows.VisitWorkflowName)}
+	clauses := []string{"WorkflowType = " + quote(visit.VisitWorkflowName)}
 	add := func(attr, v string) { clauses = append(clauses, attr+" = "+quote(v)) }
 	if v := q["status"]; v != "" {
 		if !visitStatuses[v] {
 			return "", invalid("invalid_status", "status", "status must be one of open, claimed, booked, started, completed, rated, aborted, cancelled")
 		}
-		add(workflows.VisitStatusKey.GetName(), v)
+		add(jobcore.VisitStatusKey.GetName(), v)
 	}
 	if v := q["region"]; v != "" {
 		if len(v) > maxRegionLen || !regionRe.MatchString(v) {
 			return "", invalid("invalid_region", "region", "region may hold only letters, digits, spaces, '.', '_' and '-'")
 		}
-		add(workflows.RegionKey.GetName(), v)
+		add(jobcore.RegionKey.GetName(), v)
 	}
 	if v := q["partner"]; v != "" {
 		if !ValidPartnerID(v) {
 			return "", invalid("invalid_partner", "partner", "partner ids are 1-32 characters a-z, 0-9 and _")
 		}
-		add(workflows.PartnerKey.GetName(), v)
+		add(jobcore.PartnerKey.GetName(), v)
 	}
 	if v := q["market"]; v != "" {
 		if v != "SE" && v != "DK" && v != "DE" {
 			return "", invalid("unknown_market", "market", "market must be SE, DK or DE")
 		}
-		add(workflows.MarketKey.GetName(), v)
+		add(jobcore.MarketKey.GetName(), v)
 	}
 	if v := q["buddy"]; v != "" {
 		if !tokenIDRe.MatchString(v) {
 			return "", invalid("invalid_buddy", "buddy", "buddy must be a buddy id")
 		}
-		add(workflows.BuddyIDKey.GetName(), v)
+		add(jobcore.BuddyIDKey.GetName(), v)
 	}
 	return strings.Join(clauses, " AND "), nil
 }
@@ -503,7 +504,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 	for _, k := range []string{"status", "region", "partner", "market", "buddy"} {
 		params[k] = qv.Get(k)
 	}
-	if p.Role == roleBuddy && params["status"] != string(workflows.StatusOpen) {
+	if p.Role == roleBuddy && params["status"] != string(visit.StatusOpen) {
 		params["buddy"] = p.ID // outside the pool a buddy sees only its own visits
 	}
 	query, verr := ListQuery(params)
@@ -557,14 +558,14 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 		}
 		out.Visits = append(out.Visits, VisitSummary{
 			VisitID: id, WorkflowID: id,
-			Partner:       keywordAttr(sa[workflows.PartnerKey.GetName()]),
-			Market:        keywordAttr(sa[workflows.MarketKey.GetName()]),
-			Region:        keywordAttr(sa[workflows.RegionKey.GetName()]),
-			Status:        keywordAttr(sa[workflows.VisitStatusKey.GetName()]),
-			BuddyID:       keywordAttr(sa[workflows.BuddyIDKey.GetName()]),
-			AppointmentAt: timeAttr(sa[workflows.AppointmentAtKey.GetName()]),
-			HelpDeadline:  timeAttr(sa[workflows.HelpDeadlineKey.GetName()]),
-			SLAState:      keywordAttr(sa[workflows.SLAStateKey.GetName()]),
+			Partner:       keywordAttr(sa[jobcore.PartnerKey.GetName()]),
+			Market:        keywordAttr(sa[jobcore.MarketKey.GetName()]),
+			Region:        keywordAttr(sa[jobcore.RegionKey.GetName()]),
+			Status:        keywordAttr(sa[jobcore.VisitStatusKey.GetName()]),
+			BuddyID:       keywordAttr(sa[jobcore.BuddyIDKey.GetName()]),
+			AppointmentAt: timeAttr(sa[jobcore.AppointmentAtKey.GetName()]),
+			HelpDeadline:  timeAttr(sa[jobcore.HelpDeadlineKey.GetName()]),
+			SLAState:      keywordAttr(sa[jobcore.SLAStateKey.GetName()]),
 			CreatedAt:     started,
 			UIURL:         s.Visits.UILink(id),
 		})
@@ -577,8 +578,8 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 
 // decodeRating reads a customer's stars (R-1) for a visit or a task; the
 // workflows' validators check the same, so the answer is 422 here, early.
-func decodeRating(w http.ResponseWriter, r *http.Request) (workflows.RateRequest, bool) {
-	var req workflows.RateRequest
+func decodeRating(w http.ResponseWriter, r *http.Request) (jobcore.RateRequest, bool) {
+	var req jobcore.RateRequest
 	body, ok := readBody(w, r)
 	if !ok {
 		return req, false

@@ -18,6 +18,9 @@ import (
 	"github.com/jobflow/jobflow/activities"
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows"
+	"github.com/jobflow/jobflow/workflows/account"
+	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/task"
 )
 
 // The N-1 digest's cost (issue #13, BENCHMARKS.md "Digest cost"): the
@@ -105,17 +108,17 @@ func accountCost(t *testing.T, tasks, unread int) digestCost {
 	for i := 0; i < unread; i++ {
 		i := i
 		env.RegisterDelayedCallback(func() {
-			env.SignalWorkflow(workflows.AccountSignalNotify, workflows.AccountNotifySignal{
-				TaskID: fmt.Sprintf("task-%05d", i), ID: 1, Kind: workflows.NoteChanged, At: env.Now(), Text: "changed"})
+			env.SignalWorkflow(account.AccountSignalNotify, account.AccountNotifySignal{
+				TaskID: fmt.Sprintf("task-%05d", i), ID: 1, Kind: task.NoteChanged, At: env.Now(), Text: "changed"})
 		}, time.Hour+time.Duration(i)*time.Second)
 		signals++
 	}
 	env.RegisterDelayedCallback(env.CancelWorkflow, 30*time.Hour) // after Wednesday 08:00
-	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: workflows.AccountWorkflowID("acc-1")})
+	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: account.AccountWorkflowID("acc-1")})
 	env.SetOnActivityCompletedListener(func(*activity.Info, converter.EncodedValue, error) { calls.Add(1) })
-	env.ExecuteWorkflow(workflows.AccountWorkflowName, workflows.AccountInput{AccountID: "acc-1", Market: rules.Germany,
+	env.ExecuteWorkflow(account.AccountWorkflowName, account.AccountInput{AccountID: "acc-1", Market: rules.Germany,
 		AppURL: "https://app.example.test", Policy: rules.DefaultPolicy(),
-		Customer: workflows.Customer{Name: "Erika", Email: "erika@example.test", Language: rules.German}})
+		Customer: jobcore.Customer{Name: "Erika", Email: "erika@example.test", Language: rules.German}})
 	if ch.emails.Load() != 1 {
 		t.Fatalf("account with %d tasks, %d unread: %d e-mails, want one digest", tasks, unread, ch.emails.Load())
 	}

@@ -15,7 +15,7 @@ import (
 
 	"github.com/jobflow/jobflow/api"
 	"github.com/jobflow/jobflow/internal/config"
-	"github.com/jobflow/jobflow/workflows"
+	"github.com/jobflow/jobflow/workflows/visit"
 )
 
 // Env is what the drivers talk to: a Temporal client, the booking API and,
@@ -165,9 +165,9 @@ func (e *Env) Act(ctx context.Context, id, action string, req any) error {
 }
 
 // visitState queries a visit (loadgen: no in-process notifier).
-func (e *Env) visitState(ctx context.Context, id string) (workflows.VisitState, error) {
-	var st workflows.VisitState
-	v, err := e.Client.QueryWorkflow(ctx, id, "", workflows.QueryVisit)
+func (e *Env) visitState(ctx context.Context, id string) (visit.VisitState, error) {
+	var st visit.VisitState
+	v, err := e.Client.QueryWorkflow(ctx, id, "", visit.QueryVisit)
 	if err != nil {
 		return st, err
 	}
@@ -176,7 +176,7 @@ func (e *Env) visitState(ctx context.Context, id string) (workflows.VisitState, 
 
 // waitDelivery polls a visit until a delivery with one of the templates is
 // recorded (bounded by ctx).
-func (e *Env) waitDelivery(ctx context.Context, id string, done func(workflows.VisitState) bool) error {
+func (e *Env) waitDelivery(ctx context.Context, id string, done func(visit.VisitState) bool) error {
 	for {
 		st, err := e.visitState(ctx, id)
 		if err == nil && done(st) {
@@ -190,7 +190,7 @@ func (e *Env) waitDelivery(ctx context.Context, id string, done func(workflows.V
 	}
 }
 
-func delivered(st workflows.VisitState, templates ...string) bool {
+func delivered(st visit.VisitState, templates ...string) bool {
 	for _, d := range st.Deliveries {
 		for _, t := range templates {
 			if d.Template == t {

@@ -10,7 +10,7 @@ import (
 	historypb "go.temporal.io/api/history/v1"
 	updatepb "go.temporal.io/api/update/v1"
 
-	"github.com/jobflow/jobflow/workflows"
+	"github.com/jobflow/jobflow/workflows/jobcore"
 )
 
 // Budget is the most events and bytes one history of a kind may have.
@@ -67,7 +67,7 @@ func budgetFor(file string) (Budget, string) {
 // deadlines), never the whole state, which stays with the Query. It is
 // workflows.MaxUpdateResultBytes, which the visit's own test enforces on
 // every Update (workflows/results_test.go).
-const maxUpdateResultBytes = workflows.MaxUpdateResultBytes
+const maxUpdateResultBytes = jobcore.MaxUpdateResultBytes
 
 // enforceUpdateResults turns the largest-result report of TestHistoryBudget
 // into a failure: the recordings in workflows/testdata were re-recorded

@@ -12,7 +12,8 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/jobflow/jobflow/rules"
-	"github.com/jobflow/jobflow/workflows"
+	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/visit"
 )
 
 // LifecycleConfig shapes a lifecycle run.
@@ -152,7 +153,7 @@ func (e *Env) baselineLifecycle(ctx context.Context, id string, in BaselineInput
 	if err != nil {
 		return id, err
 	}
-	for _, u := range []string{workflows.UpdateClaim, workflows.UpdateBook} {
+	for _, u := range []string{visit.UpdateClaim, visit.UpdateBook} {
 		if err := e.update(ctx, id, u, nil); err != nil {
 			return id, err
 		}
@@ -160,7 +161,7 @@ func (e *Env) baselineLifecycle(ctx context.Context, id string, in BaselineInput
 	if err := n.WaitReminder(ctx, id); err != nil {
 		return id, err
 	}
-	for _, u := range []string{workflows.UpdateStart, workflows.UpdateComplete} {
+	for _, u := range []string{visit.UpdateStart, visit.UpdateComplete} {
 		if err := e.update(ctx, id, u, nil); err != nil {
 			return id, err
 		}
@@ -168,7 +169,7 @@ func (e *Env) baselineLifecycle(ctx context.Context, id string, in BaselineInput
 	if _, err := n.WaitRating(ctx, id); err != nil {
 		return id, err
 	}
-	if err := e.update(ctx, id, workflows.UpdateRate, nil); err != nil {
+	if err := e.update(ctx, id, visit.UpdateRate, nil); err != nil {
 		return id, err
 	}
 	return id, run.Get(ctx, nil)
@@ -182,10 +183,10 @@ func VisitPolicy() rules.Policy {
 	return p
 }
 
-func benchBooking(partner, ref string, now time.Time) workflows.Booking {
-	return workflows.Booking{
+func benchBooking(partner, ref string, now time.Time) visit.Booking {
+	return visit.Booking{
 		Partner: partner, BookingRef: ref, Market: rules.Sweden, Region: "stockholm",
-		Customer: workflows.Customer{Name: "Bench Kund", Phone: "+46700000001", Email: "kund@example.com", Language: rules.Swedish},
+		Customer: jobcore.Customer{Name: "Bench Kund", Phone: "+46700000001", Email: "kund@example.com", Language: rules.Swedish},
 		Address:  "Testgatan 1", Product: "router", Problem: "wifi drops",
 		WishedTimes: []rules.Window{{From: now, To: now.Add(2 * time.Hour)}},
 		BookedAt:    now,
@@ -196,15 +197,15 @@ func benchBooking(partner, ref string, now time.Time) workflows.Booking {
 // through claim, book, reminder, start, complete and rating.
 func (e *Env) visitLifecycle(ctx context.Context, viaAPI, query bool, ref string, reminderIn time.Duration) (string, error) {
 	partner := e.Partner
-	id := workflows.VisitID(partner, ref)
+	id := visit.VisitID(partner, ref)
 	now := time.Now()
 	var run client.WorkflowRun
 	var err error
 	if viaAPI {
 		err = e.Book(ctx, ref, now)
 	} else {
-		run, err = e.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue},
-			workflows.VisitWorkflowName, workflows.VisitInput{Booking: benchBooking(partner, ref, now.UTC().Truncate(time.Second)), Policy: VisitPolicy()})
+		run, err = e.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: jobcore.TaskQueue},
+			visit.VisitWorkflowName, visit.VisitInput{Booking: benchBooking(partner, ref, now.UTC().Truncate(time.Second)), Policy: VisitPolicy()})
 	}
 	if err != nil {
 		return id, err
@@ -216,7 +217,7 @@ func (e *Env) visitLifecycle(ctx context.Context, viaAPI, query bool, ref string
 		if viaAPI {
 			return e.Act(ctx, id, action, req)
 		}
-		if query && update != workflows.UpdateClaim {
+		if query && update != visit.UpdateClaim {
 			if _, err := e.visitState(ctx, id); err != nil {
 				return err
 			}
@@ -227,20 +228,20 @@ func (e *Env) visitLifecycle(ctx context.Context, viaAPI, query bool, ref string
 	if viaAPI {
 		buddy = "" // the API fills the buddy from the bearer token
 	}
-	if err := act("claim", workflows.UpdateClaim, workflows.ClaimRequest{Buddy: buddy}); err != nil {
+	if err := act("claim", visit.UpdateClaim, visit.ClaimRequest{Buddy: buddy}); err != nil {
 		return id, err
 	}
 	// The appointment is ReminderLead (1s) + reminderIn ahead, so the
 	// reminder timer runs reminderIn, as the baseline's does.
 	at := time.Now().Add(time.Second + reminderIn)
-	if err := act("book", workflows.UpdateBook, workflows.BookRequest{Buddy: buddy, At: at, ClarifiedProblem: "router reboots",
-		ProductsAtHome: true, Recording: workflows.RecordingAccepted}); err != nil {
+	if err := act("book", visit.UpdateBook, visit.BookRequest{Buddy: buddy, At: at, ClarifiedProblem: "router reboots",
+		ProductsAtHome: true, Recording: visit.RecordingAccepted}); err != nil {
 		return id, err
 	}
 	if e.Notifier != nil {
 		err = e.Notifier.WaitReminder(ctx, id)
 	} else {
-		err = e.waitDelivery(ctx, id, func(st workflows.VisitState) bool {
+		err = e.waitDelivery(ctx, id, func(st visit.VisitState) bool {
 			for _, d := range st.Deliveries {
 				if d.Template == "visit.reminder_sms" || (d.Template == "visit.reminder_call" && d.Outcome == "answered") {
 					return true
@@ -252,18 +253,18 @@ func (e *Env) visitLifecycle(ctx context.Context, viaAPI, query bool, ref string
 	if err != nil {
 		return id, err
 	}
-	if err := act("start", workflows.UpdateStart, workflows.StartRequest{Buddy: buddy, RecordingNoticeGiven: true}); err != nil {
+	if err := act("start", visit.UpdateStart, visit.StartRequest{Buddy: buddy, RecordingNoticeGiven: true}); err != nil {
 		return id, err
 	}
-	if err := act("complete", workflows.UpdateComplete, workflows.CompleteRequest{Buddy: buddy,
-		Checklist: []workflows.ChecklistItem{{Item: "wifi works", Done: true}}, SatisfactionAsked: true, CustomerSatisfied: true, WorkedMinutes: 45}); err != nil {
+	if err := act("complete", visit.UpdateComplete, visit.CompleteRequest{Buddy: buddy,
+		Checklist: []visit.ChecklistItem{{Item: "wifi works", Done: true}}, SatisfactionAsked: true, CustomerSatisfied: true, WorkedMinutes: 45}); err != nil {
 		return id, err
 	}
 	link := ""
 	if e.Notifier != nil {
 		link, err = e.Notifier.WaitRating(ctx, id)
 	} else {
-		err = e.waitDelivery(ctx, id, func(st workflows.VisitState) bool { return delivered(st, "visit.rating_request") })
+		err = e.waitDelivery(ctx, id, func(st visit.VisitState) bool { return delivered(st, "visit.rating_request") })
 	}
 	if err != nil {
 		return id, err
@@ -280,7 +281,7 @@ func (e *Env) visitLifecycle(ctx context.Context, viaAPI, query bool, ref string
 		if a.Status != 200 {
 			return id, fmt.Errorf("rating %s: HTTP %d: %s", id, a.Status, a.Body)
 		}
-	} else if err := e.update(ctx, id, workflows.UpdateRate, workflows.RateRequest{Stars: 5}); err != nil {
+	} else if err := e.update(ctx, id, visit.UpdateRate, jobcore.RateRequest{Stars: 5}); err != nil {
 		return id, err
 	}
 	if run == nil {

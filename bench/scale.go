@@ -12,7 +12,8 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
-	"github.com/jobflow/jobflow/workflows"
+	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/visit"
 )
 
 // ScaleConfig shapes a scale run: N open visits waiting on their timers,
@@ -127,12 +128,12 @@ func RunScale(ctx context.Context, e *Env, cfg ScaleConfig) (ScaleResult, error)
 			p.SLAWarningLead = time.Hour
 			p.HelpPromise = fireAt.Sub(now) + p.SLAWarningLead
 			mu.Lock()
-			due[workflows.VisitID(e.Partner, ref)] = fireAt
+			due[visit.VisitID(e.Partner, ref)] = fireAt
 			mu.Unlock()
 		}
 		_, err := e.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-			ID: workflows.VisitID(e.Partner, ref), TaskQueue: workflows.TaskQueue,
-		}, workflows.VisitWorkflowName, workflows.VisitInput{Booking: benchBooking(e.Partner, ref, now), Policy: p})
+			ID: visit.VisitID(e.Partner, ref), TaskQueue: jobcore.TaskQueue,
+		}, visit.VisitWorkflowName, visit.VisitInput{Booking: benchBooking(e.Partner, ref, now), Policy: p})
 		if err != nil {
 			firstErr.CompareAndSwap(nil, err.Error())
 			return
@@ -181,7 +182,7 @@ func RunScale(ctx context.Context, e *Env, cfg ScaleConfig) (ScaleResult, error)
 
 	// Wait until every visit ran its first workflow task (its search
 	// attributes are in visibility), then settle: idle means idle.
-	q := fmt.Sprintf("%s = '%s' AND %s = 'open'", workflows.PartnerKey.GetName(), e.Partner, workflows.VisitStatusKey.GetName())
+	q := fmt.Sprintf("%s = '%s' AND %s = 'open'", jobcore.PartnerKey.GetName(), e.Partner, jobcore.VisitStatusKey.GetName())
 	drainBy := fireAt.Add(-cfg.Idle - cfg.Settle - 5*time.Second)
 	for time.Now().Before(drainBy) && ctx.Err() == nil {
 		c, err := e.Client.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Namespace: e.Namespace, Query: q})
@@ -229,8 +230,8 @@ func RunScale(ctx context.Context, e *Env, cfg ScaleConfig) (ScaleResult, error)
 	res.Fired = int(fired.Load())
 	if e.Notifier == nil {
 		// The worker is elsewhere: count the warned visits in visibility.
-		q := fmt.Sprintf("WorkflowType = '%s' AND %s = 'warning' AND %s = '%s'", workflows.VisitWorkflowName,
-			workflows.SLAStateKey.GetName(), workflows.PartnerKey.GetName(), e.Partner)
+		q := fmt.Sprintf("WorkflowType = '%s' AND %s = 'warning' AND %s = '%s'", visit.VisitWorkflowName,
+			jobcore.SLAStateKey.GetName(), jobcore.PartnerKey.GetName(), e.Partner)
 		if c, err := e.Client.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Namespace: e.Namespace, Query: q}); err == nil {
 			res.Fired = int(c.GetCount())
 		}

@@ -10,7 +10,8 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/jobflow/jobflow/activities"
-	"github.com/jobflow/jobflow/workflows"
+	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/visit"
 )
 
 // Names of the bench workflows and activity.
@@ -53,7 +54,7 @@ type BaselineState struct {
 }
 
 // Baseline update names (the visit's: claim, book, start, complete, rate).
-var baselineUpdates = []string{workflows.UpdateClaim, workflows.UpdateBook, workflows.UpdateStart, workflows.UpdateComplete, workflows.UpdateRate}
+var baselineUpdates = []string{visit.UpdateClaim, visit.UpdateBook, visit.UpdateStart, visit.UpdateComplete, visit.UpdateRate}
 
 // BaselineWorkflow does what a visit does on its happy path with no business
 // logic: 5 updates; 4 timers of which 3 are cancelled (help promise, claim
@@ -82,7 +83,7 @@ func BaselineWorkflow(ctx workflow.Context, in BaselineInput) (BaselineState, er
 	}
 	upsert := func() {
 		if in.Upserts {
-			_ = workflow.UpsertTypedSearchAttributes(ctx, workflows.VisitStatusKey.ValueSet(st.Status))
+			_ = workflow.UpsertTypedSearchAttributes(ctx, jobcore.VisitStatusKey.ValueSet(st.Status))
 		}
 	}
 	timer := func(ctx workflow.Context, d time.Duration) bool {
@@ -99,13 +100,13 @@ func BaselineWorkflow(ctx workflow.Context, in BaselineInput) (BaselineState, er
 		return st, nil
 	}
 	handlers := map[string]func(ctx workflow.Context) (BaselineState, error){
-		workflows.UpdateClaim: func(ctx workflow.Context) (BaselineState, error) {
+		visit.UpdateClaim: func(ctx workflow.Context) (BaselineState, error) {
 			claimCtx, cancel := workflow.WithCancel(ctx)
 			cancelClaim = cancel
 			workflow.Go(claimCtx, func(ctx workflow.Context) { timer(ctx, in.Long) })
 			return set("claimed")
 		},
-		workflows.UpdateBook: func(ctx workflow.Context) (BaselineState, error) {
+		visit.UpdateBook: func(ctx workflow.Context) (BaselineState, error) {
 			if cancelClaim != nil {
 				cancelClaim()
 			}
@@ -120,13 +121,13 @@ func BaselineWorkflow(ctx workflow.Context, in BaselineInput) (BaselineState, er
 			})
 			return set("booked")
 		},
-		workflows.UpdateStart: func(ctx workflow.Context) (BaselineState, error) {
+		visit.UpdateStart: func(ctx workflow.Context) (BaselineState, error) {
 			cancelPromise()
 			spawn("start-notice")
 			return set("started")
 		},
-		workflows.UpdateComplete: func(ctx workflow.Context) (BaselineState, error) { return set("completed") },
-		workflows.UpdateRate:     func(ctx workflow.Context) (BaselineState, error) { return set("rated") },
+		visit.UpdateComplete: func(ctx workflow.Context) (BaselineState, error) { return set("completed") },
+		visit.UpdateRate:     func(ctx workflow.Context) (BaselineState, error) { return set("rated") },
 	}
 	for _, name := range baselineUpdates {
 		if err := workflow.SetUpdateHandler(ctx, name, handlers[name]); err != nil {

@@ -26,6 +26,8 @@ import (
 	"github.com/jobflow/jobflow/internal/config"
 	"github.com/jobflow/jobflow/internal/devtest"
 	"github.com/jobflow/jobflow/workflows"
+	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/visit"
 )
 
 // person is one test customer; every field is personal data (V-14).
@@ -72,7 +74,7 @@ func TestPII_NeverInSearchAttributesMemosOrClearHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cc.Close()
-	w := worker.New(cc, workflows.TaskQueue, worker.Options{})
+	w := worker.New(cc, jobcore.TaskQueue, worker.Options{})
 	workflows.Register(w)
 	w.RegisterActivity(&activities.Outreach{Channels: activities.LogChannels{}})
 	w.RegisterActivity(&activities.Notifications{Tasks: activities.TemporalTasks{Client: cc}, Channels: activities.LogChannels{}})
@@ -99,11 +101,11 @@ func TestPII_NeverInSearchAttributesMemosOrClearHistory(t *testing.T) {
 		}
 		return res.WorkflowID
 	}
-	update := func(id, name string, arg any) workflows.VisitUpdateResult {
+	update := func(id, name string, arg any) visit.VisitUpdateResult {
 		t.Helper()
 		h, err := cc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: name,
 			Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted})
-		var st workflows.VisitUpdateResult
+		var st visit.VisitUpdateResult
 		if err == nil {
 			err = h.Get(ctx, &st)
 		}
@@ -115,25 +117,25 @@ func TestPII_NeverInSearchAttributesMemosOrClearHistory(t *testing.T) {
 
 	// A: the whole happy path with a low rating (R-2 follow-up child).
 	a := book("PII-A", people[0], "SE", "sv")
-	update(a, workflows.UpdateClaim, workflows.ClaimRequest{Buddy: "b-1"})
-	update(a, workflows.UpdateBook, workflows.BookRequest{Buddy: "b-1", At: time.Now().Add(4 * time.Second),
-		ClarifiedProblem: "router reboots", ProductsAtHome: true, Recording: workflows.RecordingAccepted})
+	update(a, visit.UpdateClaim, visit.ClaimRequest{Buddy: "b-1"})
+	update(a, visit.UpdateBook, visit.BookRequest{Buddy: "b-1", At: time.Now().Add(4 * time.Second),
+		ClarifiedProblem: "router reboots", ProductsAtHome: true, Recording: visit.RecordingAccepted})
 	time.Sleep(4 * time.Second) // reminder call/SMS (V-7)
-	update(a, workflows.UpdateStart, workflows.StartRequest{Buddy: "b-1", RecordingNoticeGiven: true})
-	update(a, workflows.UpdateComplete, workflows.CompleteRequest{Buddy: "b-1",
-		Checklist: []workflows.ChecklistItem{{Item: "wifi works", Done: true}}, SatisfactionAsked: true, WorkedMinutes: 70})
-	update(a, workflows.UpdateRate, workflows.RateRequest{Stars: 2})
+	update(a, visit.UpdateStart, visit.StartRequest{Buddy: "b-1", RecordingNoticeGiven: true})
+	update(a, visit.UpdateComplete, visit.CompleteRequest{Buddy: "b-1",
+		Checklist: []visit.ChecklistItem{{Item: "wifi works", Done: true}}, SatisfactionAsked: true, WorkedMinutes: 70})
+	update(a, visit.UpdateRate, jobcore.RateRequest{Stars: 2})
 
 	// B: recording refused: cancelled, ops take over (V-4).
 	b := book("PII-B", people[1], "DK", "da")
-	update(b, workflows.UpdateClaim, workflows.ClaimRequest{Buddy: "b-2"})
-	update(b, workflows.UpdateBook, workflows.BookRequest{Buddy: "b-2", At: time.Now().Add(time.Hour),
-		ClarifiedProblem: "printer", ProductsAtHome: true, Recording: workflows.RecordingRefused})
+	update(b, visit.UpdateClaim, visit.ClaimRequest{Buddy: "b-2"})
+	update(b, visit.UpdateBook, visit.BookRequest{Buddy: "b-2", At: time.Now().Add(time.Hour),
+		ClarifiedProblem: "printer", ProductsAtHome: true, Recording: visit.RecordingRefused})
 
 	// C: claimed, released, still open in the pool (running workflow).
 	cID := book("PII-C", people[2], "DE", "de")
-	update(cID, workflows.UpdateClaim, workflows.ClaimRequest{Buddy: "b-3"})
-	update(cID, workflows.UpdateRelease, workflows.ReleaseRequest{Buddy: "b-3"})
+	update(cID, visit.UpdateClaim, visit.ClaimRequest{Buddy: "b-3"})
+	update(cID, visit.UpdateRelease, visit.ReleaseRequest{Buddy: "b-3"})
 
 	time.Sleep(2 * time.Second) // let children start and upsert
 
@@ -157,7 +159,7 @@ func TestPII_NeverInSearchAttributesMemosOrClearHistory(t *testing.T) {
 	if len(in) != 1 || !codec.IsEncrypted(in[0]) {
 		t.Fatalf("visit input is not encrypted: %v", in)
 	}
-	var vin workflows.VisitInput
+	var vin visit.VisitInput
 	if err := c.DataConverter(nil).FromPayload(in[0], &vin); err != nil || vin.Booking.Customer.Name != people[0].Name {
 		t.Fatalf("decoded input: %v %q", err, vin.Booking.Customer.Name)
 	}

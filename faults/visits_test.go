@@ -18,13 +18,14 @@ import (
 
 	"github.com/jobflow/jobflow/outreach/sandbox"
 	"github.com/jobflow/jobflow/rules"
-	"github.com/jobflow/jobflow/workflows"
+	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/visit"
 )
 
 type visitRun struct {
 	id, phone, email string
 	invalid          bool
-	status           workflows.VisitStatus
+	status           visit.VisitStatus
 	closed           bool
 }
 
@@ -109,7 +110,7 @@ func runVisits(t *testing.T, c client.Client, sb *sandbox.Server, ds temporalSer
 	recovered := time.Now()
 
 	for _, v := range vs {
-		if v.status == workflows.StatusRated {
+		if v.status == visit.StatusRated {
 			fig.VisitsEnded++
 		} else {
 			t.Errorf("%s ended %q, want rated", v.id, v.status)
@@ -142,8 +143,8 @@ func runVisits(t *testing.T, c client.Client, sb *sandbox.Server, ds temporalSer
 		if !v.invalid {
 			continue
 		}
-		val, err := c.QueryWorkflow(qctx, v.id, "", workflows.QueryVisit)
-		var st workflows.VisitState
+		val, err := c.QueryWorkflow(qctx, v.id, "", visit.QueryVisit)
+		var st visit.VisitState
 		if err == nil {
 			err = val.Get(&st)
 		}
@@ -167,8 +168,8 @@ func describeStuck(c client.Client, id string) string {
 	defer cancel()
 	var b strings.Builder
 	b.WriteString(id)
-	if val, err := c.QueryWorkflow(ctx, id, "", workflows.QueryVisit); err == nil {
-		var st workflows.VisitState
+	if val, err := c.QueryWorkflow(ctx, id, "", visit.QueryVisit); err == nil {
+		var st visit.VisitState
 		if val.Get(&st) == nil {
 			fmt.Fprintf(&b, " (status %s)", st.Status)
 		}
@@ -190,8 +191,8 @@ func describeStuck(c client.Client, id string) string {
 
 // update retries an Update (same UpdateID: the server deduplicates) across
 // worker kills and server restarts.
-func update(ctx context.Context, c client.Client, id, name string, argf func() any) (workflows.VisitUpdateResult, error) {
-	var st workflows.VisitUpdateResult
+func update(ctx context.Context, c client.Client, id, name string, argf func() any) (visit.VisitUpdateResult, error) {
+	var st visit.VisitUpdateResult
 	var err error
 	for attempt := 0; attempt < 60; attempt++ {
 		actx, cancel := context.WithTimeout(ctx, 15*time.Second)
@@ -211,18 +212,18 @@ func update(ctx context.Context, c client.Client, id, name string, argf func() a
 	return st, err
 }
 
-func driveVisit(t *testing.T, ctx context.Context, c client.Client, v *visitRun) workflows.VisitStatus {
+func driveVisit(t *testing.T, ctx context.Context, c client.Client, v *visitRun) visit.VisitStatus {
 	now := time.Now().UTC().Truncate(time.Second)
-	in := workflows.VisitInput{Booking: workflows.Booking{
+	in := visit.VisitInput{Booking: visit.Booking{
 		Partner: "fault", BookingRef: strings.TrimPrefix(v.id, "visit-fault-"), Market: rules.Sweden, Region: "Test",
-		Customer: workflows.Customer{Name: "Fault Kund", Phone: v.phone, Email: v.email, Language: rules.Swedish},
+		Customer: jobcore.Customer{Name: "Fault Kund", Phone: v.phone, Email: v.email, Language: rules.Swedish},
 		Address:  "Testgatan 1", Product: "router", Problem: "wifi",
 		WishedTimes: []rules.Window{{From: now, To: now.Add(4 * time.Hour)}}, BookedAt: now,
 	}, Policy: shortPolicy()}
 	var err error
 	for attempt := 0; attempt < 30; attempt++ {
-		_, err = c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: v.id, TaskQueue: workflows.TaskQueue,
-			WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING}, workflows.VisitWorkflowName, in)
+		_, err = c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: v.id, TaskQueue: jobcore.TaskQueue,
+			WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING}, visit.VisitWorkflowName, in)
 		if err == nil {
 			break
 		}
@@ -237,19 +238,19 @@ func driveVisit(t *testing.T, ctx context.Context, c client.Client, v *visitRun)
 		arg  func() any
 		wait time.Duration
 	}{
-		{workflows.UpdateClaim, func() any { return workflows.ClaimRequest{Buddy: "b"} }, 0},
-		{workflows.UpdateBook, func() any {
-			return workflows.BookRequest{Buddy: "b", At: time.Now().Add(20 * time.Second), ClarifiedProblem: "router",
-				ProductsAtHome: true, Recording: workflows.RecordingAccepted}
+		{visit.UpdateClaim, func() any { return visit.ClaimRequest{Buddy: "b"} }, 0},
+		{visit.UpdateBook, func() any {
+			return visit.BookRequest{Buddy: "b", At: time.Now().Add(20 * time.Second), ClarifiedProblem: "router",
+				ProductsAtHome: true, Recording: visit.RecordingAccepted}
 		}, 18 * time.Second}, // the reminder fires meanwhile (V-7); the time stays ahead across a kill
-		{workflows.UpdateStart, func() any { return workflows.StartRequest{Buddy: "b", RecordingNoticeGiven: true} }, 0},
-		{workflows.UpdateComplete, func() any {
-			return workflows.CompleteRequest{Buddy: "b", Checklist: []workflows.ChecklistItem{{Item: "done", Done: true}},
+		{visit.UpdateStart, func() any { return visit.StartRequest{Buddy: "b", RecordingNoticeGiven: true} }, 0},
+		{visit.UpdateComplete, func() any {
+			return visit.CompleteRequest{Buddy: "b", Checklist: []visit.ChecklistItem{{Item: "done", Done: true}},
 				SatisfactionAsked: true, WorkedMinutes: 60}
 		}, 0},
-		{workflows.UpdateRate, func() any { return workflows.RateRequest{Stars: 5} }, 0},
+		{visit.UpdateRate, func() any { return jobcore.RateRequest{Stars: 5} }, 0},
 	}
-	var st workflows.VisitUpdateResult
+	var st visit.VisitUpdateResult
 	for _, s := range steps {
 		st, err = update(ctx, c, v.id, s.name, s.arg)
 		if err != nil {

@@ -20,6 +20,8 @@ import (
 	"github.com/jobflow/jobflow/internal/temporalx"
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows"
+	"github.com/jobflow/jobflow/workflows/account"
+	"github.com/jobflow/jobflow/workflows/jobcore"
 )
 
 // Config is the worker's own configuration; zero values mean the SDK default.
@@ -52,7 +54,7 @@ func run(ctx context.Context, log *slog.Logger, interrupt <-chan interface{}) er
 		return err
 	}
 	if cfg.TaskQueue == "" {
-		cfg.TaskQueue = workflows.TaskQueue
+		cfg.TaskQueue = jobcore.TaskQueue
 	}
 	wopts := cfg.WorkerTuning.Apply() // the sticky cache size is process-wide: before worker.New
 	channels, closer, err := newChannels(log)
@@ -96,7 +98,7 @@ func run(ctx context.Context, log *slog.Logger, interrupt <-chan interface{}) er
 	// removed if present, never created again.
 	for _, m := range rules.Markets {
 		if err := temporalx.RetireDigestSchedule(ctx, c, m); err != nil {
-			log.Warn("digest schedule not removed", "schedule", workflows.DigestScheduleID(m), "error", err)
+			log.Warn("digest schedule not removed", "schedule", account.DigestScheduleID(m), "error", err)
 		}
 	}
 

@@ -21,6 +21,13 @@ import (
 	"github.com/jobflow/jobflow/internal/devtest"
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows"
+	"github.com/jobflow/jobflow/workflows/absence"
+	"github.com/jobflow/jobflow/workflows/account"
+	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/rating"
+	"github.com/jobflow/jobflow/workflows/reclamation"
+	taskwf "github.com/jobflow/jobflow/workflows/task"
+	"github.com/jobflow/jobflow/workflows/visit"
 )
 
 // One test per workflow type besides the visit (TestVisitEndToEnd): each
@@ -101,8 +108,8 @@ func eventuallyQuery[T any](t *testing.T, ctx context.Context, c client.Client, 
 	return last
 }
 
-func testCustomer() workflows.Customer {
-	return workflows.Customer{Name: "Test Kund", Phone: "+46701234567", Email: "kund@example.com", Language: rules.Swedish}
+func testCustomer() jobcore.Customer {
+	return jobcore.Customer{Name: "Test Kund", Phone: "+46701234567", Email: "kund@example.com", Language: rules.Swedish}
 }
 
 // --- Task ---------------------------------------------------------------------
@@ -128,86 +135,86 @@ func TestTaskEndToEnd(t *testing.T) {
 	p.ChatUnreadDelay = 2 * time.Second
 	p.RatingWindow = time.Minute
 	now := time.Now().UTC().Truncate(time.Second)
-	in := workflows.TaskInput{
+	in := taskwf.TaskInput{
 		TaskID: "REC-1", AccountID: "acc-rec-1", Partner: "acme", Market: rules.Sweden, Language: rules.Swedish,
 		Title: "Sort test invoices", Description: "Sort the test invoices by month", BudgetMinutes: 120,
 		Deadline:  now.Add(30 * time.Second), // the warning fires ~5 s after the start
 		Customer:  testCustomer(),
-		Assistant: workflows.TaskAssistant{ID: "va-1", Email: "va-1@example.com", Language: rules.Swedish},
-		CreatedBy: workflows.Actor{Role: workflows.RoleCustomer, ID: "acc-rec-1"},
+		Assistant: taskwf.TaskAssistant{ID: "va-1", Email: "va-1@example.com", Language: rules.Swedish},
+		CreatedBy: jobcore.Actor{Role: jobcore.RoleCustomer, ID: "acc-rec-1"},
 		LinkBase:  "http://127.0.0.1:8080", ConsentToken: "test-token",
 		Policy: p,
 	}
-	id := workflows.TaskWorkflowID(in.TaskID)
-	run, err := srv.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue},
-		workflows.TaskWorkflowName, in)
+	id := taskwf.TaskWorkflowID(in.TaskID)
+	run, err := srv.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: jobcore.TaskQueue},
+		jobcore.TaskWorkflowName, in)
 	require.NoError(t, err)
 	c := srv.Client
 
 	require.Eventually(t, func() bool { return ch.get("task.ack") == 1 }, 20*time.Second, 100*time.Millisecond)
-	st, err := updateWF[workflows.TaskUpdateResult](ctx, c, id, workflows.TaskUpdateAccept,
-		workflows.TaskAcceptRequest{By: workflows.Actor{Role: workflows.RoleAssistant, ID: "va-1"}, Area: rules.AreaBackoffice})
+	st, err := updateWF[taskwf.TaskUpdateResult](ctx, c, id, taskwf.TaskUpdateAccept,
+		taskwf.TaskAcceptRequest{By: jobcore.Actor{Role: jobcore.RoleAssistant, ID: "va-1"}, Area: rules.AreaBackoffice})
 	require.NoError(t, err)
-	assert.Equal(t, workflows.TaskAccepted, st.Status)
+	assert.Equal(t, taskwf.TaskAccepted, st.Status)
 	// Updates answer a small TaskUpdateResult; the state is the Query's (issue #13).
-	qs, err := queryWF[workflows.TaskState](ctx, c, id, workflows.TaskQuery)
+	qs, err := queryWF[taskwf.TaskState](ctx, c, id, taskwf.TaskQuery)
 	require.NoError(t, err)
 	assert.Equal(t, rules.AreaBackoffice, qs.WorkArea)
 
 	// T-5: the warning goes DeadlineWarningLead before the deadline.
 	require.Eventually(t, func() bool { return ch.get("assistant.deadline_warning") == 1 }, 30*time.Second, 100*time.Millisecond)
 
-	st, err = updateWF[workflows.TaskUpdateResult](ctx, c, id, workflows.TaskUpdateStart, workflows.TaskStartRequest{Assistant: "va-1"})
+	st, err = updateWF[taskwf.TaskUpdateResult](ctx, c, id, taskwf.TaskUpdateStart, taskwf.TaskStartRequest{Assistant: "va-1"})
 	require.NoError(t, err)
-	assert.Equal(t, workflows.TaskStarted, st.Status)
-	qs, err = queryWF[workflows.TaskState](ctx, c, id, workflows.TaskQuery)
+	assert.Equal(t, taskwf.TaskStarted, st.Status)
+	qs, err = queryWF[taskwf.TaskState](ctx, c, id, taskwf.TaskQuery)
 	require.NoError(t, err)
 	require.NotNil(t, qs.DeadlineWarnedAt)
 
 	newDeadline := time.Now().UTC().Truncate(time.Second).Add(time.Hour)
-	st, err = updateWF[workflows.TaskUpdateResult](ctx, c, id, workflows.TaskUpdateRequestExtension,
-		workflows.TaskExtensionRequest{Assistant: "va-1", Reason: "more test invoices than expected", NewDeadline: newDeadline})
+	st, err = updateWF[taskwf.TaskUpdateResult](ctx, c, id, taskwf.TaskUpdateRequestExtension,
+		taskwf.TaskExtensionRequest{Assistant: "va-1", Reason: "more test invoices than expected", NewDeadline: newDeadline})
 	require.NoError(t, err)
 	assert.Equal(t, 1, st.ExtensionID)
-	assert.Equal(t, workflows.ExtensionPending, st.ExtensionStatus)
-	qs, err = queryWF[workflows.TaskState](ctx, c, id, workflows.TaskQuery)
+	assert.Equal(t, taskwf.ExtensionPending, st.ExtensionStatus)
+	qs, err = queryWF[taskwf.TaskState](ctx, c, id, taskwf.TaskQuery)
 	require.NoError(t, err)
 	require.Len(t, qs.Extensions, 1)
 	assert.Equal(t, "http://127.0.0.1:8080/tasks/task-REC-1/extensions/1?token=test-token", qs.Extensions[0].ConsentURL)
 
-	st, err = updateWF[workflows.TaskUpdateResult](ctx, c, id, workflows.TaskUpdateRespondExtension,
-		workflows.TaskExtensionResponse{ExtensionID: 1, Agree: true})
+	st, err = updateWF[taskwf.TaskUpdateResult](ctx, c, id, taskwf.TaskUpdateRespondExtension,
+		taskwf.TaskExtensionResponse{ExtensionID: 1, Agree: true})
 	require.NoError(t, err)
-	assert.Equal(t, workflows.ExtensionAgreed, st.ExtensionStatus)
+	assert.Equal(t, taskwf.ExtensionAgreed, st.ExtensionStatus)
 	assert.True(t, st.Deadline.Equal(newDeadline), "T-6: the agreed deadline stands")
-	qs, err = queryWF[workflows.TaskState](ctx, c, id, workflows.TaskQuery)
+	qs, err = queryWF[taskwf.TaskState](ctx, c, id, taskwf.TaskQuery)
 	require.NoError(t, err)
 	assert.Nil(t, qs.DeadlineWarnedAt, "a moved deadline re-arms the warning")
 
 	// T-7: 100 of 120 min leaves less than 20 %: the reason is required.
-	_, err = updateWF[workflows.TaskUpdateResult](ctx, c, id, workflows.TaskUpdateLogTime,
-		workflows.TaskTimeEntryRequest{Assistant: "va-1", Minutes: 100})
+	_, err = updateWF[taskwf.TaskUpdateResult](ctx, c, id, taskwf.TaskUpdateLogTime,
+		taskwf.TaskTimeEntryRequest{Assistant: "va-1", Minutes: 100})
 	require.ErrorContains(t, err, "give the reason")
-	st, err = updateWF[workflows.TaskUpdateResult](ctx, c, id, workflows.TaskUpdateLogTime,
-		workflows.TaskTimeEntryRequest{Assistant: "va-1", Minutes: 100, Note: "sorted", Reason: "twice as many invoices"})
+	st, err = updateWF[taskwf.TaskUpdateResult](ctx, c, id, taskwf.TaskUpdateLogTime,
+		taskwf.TaskTimeEntryRequest{Assistant: "va-1", Minutes: 100, Note: "sorted", Reason: "twice as many invoices"})
 	require.NoError(t, err)
 	assert.Equal(t, 20, st.RemainingMinutes)
 	assert.True(t, st.BudgetLow)
 
-	st, err = updateWF[workflows.TaskUpdateResult](ctx, c, id, workflows.TaskUpdateHandover,
-		workflows.TaskHandoverRequest{Assistant: "va-1", Final: true, Note: "all sorted", ResultRef: "chat:1"})
+	st, err = updateWF[taskwf.TaskUpdateResult](ctx, c, id, taskwf.TaskUpdateHandover,
+		taskwf.TaskHandoverRequest{Assistant: "va-1", Final: true, Note: "all sorted", ResultRef: "chat:1"})
 	require.NoError(t, err)
-	assert.Equal(t, workflows.TaskHandedOver, st.Status)
+	assert.Equal(t, taskwf.TaskHandedOver, st.Status)
 	// N-1: the hand-over stays unread past HandoverUnreadDelay: it goes by e-mail.
 	require.Eventually(t, func() bool { return ch.get("task.handover") == 1 }, 20*time.Second, 100*time.Millisecond)
 
-	st, err = updateWF[workflows.TaskUpdateResult](ctx, c, id, workflows.TaskUpdateRate, workflows.RateRequest{Stars: 5})
+	st, err = updateWF[taskwf.TaskUpdateResult](ctx, c, id, taskwf.TaskUpdateRate, jobcore.RateRequest{Stars: 5})
 	require.NoError(t, err)
-	assert.Equal(t, workflows.TaskRated, st.Status)
+	assert.Equal(t, taskwf.TaskRated, st.Status)
 
-	var final workflows.TaskState
+	var final taskwf.TaskState
 	require.NoError(t, run.Get(ctx, &final))
-	assert.Equal(t, workflows.TaskRated, final.Status)
+	assert.Equal(t, taskwf.TaskRated, final.Status)
 	require.NotNil(t, final.Rating)
 	assert.Equal(t, 5, final.Rating.Stars)
 	assert.False(t, final.DeadlineMissed)
@@ -221,7 +228,7 @@ func TestTaskEndToEnd(t *testing.T) {
 		assert.Equal(t, "sent", d.Outcome, "%s", d.Step)
 	}
 	// 4-5 stars start no follow-up.
-	_, err = c.DescribeWorkflowExecution(ctx, workflows.RatingFollowUpID(id), "")
+	_, err = c.DescribeWorkflowExecution(ctx, rating.RatingFollowUpID(id), "")
 	require.Error(t, err)
 
 	maybeRecord(t, c, id, "task_accept_extension_handover_rated.json")
@@ -246,10 +253,10 @@ func TestReclamationEndToEnd(t *testing.T) {
 	p := recordPolicy()
 	p.ReclamationReply = 2 * time.Second
 	p.ReclamationEscalation = time.Minute
-	in := workflows.ReclamationInput{
-		Job:       workflows.JobRef{ID: workflows.VisitID("acme", "REC-2"), Kind: workflows.JobVisit, Partner: "acme", Market: rules.Sweden, Region: "stockholm"},
+	in := reclamation.ReclamationInput{
+		Job:       jobcore.JobRef{ID: visit.VisitID("acme", "REC-2"), Kind: jobcore.JobVisit, Partner: "acme", Market: rules.Sweden, Region: "stockholm"},
 		Customer:  testCustomer(),
-		OpenedBy:  workflows.Actor{Role: workflows.RoleCustomer},
+		OpenedBy:  jobcore.Actor{Role: jobcore.RoleCustomer},
 		Complaint: "The test router still drops the wifi",
 		Policy:    p,
 	}
@@ -257,44 +264,44 @@ func TestReclamationEndToEnd(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, res.Created)
 	id := res.ReclamationID
-	assert.Equal(t, workflows.ReclamationCaseID(in.Job.ID), id)
+	assert.Equal(t, reclamation.ReclamationCaseID(in.Job.ID), id)
 
 	// C-2: nobody answered within the reply time: escalated to ops.
-	st := eventuallyQuery(t, ctx, c, id, workflows.QueryReclamation, 20*time.Second,
-		func(s workflows.ReclamationState) bool { return s.EscalationLevel == 1 })
+	st := eventuallyQuery(t, ctx, c, id, reclamation.QueryReclamation, 20*time.Second,
+		func(s reclamation.ReclamationState) bool { return s.EscalationLevel == 1 })
 	require.Len(t, st.Escalations, 1)
 	assert.Equal(t, "reply", st.Escalations[0].Reason)
 	require.Eventually(t, func() bool { return ch.get("ops.reclamation_escalation") == 1 }, 10*time.Second, 100*time.Millisecond)
 
-	ack, err := updateWF[workflows.ReclamationUpdateResult](ctx, c, id, workflows.UpdateReclamationAcknowledge,
-		workflows.ReclamationAckRequest{Manager: "sm-1", Note: "called the customer"})
+	ack, err := updateWF[reclamation.ReclamationUpdateResult](ctx, c, id, reclamation.UpdateReclamationAcknowledge,
+		reclamation.ReclamationAckRequest{Manager: "sm-1", Note: "called the customer"})
 	require.NoError(t, err)
-	assert.Equal(t, workflows.ReclamationAcknowledged, ack.Status)
+	assert.Equal(t, reclamation.ReclamationAcknowledged, ack.Status)
 	assert.Zero(t, ack.EscalationLevel, "answered: nothing overdue")
 
 	due := time.Now().UTC().Truncate(time.Second).Add(time.Hour)
-	upd, err := updateWF[workflows.ReclamationUpdateResult](ctx, c, id, workflows.UpdateReclamationPlan, workflows.ReclamationPlanRequest{
-		Manager: "sm-1", How: "replace the test router", Due: due, Assignee: "fa-1", AssigneeRole: workflows.AssigneeFirstAssistant})
+	upd, err := updateWF[reclamation.ReclamationUpdateResult](ctx, c, id, reclamation.UpdateReclamationPlan, reclamation.ReclamationPlanRequest{
+		Manager: "sm-1", How: "replace the test router", Due: due, Assignee: "fa-1", AssigneeRole: reclamation.AssigneeFirstAssistant})
 	require.NoError(t, err)
-	assert.Equal(t, workflows.ReclamationPlanned, upd.Status)
+	assert.Equal(t, reclamation.ReclamationPlanned, upd.Status)
 	assert.Equal(t, "fa-1", upd.Assignee)
 
-	_, err = updateWF[workflows.ReclamationUpdateResult](ctx, c, id, workflows.UpdateReclamationResolve,
-		workflows.ReclamationResolveRequest{Assignee: "someone-else"})
+	_, err = updateWF[reclamation.ReclamationUpdateResult](ctx, c, id, reclamation.UpdateReclamationResolve,
+		reclamation.ReclamationResolveRequest{Assignee: "someone-else"})
 	require.ErrorContains(t, err, "only the assignee")
-	upd, err = updateWF[workflows.ReclamationUpdateResult](ctx, c, id, workflows.UpdateReclamationResolve,
-		workflows.ReclamationResolveRequest{Assignee: "fa-1", Note: "router replaced"})
+	upd, err = updateWF[reclamation.ReclamationUpdateResult](ctx, c, id, reclamation.UpdateReclamationResolve,
+		reclamation.ReclamationResolveRequest{Assignee: "fa-1", Note: "router replaced"})
 	require.NoError(t, err)
-	assert.Equal(t, workflows.ReclamationResolved, upd.Status)
+	assert.Equal(t, reclamation.ReclamationResolved, upd.Status)
 
-	_, err = updateWF[workflows.ReclamationUpdateResult](ctx, c, id, workflows.UpdateReclamationApprove,
-		workflows.ReclamationApproveRequest{Manager: "sm-1"})
+	_, err = updateWF[reclamation.ReclamationUpdateResult](ctx, c, id, reclamation.UpdateReclamationApprove,
+		reclamation.ReclamationApproveRequest{Manager: "sm-1"})
 	require.NoError(t, err)
 
-	end, final := runEnd[workflows.ReclamationResult, workflows.ReclamationState](t, ctx, c, c.GetWorkflow(ctx, id, ""), workflows.QueryReclamation)
+	end, final := runEnd[reclamation.ReclamationResult, reclamation.ReclamationState](t, ctx, c, c.GetWorkflow(ctx, id, ""), reclamation.QueryReclamation)
 	assert.Equal(t, final.Status, end.Status)
 	assert.Equal(t, "approve", end.Closing)
-	assert.Equal(t, workflows.ReclamationApproved, final.Status)
+	assert.Equal(t, reclamation.ReclamationApproved, final.Status)
 	require.NotNil(t, final.ClosedAt)
 	require.NotNil(t, final.Plan)
 	assert.Equal(t, "fa-1", final.Plan.Assignee)
@@ -314,11 +321,11 @@ func TestReclamationEndToEnd(t *testing.T) {
 
 // --- RatingFollowUp --------------------------------------------------------------
 
-func startFollowUp(t *testing.T, ctx context.Context, c client.Client, in workflows.RatingFollowUpInput) (string, client.WorkflowRun) {
+func startFollowUp(t *testing.T, ctx context.Context, c client.Client, in rating.RatingFollowUpInput) (string, client.WorkflowRun) {
 	t.Helper()
-	id := workflows.RatingFollowUpID(in.Job.ID)
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue,
-		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE}, workflows.RatingFollowUpWorkflowName, in)
+	id := rating.RatingFollowUpID(in.Job.ID)
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: jobcore.TaskQueue,
+		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE}, rating.RatingFollowUpWorkflowName, in)
 	require.NoError(t, err)
 	return id, run
 }
@@ -339,25 +346,25 @@ func TestRatingFollowUpThreeStarsEndToEnd(t *testing.T) {
 	p := recordPolicy()
 	p.RatingWindow = time.Minute
 	p.RatingReportTime = time.Minute
-	id, run := startFollowUp(t, ctx, c, workflows.RatingFollowUpInput{
-		Job:    workflows.JobRef{ID: workflows.TaskWorkflowID("REC-R3"), Kind: workflows.JobTask, Partner: "acme", Market: rules.Sweden},
+	id, run := startFollowUp(t, ctx, c, rating.RatingFollowUpInput{
+		Job:    jobcore.JobRef{ID: taskwf.TaskWorkflowID("REC-R3"), Kind: jobcore.JobTask, Partner: "acme", Market: rules.Sweden},
 		Worker: "va-1", Customer: testCustomer(), Stars: 3, Policy: p,
 	})
-	eventuallyQuery(t, ctx, c, id, workflows.QueryRatingFollowUp, 20*time.Second,
-		func(s workflows.RatingFollowUpState) bool { return s.Status == workflows.RatingAsked })
+	eventuallyQuery(t, ctx, c, id, rating.QueryRatingFollowUp, 20*time.Second,
+		func(s rating.RatingFollowUpState) bool { return s.Status == rating.RatingAsked })
 	require.Eventually(t, func() bool { return ch.get("task.rating_followup") == 1 }, 10*time.Second, 100*time.Millisecond)
 
-	_, err := updateWF[workflows.RatingUpdateResult](ctx, c, id, workflows.UpdateRatingAnswer, workflows.RatingAnswerRequest{Answer: " "})
+	_, err := updateWF[rating.RatingUpdateResult](ctx, c, id, rating.UpdateRatingAnswer, rating.RatingAnswerRequest{Answer: " "})
 	require.ErrorContains(t, err, "empty")
-	st, err := updateWF[workflows.RatingUpdateResult](ctx, c, id, workflows.UpdateRatingAnswer,
-		workflows.RatingAnswerRequest{Answer: "A faster first answer"})
+	st, err := updateWF[rating.RatingUpdateResult](ctx, c, id, rating.UpdateRatingAnswer,
+		rating.RatingAnswerRequest{Answer: "A faster first answer"})
 	require.NoError(t, err)
-	assert.Equal(t, workflows.RatingAnswered, st.Status)
+	assert.Equal(t, rating.RatingAnswered, st.Status)
 
-	end, final := runEnd[workflows.RatingFollowUpResult, workflows.RatingFollowUpState](t, ctx, c, run, workflows.QueryRatingFollowUp)
+	end, final := runEnd[rating.RatingFollowUpResult, rating.RatingFollowUpState](t, ctx, c, run, rating.QueryRatingFollowUp)
 	assert.Equal(t, final.Status, end.Status)
 	assert.Equal(t, final.ReclamationID, end.ReclamationID)
-	assert.Equal(t, workflows.RatingAnswered, final.Status)
+	assert.Equal(t, rating.RatingAnswered, final.Status)
 	assert.Equal(t, "A faster first answer", final.Answer)
 	require.NotNil(t, final.ClosedAt)
 	require.Len(t, final.Messages, 1)
@@ -385,35 +392,35 @@ func TestRatingFollowUpOneStarEndToEnd(t *testing.T) {
 	p := recordPolicy()
 	p.RatingWindow = time.Minute
 	p.RatingReportTime = time.Minute
-	job := workflows.JobRef{ID: workflows.TaskWorkflowID("REC-R1"), Kind: workflows.JobTask, Partner: "acme", Market: rules.Sweden}
-	id, run := startFollowUp(t, ctx, c, workflows.RatingFollowUpInput{
+	job := jobcore.JobRef{ID: taskwf.TaskWorkflowID("REC-R1"), Kind: jobcore.JobTask, Partner: "acme", Market: rules.Sweden}
+	id, run := startFollowUp(t, ctx, c, rating.RatingFollowUpInput{
 		Job: job, Worker: "va-1", Customer: testCustomer(), Stars: 1, Comment: "The test result came late", Policy: p,
 	})
-	st := eventuallyQuery(t, ctx, c, id, workflows.QueryRatingFollowUp, 20*time.Second,
-		func(s workflows.RatingFollowUpState) bool { return s.ReclamationID != "" })
-	assert.Equal(t, workflows.RatingAwaitingReport, st.Status)
-	assert.Equal(t, workflows.RatingReclamationID(job.ID), st.ReclamationID)
+	st := eventuallyQuery(t, ctx, c, id, rating.QueryRatingFollowUp, 20*time.Second,
+		func(s rating.RatingFollowUpState) bool { return s.ReclamationID != "" })
+	assert.Equal(t, rating.RatingAwaitingReport, st.Status)
+	assert.Equal(t, reclamation.RatingReclamationID(job.ID), st.ReclamationID)
 	require.Eventually(t, func() bool { return ch.get("ops.rating_low") == 1 }, 10*time.Second, 100*time.Millisecond)
 
-	_, err := updateWF[workflows.RatingUpdateResult](ctx, c, id, workflows.UpdateRatingReport,
-		workflows.RatingReportRequest{Worker: "va-2", Report: "not mine"})
+	_, err := updateWF[rating.RatingUpdateResult](ctx, c, id, rating.UpdateRatingReport,
+		rating.RatingReportRequest{Worker: "va-2", Report: "not mine"})
 	require.ErrorContains(t, err, "only the worker")
-	res, err := updateWF[workflows.RatingUpdateResult](ctx, c, id, workflows.UpdateRatingReport,
-		workflows.RatingReportRequest{Worker: "va-1", Report: "the test material arrived late"})
+	res, err := updateWF[rating.RatingUpdateResult](ctx, c, id, rating.UpdateRatingReport,
+		rating.RatingReportRequest{Worker: "va-1", Report: "the test material arrived late"})
 	require.NoError(t, err)
-	assert.Equal(t, workflows.RatingAwaitingDecision, res.Status)
-	assert.Equal(t, workflows.RatingReclamationID(job.ID), res.ReclamationID)
+	assert.Equal(t, rating.RatingAwaitingDecision, res.Status)
+	assert.Equal(t, reclamation.RatingReclamationID(job.ID), res.ReclamationID)
 	require.Eventually(t, func() bool { return ch.get("ops.rating_decide") == 1 }, 10*time.Second, 100*time.Millisecond)
 
-	res, err = updateWF[workflows.RatingUpdateResult](ctx, c, id, workflows.UpdateRatingDecide, workflows.RatingDecideRequest{
+	res, err = updateWF[rating.RatingUpdateResult](ctx, c, id, rating.UpdateRatingDecide, rating.RatingDecideRequest{
 		TeamLead: "tl-1", Decision: "coach the assistant on deadlines", Answer: "Sorry, we will be on time next time"})
 	require.NoError(t, err)
-	assert.Equal(t, workflows.RatingDecided, res.Status)
+	assert.Equal(t, rating.RatingDecided, res.Status)
 
-	end, final := runEnd[workflows.RatingFollowUpResult, workflows.RatingFollowUpState](t, ctx, c, run, workflows.QueryRatingFollowUp)
+	end, final := runEnd[rating.RatingFollowUpResult, rating.RatingFollowUpState](t, ctx, c, run, rating.QueryRatingFollowUp)
 	assert.Equal(t, final.Status, end.Status)
 	assert.Equal(t, final.ReclamationID, end.ReclamationID)
-	assert.Equal(t, workflows.RatingDecided, final.Status)
+	assert.Equal(t, rating.RatingDecided, final.Status)
 	assert.Equal(t, "tl-1", final.DecidedBy)
 	assert.Equal(t, "the test material arrived late", final.Report)
 	assert.False(t, final.ReportMissing)
@@ -427,9 +434,9 @@ func TestRatingFollowUpOneStarEndToEnd(t *testing.T) {
 	assert.Equal(t, []string{"ops.rating_decide", "ops.rating_low", "rating.answer"}, sent)
 
 	// The comment's reclamation runs on its own (C-1).
-	rec, err := queryWF[workflows.ReclamationState](ctx, c, final.ReclamationID, workflows.QueryReclamation)
+	rec, err := queryWF[reclamation.ReclamationState](ctx, c, final.ReclamationID, reclamation.QueryReclamation)
 	require.NoError(t, err)
-	assert.Equal(t, workflows.ReclamationWaiting, rec.Status)
+	assert.Equal(t, reclamation.ReclamationWaiting, rec.Status)
 	assert.Equal(t, "The test result came late", rec.Complaint)
 
 	maybeRecord(t, c, id, "ratingfollowup_one_star_report_decide.json")
@@ -459,26 +466,26 @@ func TestAbsenceEndToEnd(t *testing.T) {
 	c := srv.Client
 
 	now := time.Now().UTC().Truncate(time.Second)
-	in := workflows.AbsenceInput{
-		WorkerID: "va-abs-1", WorkerName: "Test Assistent", Role: workflows.RoleAssistant, Market: rules.Sweden,
-		Kind: workflows.AbsenceSick, Period: workflows.AbsencePeriod{From: now, To: now.Add(6 * time.Second)},
-		ReportedBy: workflows.Actor{Role: workflows.RoleOps, ID: "mgr-1"}, Contact: "Test Teamlead, teamlead@example.com",
+	in := absence.AbsenceInput{
+		WorkerID: "va-abs-1", WorkerName: "Test Assistent", Role: jobcore.RoleAssistant, Market: rules.Sweden,
+		Kind: absence.AbsenceSick, Period: absence.AbsencePeriod{From: now, To: now.Add(6 * time.Second)},
+		ReportedBy: jobcore.Actor{Role: jobcore.RoleOps, ID: "mgr-1"}, Contact: "Test Teamlead, teamlead@example.com",
 		Policy: recordPolicy(),
 	}
-	id := workflows.AbsenceID(in.WorkerID, 1)
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue},
-		workflows.AbsenceWorkflowName, in)
+	id := absence.AbsenceID(in.WorkerID, 1)
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: jobcore.TaskQueue},
+		absence.AbsenceWorkflowName, in)
 	require.NoError(t, err)
 
-	reply := eventuallyQuery(t, ctx, c, id, workflows.QueryAutoReply, 5*time.Second,
-		func(r workflows.AbsenceAutoReply) bool { return r.Active })
+	reply := eventuallyQuery(t, ctx, c, id, absence.QueryAutoReply, 5*time.Second,
+		func(r absence.AbsenceAutoReply) bool { return r.Active })
 	assert.Equal(t, "Test Teamlead, teamlead@example.com", reply.Contact)
 	assert.Equal(t, "absence.auto_reply", reply.Message.Template)
 
-	end, final := runEnd[workflows.AbsenceResult, workflows.AbsenceState](t, ctx, c, run, workflows.QueryAbsence)
+	end, final := runEnd[absence.AbsenceResult, absence.AbsenceState](t, ctx, c, run, absence.QueryAbsence)
 	assert.Equal(t, final.Status, end.Status)
 	assert.Equal(t, final.Uncovered, end.Uncovered)
-	assert.Equal(t, workflows.AbsenceEnded, final.Status)
+	assert.Equal(t, absence.AbsenceEnded, final.Status)
 	assert.Equal(t, "mgr-1", final.ApprovedBy)
 	require.NotNil(t, final.CoverStarted, "sick: the cover search starts at once (A-1)")
 	assert.Empty(t, final.Jobs)
@@ -489,7 +496,7 @@ func TestAbsenceEndToEnd(t *testing.T) {
 		actions = append(actions, l.Action)
 	}
 	assert.Equal(t, []string{"reported", "approve", "active", "ended"}, actions)
-	ended, err := queryWF[workflows.AbsenceAutoReply](ctx, c, id, workflows.QueryAutoReply)
+	ended, err := queryWF[absence.AbsenceAutoReply](ctx, c, id, absence.QueryAutoReply)
 	require.NoError(t, err)
 	assert.False(t, ended.Active, "A-5: the auto-reply ends with the absence")
 
@@ -510,14 +517,14 @@ func TestAbsenceWithTaskEndToEnd(t *testing.T) {
 	now := time.Now().UTC().Truncate(time.Second)
 	p := recordPolicy()
 	p.SubstituteLead = 2 * time.Second
-	task := workflows.TaskInput{
+	task := taskwf.TaskInput{
 		TaskID: "REC-ABS-1", AccountID: "acc-rec-2", Partner: "acme", Market: rules.Sweden, Language: rules.Swedish,
 		Title: "Book test meetings", BudgetMinutes: 60, Deadline: now.Add(20 * time.Second),
-		Customer: testCustomer(), Assistant: workflows.TaskAssistant{ID: "va-abs-2", Email: "va-abs-2@example.com"},
-		CreatedBy: workflows.Actor{Role: workflows.RoleCustomer, ID: "acc-rec-2"}, Policy: p,
+		Customer: testCustomer(), Assistant: taskwf.TaskAssistant{ID: "va-abs-2", Email: "va-abs-2@example.com"},
+		CreatedBy: jobcore.Actor{Role: jobcore.RoleCustomer, ID: "acc-rec-2"}, Policy: p,
 	}
-	taskID := workflows.TaskWorkflowID(task.TaskID)
-	_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: taskID, TaskQueue: workflows.TaskQueue}, workflows.TaskWorkflowName, task)
+	taskID := taskwf.TaskWorkflowID(task.TaskID)
+	_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: taskID, TaskQueue: jobcore.TaskQueue}, jobcore.TaskWorkflowName, task)
 	require.NoError(t, err)
 	// The absence finds work through visibility: wait until it is indexed.
 	require.Eventually(t, func() bool {
@@ -526,20 +533,20 @@ func TestAbsenceWithTaskEndToEnd(t *testing.T) {
 		return err == nil && len(resp.Executions) == 1
 	}, 10*time.Second, 200*time.Millisecond)
 
-	in := workflows.AbsenceInput{
-		WorkerID: "va-abs-2", WorkerName: "Test Assistent", Role: workflows.RoleAssistant, Market: rules.Sweden,
-		Kind: workflows.AbsenceSick, Period: workflows.AbsencePeriod{From: now, To: now.Add(30 * time.Second)},
-		ReportedBy: workflows.Actor{Role: workflows.RoleOps, ID: "mgr-1"}, Contact: "Test Teamlead, teamlead@example.com",
+	in := absence.AbsenceInput{
+		WorkerID: "va-abs-2", WorkerName: "Test Assistent", Role: jobcore.RoleAssistant, Market: rules.Sweden,
+		Kind: absence.AbsenceSick, Period: absence.AbsencePeriod{From: now, To: now.Add(30 * time.Second)},
+		ReportedBy: jobcore.Actor{Role: jobcore.RoleOps, ID: "mgr-1"}, Contact: "Test Teamlead, teamlead@example.com",
 		Policy: p,
 	}
-	id := workflows.AbsenceID(in.WorkerID, 1)
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue},
-		workflows.AbsenceWorkflowName, in)
+	id := absence.AbsenceID(in.WorkerID, 1)
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: jobcore.TaskQueue},
+		absence.AbsenceWorkflowName, in)
 	require.NoError(t, err)
 
-	st := eventuallyQuery(t, ctx, c, id, workflows.QueryAbsence, 20*time.Second,
-		func(s workflows.AbsenceState) bool {
-			return len(s.Jobs) == 1 && s.Jobs[0].Cover == workflows.CoverEscalated
+	st := eventuallyQuery(t, ctx, c, id, absence.QueryAbsence, 20*time.Second,
+		func(s absence.AbsenceState) bool {
+			return len(s.Jobs) == 1 && s.Jobs[0].Cover == absence.CoverEscalated
 		})
 	assert.Equal(t, taskID, st.Jobs[0].ID)
 	assert.Equal(t, 1, st.Uncovered)
@@ -548,12 +555,12 @@ func TestAbsenceWithTaskEndToEnd(t *testing.T) {
 		return ch.get("ops.absence_acute") == 1 && ch.get("ops.substitute_missing") == 1
 	}, 10*time.Second, 100*time.Millisecond)
 
-	end, final := runEnd[workflows.AbsenceResult, workflows.AbsenceState](t, ctx, c, run, workflows.QueryAbsence)
+	end, final := runEnd[absence.AbsenceResult, absence.AbsenceState](t, ctx, c, run, absence.QueryAbsence)
 	assert.Equal(t, final.Status, end.Status)
 	assert.Equal(t, final.Uncovered, end.Uncovered)
-	assert.Equal(t, workflows.AbsenceEnded, final.Status)
+	assert.Equal(t, absence.AbsenceEnded, final.Status)
 	require.Len(t, final.Jobs, 1)
-	assert.Equal(t, workflows.CoverEscalated, final.Jobs[0].Cover, "the escalation stays open with ops (A-1)")
+	assert.Equal(t, absence.CoverEscalated, final.Jobs[0].Cover, "the escalation stays open with ops (A-1)")
 	assert.Empty(t, final.Jobs[0].OfferedTo)
 	assert.False(t, final.Long)
 	for _, d := range final.Deliveries {
@@ -586,22 +593,22 @@ func TestCustomerAccountEndToEnd(t *testing.T) {
 	p.InactivityNudge = 3 * time.Second
 	p.InactivityEmail = 6 * time.Second
 	p.InactivityMark = 9 * time.Second
-	in := workflows.AccountInput{AccountID: "acc-rec-3", Market: rules.Sweden, Customer: testCustomer(), Policy: p}
-	id := workflows.AccountWorkflowID(in.AccountID)
-	_, err := c.SignalWithStartWorkflow(ctx, id, workflows.AccountSignalActivity,
-		workflows.AccountActivitySignal{Kind: "task-created", Ref: "task-REC-X"},
-		client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue}, workflows.AccountWorkflowName, in)
+	in := account.AccountInput{AccountID: "acc-rec-3", Market: rules.Sweden, Customer: testCustomer(), Policy: p}
+	id := account.AccountWorkflowID(in.AccountID)
+	_, err := c.SignalWithStartWorkflow(ctx, id, account.AccountSignalActivity,
+		account.AccountActivitySignal{Kind: "task-created", Ref: "task-REC-X"},
+		client.StartWorkflowOptions{ID: id, TaskQueue: jobcore.TaskQueue}, account.AccountWorkflowName, in)
 	require.NoError(t, err)
-	eventuallyQuery(t, ctx, c, id, workflows.AccountQuery, 10*time.Second,
-		func(s workflows.AccountState) bool { return s.Signals == 1 })
-	require.NoError(t, c.SignalWorkflow(ctx, id, "", workflows.AccountSignalActivity, workflows.AccountActivitySignal{Kind: "login"}))
-	st := eventuallyQuery(t, ctx, c, id, workflows.AccountQuery, 10*time.Second,
-		func(s workflows.AccountState) bool { return s.Signals == 2 })
-	assert.Equal(t, workflows.AccountActive, st.Stage)
+	eventuallyQuery(t, ctx, c, id, account.AccountQuery, 10*time.Second,
+		func(s account.AccountState) bool { return s.Signals == 1 })
+	require.NoError(t, c.SignalWorkflow(ctx, id, "", account.AccountSignalActivity, account.AccountActivitySignal{Kind: "login"}))
+	st := eventuallyQuery(t, ctx, c, id, account.AccountQuery, 10*time.Second,
+		func(s account.AccountState) bool { return s.Signals == 2 })
+	assert.Equal(t, account.AccountActive, st.Stage)
 	assert.Equal(t, "nudge", st.NextAction)
 
-	st = eventuallyQuery(t, ctx, c, id, workflows.AccountQuery, 30*time.Second,
-		func(s workflows.AccountState) bool { return s.Stage == workflows.AccountInactive })
+	st = eventuallyQuery(t, ctx, c, id, account.AccountQuery, 30*time.Second,
+		func(s account.AccountState) bool { return s.Stage == account.AccountInactive })
 	assert.True(t, st.Inactive)
 	assert.Equal(t, 1, ch.get("account.nudge"))
 	assert.Equal(t, 1, ch.get("account.unused_hours"))
@@ -616,10 +623,10 @@ func TestCustomerAccountEndToEnd(t *testing.T) {
 		return err == nil && len(resp.Executions) == 1
 	}, 10*time.Second, 200*time.Millisecond)
 
-	require.NoError(t, c.SignalWorkflow(ctx, id, "", workflows.AccountSignalActivity, workflows.AccountActivitySignal{Kind: "login"}))
-	st = eventuallyQuery(t, ctx, c, id, workflows.AccountQuery, 10*time.Second,
-		func(s workflows.AccountState) bool { return s.Signals == 3 })
-	assert.Equal(t, workflows.AccountActive, st.Stage)
+	require.NoError(t, c.SignalWorkflow(ctx, id, "", account.AccountSignalActivity, account.AccountActivitySignal{Kind: "login"}))
+	st = eventuallyQuery(t, ctx, c, id, account.AccountQuery, 10*time.Second,
+		func(s account.AccountState) bool { return s.Signals == 3 })
+	assert.Equal(t, account.AccountActive, st.Stage)
 	assert.False(t, st.Inactive)
 	var actions []string
 	for _, e := range st.Log {
@@ -659,48 +666,48 @@ func TestCustomerAccountDigestEndToEnd(t *testing.T) {
 	p.DigestAt = rules.Clock(at)
 	p.HandoverUnreadDelay = 2 * time.Second
 	p.RatingWindow = time.Minute
-	cust := workflows.Customer{Name: "Test Kunde", Phone: "+4915123456789", Email: "kunde@example.com", Language: rules.German}
-	acc := workflows.AccountInput{AccountID: "acc-rec-4", Market: rules.Germany, Customer: cust, Policy: p, AppURL: "http://127.0.0.1:8080"}
-	accID := workflows.AccountWorkflowID(acc.AccountID)
-	_, err := c.SignalWithStartWorkflow(ctx, accID, workflows.AccountSignalActivity,
-		workflows.AccountActivitySignal{Kind: "task-created", Ref: "task-REC-4"},
-		client.StartWorkflowOptions{ID: accID, TaskQueue: workflows.TaskQueue}, workflows.AccountWorkflowName, acc)
+	cust := jobcore.Customer{Name: "Test Kunde", Phone: "+4915123456789", Email: "kunde@example.com", Language: rules.German}
+	acc := account.AccountInput{AccountID: "acc-rec-4", Market: rules.Germany, Customer: cust, Policy: p, AppURL: "http://127.0.0.1:8080"}
+	accID := account.AccountWorkflowID(acc.AccountID)
+	_, err := c.SignalWithStartWorkflow(ctx, accID, account.AccountSignalActivity,
+		account.AccountActivitySignal{Kind: "task-created", Ref: "task-REC-4"},
+		client.StartWorkflowOptions{ID: accID, TaskQueue: jobcore.TaskQueue}, account.AccountWorkflowName, acc)
 	require.NoError(t, err)
 
 	now := time.Now().UTC().Truncate(time.Second)
-	in := workflows.TaskInput{
+	in := taskwf.TaskInput{
 		TaskID: "REC-4", AccountID: acc.AccountID, Partner: "globex", Market: rules.Germany, Language: rules.German,
 		Title: "Test Rechnungen sortieren", Description: "Die Testrechnungen nach Monat sortieren", BudgetMinutes: 120,
 		Deadline: now.Add(24 * time.Hour), Customer: cust,
-		Assistant: workflows.TaskAssistant{ID: "va-4", Email: "va-4@example.com", Language: rules.German},
-		CreatedBy: workflows.Actor{Role: workflows.RoleCustomer, ID: acc.AccountID},
+		Assistant: taskwf.TaskAssistant{ID: "va-4", Email: "va-4@example.com", Language: rules.German},
+		CreatedBy: jobcore.Actor{Role: jobcore.RoleCustomer, ID: acc.AccountID},
 		LinkBase:  "http://127.0.0.1:8080", Policy: p,
 	}
-	id := workflows.TaskWorkflowID(in.TaskID)
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue}, workflows.TaskWorkflowName, in)
+	id := taskwf.TaskWorkflowID(in.TaskID)
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: jobcore.TaskQueue}, jobcore.TaskWorkflowName, in)
 	require.NoError(t, err)
-	va := workflows.Actor{Role: workflows.RoleAssistant, ID: "va-4"}
-	_, err = updateWF[workflows.TaskState](ctx, c, id, workflows.TaskUpdateAccept, workflows.TaskAcceptRequest{By: va, Area: rules.AreaBackoffice})
+	va := jobcore.Actor{Role: jobcore.RoleAssistant, ID: "va-4"}
+	_, err = updateWF[taskwf.TaskState](ctx, c, id, taskwf.TaskUpdateAccept, taskwf.TaskAcceptRequest{By: va, Area: rules.AreaBackoffice})
 	require.NoError(t, err)
-	_, err = updateWF[workflows.TaskState](ctx, c, id, workflows.TaskUpdateStart, workflows.TaskStartRequest{Assistant: "va-4"})
+	_, err = updateWF[taskwf.TaskState](ctx, c, id, taskwf.TaskUpdateStart, taskwf.TaskStartRequest{Assistant: "va-4"})
 	require.NoError(t, err)
-	_, err = updateWF[workflows.TaskState](ctx, c, id, workflows.TaskUpdateMarkRead, workflows.TaskMarkReadRequest{IDs: []int{1}})
+	_, err = updateWF[taskwf.TaskState](ctx, c, id, taskwf.TaskUpdateMarkRead, taskwf.TaskMarkReadRequest{IDs: []int{1}})
 	require.NoError(t, err)
-	st := eventuallyQuery(t, ctx, c, accID, workflows.AccountQuery, 10*time.Second,
-		func(s workflows.AccountState) bool { return s.UnreadCount == 1 && len(s.Unread) == 1 })
-	assert.Equal(t, workflows.NoteStarted, st.Unread[0].Kind)
+	st := eventuallyQuery(t, ctx, c, accID, account.AccountQuery, 10*time.Second,
+		func(s account.AccountState) bool { return s.UnreadCount == 1 && len(s.Unread) == 1 })
+	assert.Equal(t, taskwf.NoteStarted, st.Unread[0].Kind)
 
-	_, err = updateWF[workflows.TaskState](ctx, c, id, workflows.TaskUpdateHandover, workflows.TaskHandoverRequest{Assistant: "va-4", Final: true})
+	_, err = updateWF[taskwf.TaskState](ctx, c, id, taskwf.TaskUpdateHandover, taskwf.TaskHandoverRequest{Assistant: "va-4", Final: true})
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { return ch.get("task.handover") == 1 }, 20*time.Second, 100*time.Millisecond)
-	_, err = updateWF[workflows.TaskState](ctx, c, id, workflows.TaskUpdateRate, workflows.RateRequest{Stars: 5})
+	_, err = updateWF[taskwf.TaskState](ctx, c, id, taskwf.TaskUpdateRate, jobcore.RateRequest{Stars: 5})
 	require.NoError(t, err)
-	var final workflows.TaskState
+	var final taskwf.TaskState
 	require.NoError(t, run.Get(ctx, &final))
-	assert.Equal(t, workflows.TaskRated, final.Status)
+	assert.Equal(t, taskwf.TaskRated, final.Status)
 
-	st = eventuallyQuery(t, ctx, c, accID, workflows.AccountQuery, 3*time.Minute,
-		func(s workflows.AccountState) bool { return s.Digests == 1 && len(s.Deliveries) == 2 })
+	st = eventuallyQuery(t, ctx, c, accID, account.AccountQuery, 3*time.Minute,
+		func(s account.AccountState) bool { return s.Digests == 1 && len(s.Deliveries) == 2 })
 	assert.Equal(t, 1, ch.get("task.digest"))
 	assert.Equal(t, 1, ch.get("task.handover"), "the hand-over is e-mailed once, by the account")
 	assert.Empty(t, st.Unread)
@@ -753,12 +760,12 @@ func TestNotificationDigestEndToEnd(t *testing.T) {
 	to := activities.DigestRecipient{Name: "Test Kund", Email: "kund@example.com", Language: "sv"}
 	tasks := &fakeTasks{views: map[string]activities.TaskDigestView{
 		"task-DG-1": {TaskID: "task-DG-1", AccountID: "acc-dg-1", Market: "SE", Title: "Test 1", Customer: to,
-			Unread: []activities.DigestItem{item(1, workflows.NoteAccepted), item(2, workflows.NoteStarted)}},
+			Unread: []activities.DigestItem{item(1, taskwf.NoteAccepted), item(2, taskwf.NoteStarted)}},
 		"task-DG-2": {TaskID: "task-DG-2", AccountID: "acc-dg-1", Market: "SE", Title: "Test 2", Customer: to,
-			Unread: []activities.DigestItem{item(1, workflows.NoteChanged)}},
+			Unread: []activities.DigestItem{item(1, taskwf.NoteChanged)}},
 		"task-DG-3": {TaskID: "task-DG-3", AccountID: "acc-dg-2", Market: "SE", Title: "Test 3",
 			Customer: activities.DigestRecipient{Name: "Test Kund Två", Email: "kund2@example.com", Language: "sv"},
-			Unread:   []activities.DigestItem{item(1, workflows.NoteExtensionRequest)}},
+			Unread:   []activities.DigestItem{item(1, taskwf.NoteExtensionRequest)}},
 		"task-DG-4": {TaskID: "task-DG-4", AccountID: "acc-dg-2", Market: "SE", Title: "Test 4", Customer: to,
 			Unread: []activities.DigestItem{}},
 	}}
@@ -772,10 +779,10 @@ func TestNotificationDigestEndToEnd(t *testing.T) {
 	c := srv.Client
 
 	id := "digest-SE-recorded"
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue},
-		workflows.DigestWorkflowName, workflows.DigestInput{Market: rules.Sweden, Policy: recordPolicy()})
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: jobcore.TaskQueue},
+		account.DigestWorkflowName, account.DigestInput{Market: rules.Sweden, Policy: recordPolicy()})
 	require.NoError(t, err)
-	var out workflows.DigestOutcome
+	var out account.DigestOutcome
 	require.NoError(t, run.Get(ctx, &out))
 	assert.Equal(t, rules.Sweden, out.Market)
 

@@ -17,6 +17,8 @@ import (
 	"github.com/jobflow/jobflow/internal/devtest"
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows"
+	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/task"
 )
 
 // TestTaskLongChatHistoryEndToEnd (issue #13, N-2, T-5): 2,100 chat
@@ -36,39 +38,39 @@ func TestTaskLongChatHistoryEndToEnd(t *testing.T) {
 	p := recordPolicy()
 	p.ChatUnreadDelay = time.Hour // the unread timers are carried, not fired
 	deadline := time.Now().UTC().Truncate(time.Second).Add(48 * time.Hour)
-	in := workflows.TaskInput{
+	in := task.TaskInput{
 		TaskID: "LONG-1", AccountID: "acc-long-1", Partner: "acme", Market: rules.Sweden, Language: rules.Swedish,
 		Title: "Long chat", Description: "A task with a long chat", BudgetMinutes: 600, Deadline: deadline,
 		Customer:  testCustomer(),
-		Assistant: workflows.TaskAssistant{ID: "va-1", Email: "va-1@example.com", Language: rules.Swedish},
-		CreatedBy: workflows.Actor{Role: workflows.RoleCustomer, ID: "acc-long-1"},
+		Assistant: task.TaskAssistant{ID: "va-1", Email: "va-1@example.com", Language: rules.Swedish},
+		CreatedBy: jobcore.Actor{Role: jobcore.RoleCustomer, ID: "acc-long-1"},
 		LinkBase:  "http://127.0.0.1:8080", Policy: p,
 	}
-	id := workflows.TaskWorkflowID(in.TaskID)
-	run, err := srv.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue}, workflows.TaskWorkflowName, in)
+	id := task.TaskWorkflowID(in.TaskID)
+	run, err := srv.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: jobcore.TaskQueue}, jobcore.TaskWorkflowName, in)
 	require.NoError(t, err)
 	c := srv.Client
-	_, err = updateWF[workflows.TaskUpdateResult](ctx, c, id, workflows.TaskUpdateAccept,
-		workflows.TaskAcceptRequest{By: workflows.Actor{Role: workflows.RoleAssistant, ID: "va-1"}, Area: rules.AreaBackoffice})
+	_, err = updateWF[task.TaskUpdateResult](ctx, c, id, task.TaskUpdateAccept,
+		task.TaskAcceptRequest{By: jobcore.Actor{Role: jobcore.RoleAssistant, ID: "va-1"}, Area: rules.AreaBackoffice})
 	require.NoError(t, err)
 	const chats = 2100
 	for i := 0; i < chats; i++ {
-		from := workflows.Actor{Role: workflows.RoleAssistant, ID: "va-1"}
+		from := jobcore.Actor{Role: jobcore.RoleAssistant, ID: "va-1"}
 		if i%2 == 1 {
-			from = workflows.Actor{Role: workflows.RoleCustomer, ID: "acc-long-1"}
+			from = jobcore.Actor{Role: jobcore.RoleCustomer, ID: "acc-long-1"}
 		}
-		_, err := updateWF[workflows.TaskUpdateResult](ctx, c, id, workflows.TaskUpdateChat,
-			workflows.TaskChatRequest{From: from, MessageRef: fmt.Sprintf("m-%d", i), MessageURL: fmt.Sprintf("https://app.example.com/chat/LONG-1#m-%d", i)})
+		_, err := updateWF[task.TaskUpdateResult](ctx, c, id, task.TaskUpdateChat,
+			task.TaskChatRequest{From: from, MessageRef: fmt.Sprintf("m-%d", i), MessageURL: fmt.Sprintf("https://app.example.com/chat/LONG-1#m-%d", i)})
 		require.NoError(t, err, "chat %d", i)
 		if i%10 == 9 {
-			_, err = updateWF[workflows.TaskUpdateResult](ctx, c, id, workflows.TaskUpdateMarkRead, workflows.TaskMarkReadRequest{})
+			_, err = updateWF[task.TaskUpdateResult](ctx, c, id, task.TaskUpdateMarkRead, task.TaskMarkReadRequest{})
 			require.NoError(t, err)
 		}
 	}
-	st, err := queryWF[workflows.TaskState](ctx, c, id, workflows.TaskQuery)
+	st, err := queryWF[task.TaskState](ctx, c, id, task.TaskQuery)
 	require.NoError(t, err)
 	assert.Equal(t, chats, st.ChatTotal)
-	assert.LessOrEqual(t, len(st.Chat), workflows.TaskChatKeep)
+	assert.LessOrEqual(t, len(st.Chat), task.TaskChatKeep)
 	assert.True(t, st.Deadline.Equal(deadline), "T-5: the carried deadline stands")
 	assert.GreaterOrEqual(t, st.Runs, 2)
 

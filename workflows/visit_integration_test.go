@@ -21,6 +21,8 @@ import (
 	"github.com/jobflow/jobflow/internal/devtest"
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows"
+	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/visit"
 )
 
 // recordingChannels counts sends per template; the integration test checks
@@ -90,10 +92,10 @@ func TestVisitEndToEnd(t *testing.T) {
 	defer cancel()
 
 	now := time.Now().UTC().Truncate(time.Second)
-	in := workflows.VisitInput{
-		Booking: workflows.Booking{
+	in := visit.VisitInput{
+		Booking: visit.Booking{
 			Partner: "acme", BookingRef: "IT-1", Market: rules.Sweden, Region: "stockholm",
-			Customer: workflows.Customer{Name: "Test Kund", Phone: "+46700000001", Email: "kund@example.com", Language: rules.Swedish},
+			Customer: jobcore.Customer{Name: "Test Kund", Phone: "+46700000001", Email: "kund@example.com", Language: rules.Swedish},
 			Address:  "Testgatan 1", Product: "router", Problem: "wifi",
 			WishedTimes: []rules.Window{{From: now, To: now.Add(2 * time.Hour)}},
 			BookedAt:    now,
@@ -101,68 +103,68 @@ func TestVisitEndToEnd(t *testing.T) {
 		Policy:     shortPolicy(),
 		RatingLink: "http://127.0.0.1:8080/v1/visits/visit-acme-IT-1/rating?token=test",
 	}
-	id := workflows.VisitID("acme", "IT-1")
+	id := visit.VisitID("acme", "IT-1")
 	run, err := srv.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: id, TaskQueue: workflows.TaskQueue,
+		ID: id, TaskQueue: jobcore.TaskQueue,
 		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		StaticSummary:         "Visit acme/IT-1 in stockholm",
-	}, workflows.VisitWorkflowName, in)
+	}, visit.VisitWorkflowName, in)
 	require.NoError(t, err)
 
-	update := func(name string, arg any) (workflows.VisitUpdateResult, error) {
+	update := func(name string, arg any) (visit.VisitUpdateResult, error) {
 		h, err := srv.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 			WorkflowID: id, UpdateName: name, Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
 		})
-		var st workflows.VisitUpdateResult
+		var st visit.VisitUpdateResult
 		if err != nil {
 			return st, err
 		}
 		return st, h.Get(ctx, &st)
 	}
 
-	st, err := update(workflows.UpdateClaim, workflows.ClaimRequest{Buddy: "b-1"})
+	st, err := update(visit.UpdateClaim, visit.ClaimRequest{Buddy: "b-1"})
 	require.NoError(t, err)
-	assert.Equal(t, workflows.StatusClaimed, st.Status)
+	assert.Equal(t, visit.StatusClaimed, st.Status)
 
-	_, err = update(workflows.UpdateClaim, workflows.ClaimRequest{Buddy: "b-2"})
+	_, err = update(visit.UpdateClaim, visit.ClaimRequest{Buddy: "b-2"})
 	require.ErrorContains(t, err, "second claim is refused (V-2)")
 
 	appt := time.Now().Add(5 * time.Second)
-	st, err = update(workflows.UpdateBook, workflows.BookRequest{Buddy: "b-1", At: appt, ClarifiedProblem: "router reboots",
-		ProductsAtHome: true, Recording: workflows.RecordingAccepted})
+	st, err = update(visit.UpdateBook, visit.BookRequest{Buddy: "b-1", At: appt, ClarifiedProblem: "router reboots",
+		ProductsAtHome: true, Recording: visit.RecordingAccepted})
 	require.NoError(t, err)
-	assert.Equal(t, workflows.StatusBooked, st.Status)
+	assert.Equal(t, visit.StatusBooked, st.Status)
 
 	// V-7: the reminder call goes ReminderLead before the appointment; the
 	// customer does not answer, so the SMS follows.
 	require.Eventually(t, func() bool { return ch.get("visit.reminder_sms") == 1 }, 30*time.Second, 200*time.Millisecond)
 
-	_, err = update(workflows.UpdateStart, workflows.StartRequest{Buddy: "b-1", RecordingNoticeGiven: true})
+	_, err = update(visit.UpdateStart, visit.StartRequest{Buddy: "b-1", RecordingNoticeGiven: true})
 	require.NoError(t, err)
-	st, err = update(workflows.UpdateComplete, workflows.CompleteRequest{Buddy: "b-1",
-		Checklist: []workflows.ChecklistItem{{Item: "wifi works", Done: true}}, SatisfactionAsked: true, WorkedMinutes: 45})
+	st, err = update(visit.UpdateComplete, visit.CompleteRequest{Buddy: "b-1",
+		Checklist: []visit.ChecklistItem{{Item: "wifi works", Done: true}}, SatisfactionAsked: true, WorkedMinutes: 45})
 	require.NoError(t, err)
-	assert.Equal(t, workflows.StatusCompleted, st.Status)
+	assert.Equal(t, visit.StatusCompleted, st.Status)
 	require.NotNil(t, st.RatingClosesAt, "R-1: the result names the rating window")
-	v, err := srv.Client.QueryWorkflow(ctx, id, "", workflows.QueryVisit)
+	v, err := srv.Client.QueryWorkflow(ctx, id, "", visit.QueryVisit)
 	require.NoError(t, err)
-	var done workflows.VisitState
+	var done visit.VisitState
 	require.NoError(t, v.Get(&done))
 	assert.Equal(t, 60, done.BillableMin, "V-11: at least one hour")
-	_, err = update(workflows.UpdateRate, workflows.RateRequest{Stars: 5})
+	_, err = update(visit.UpdateRate, jobcore.RateRequest{Stars: 5})
 	require.NoError(t, err)
 
 	// The run returns a small result (issue #13); the whole state stays
 	// with the Query, which answers after the run closed.
-	var res workflows.VisitResult
+	var res visit.VisitResult
 	require.NoError(t, run.Get(ctx, &res))
-	assert.Equal(t, workflows.StatusRated, res.Status)
+	assert.Equal(t, visit.StatusRated, res.Status)
 	assert.Equal(t, "rate", res.Closing)
-	fv, err := srv.Client.QueryWorkflow(ctx, id, "", workflows.QueryVisit)
+	fv, err := srv.Client.QueryWorkflow(ctx, id, "", visit.QueryVisit)
 	require.NoError(t, err)
-	var final workflows.VisitState
+	var final visit.VisitState
 	require.NoError(t, fv.Get(&final))
-	assert.Equal(t, workflows.StatusRated, final.Status)
+	assert.Equal(t, visit.StatusRated, final.Status)
 	for _, tpl := range []string{"visit.booking_confirmation", "visit.reminder_call", "visit.reminder_sms", "visit.start_notice", "visit.rating_request"} {
 		assert.Equal(t, 1, ch.get(tpl), "%s sent exactly once", tpl)
 	}

@@ -12,7 +12,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/jobflow/jobflow/rules"
-	"github.com/jobflow/jobflow/workflows"
+	"github.com/jobflow/jobflow/workflows/account"
+	"github.com/jobflow/jobflow/workflows/jobcore"
 )
 
 // The per-market digest schedules of the retired NotificationDigest flow
@@ -22,12 +23,12 @@ import (
 // RetireDigestSchedule deletes the market's digest schedule of earlier
 // versions, if there is one (issue #13: the accounts send the digests).
 func RetireDigestSchedule(ctx context.Context, c client.Client, market rules.Market) error {
-	err := c.ScheduleClient().GetHandle(ctx, workflows.DigestScheduleID(market)).Delete(ctx)
+	err := c.ScheduleClient().GetHandle(ctx, account.DigestScheduleID(market)).Delete(ctx)
 	var nf *serviceerror.NotFound
 	if err == nil || errors.As(err, &nf) {
 		return nil
 	}
-	return fmt.Errorf("digest schedule %s: %w", workflows.DigestScheduleID(market), err)
+	return fmt.Errorf("digest schedule %s: %w", account.DigestScheduleID(market), err)
 }
 
 // EnsureDigestSchedule makes the market's digest schedule with the default
@@ -42,7 +43,7 @@ func EnsureDigestSchedule(ctx context.Context, c client.Client, market rules.Mar
 // workflows.TaskQueue; overlapping runs are skipped. An existing schedule is left as
 // it is (delete it to change the time).
 func EnsureDigestScheduleWithPolicy(ctx context.Context, c client.Client, market rules.Market, p rules.Policy) error {
-	id := workflows.DigestScheduleID(market)
+	id := account.DigestScheduleID(market)
 	_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{
 		ID: id,
 		Spec: client.ScheduleSpec{
@@ -56,9 +57,9 @@ func EnsureDigestScheduleWithPolicy(ctx context.Context, c client.Client, market
 		},
 		Action: &client.ScheduleWorkflowAction{
 			ID:        id,
-			Workflow:  workflows.DigestWorkflowName,
-			Args:      []any{workflows.DigestInput{Market: market, Policy: p}},
-			TaskQueue: workflows.TaskQueue,
+			Workflow:  account.DigestWorkflowName,
+			Args:      []any{account.DigestInput{Market: market, Policy: p}},
+			TaskQueue: jobcore.TaskQueue,
 		},
 		Overlap:       enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
 		CatchupWindow: 2 * time.Hour,

@@ -12,7 +12,8 @@ import (
 
 	"github.com/jobflow/jobflow/internal/temporalx"
 	"github.com/jobflow/jobflow/rules"
-	"github.com/jobflow/jobflow/workflows"
+	"github.com/jobflow/jobflow/workflows/account"
+	"github.com/jobflow/jobflow/workflows/jobcore"
 )
 
 func TestN1_EnsureDigestSchedule(t *testing.T) {
@@ -30,10 +31,10 @@ func TestN1_EnsureDigestSchedule(t *testing.T) {
 	act := got.Action.(*client.ScheduleWorkflowAction)
 	if got.ID != "digest-DK" || got.Spec.TimeZoneName != "Europe/Copenhagen" ||
 		cal.Hour[0].Start != 8 || cal.Minute[0].Start != 0 || cal.DayOfWeek[0] != (client.ScheduleRange{Start: 1, End: 5}) ||
-		act.Workflow != workflows.DigestWorkflowName || act.TaskQueue != workflows.TaskQueue || got.Overlap != enumspb.SCHEDULE_OVERLAP_POLICY_SKIP {
+		act.Workflow != account.DigestWorkflowName || act.TaskQueue != jobcore.TaskQueue || got.Overlap != enumspb.SCHEDULE_OVERLAP_POLICY_SKIP {
 		t.Fatalf("schedule %+v", got)
 	}
-	if in := act.Args[0].(workflows.DigestInput); in.Market != rules.Denmark || in.Policy.DigestAt != rules.At(8, 0) {
+	if in := act.Args[0].(account.DigestInput); in.Market != rules.Denmark || in.Policy.DigestAt != rules.At(8, 0) {
 		t.Fatalf("args %+v", act.Args)
 	}
 	// An existing schedule is fine.

@@ -7,7 +7,7 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 
-	"github.com/jobflow/jobflow/workflows"
+	"github.com/jobflow/jobflow/workflows/jobcore"
 )
 
 // SQLVisibilityLimits is how many custom search attributes of each type one
@@ -28,7 +28,7 @@ var SQLVisibilityLimits = map[enumspb.IndexedValueType]int{
 
 // FitSQLVisibility splits attrs, in order, into those a SQL-visibility
 // namespace can hold and those over its per-type limits.
-func FitSQLVisibility(attrs []workflows.SearchAttribute) (fit, over []workflows.SearchAttribute) {
+func FitSQLVisibility(attrs []jobcore.SearchAttribute) (fit, over []jobcore.SearchAttribute) {
 	used := map[enumspb.IndexedValueType]int{}
 	for _, sa := range attrs {
 		if used[sa.Type] < SQLVisibilityLimits[sa.Type] {
@@ -42,7 +42,7 @@ func FitSQLVisibility(attrs []workflows.SearchAttribute) (fit, over []workflows.
 }
 
 // DescribeOverflow explains, for an operator, which attributes do not fit.
-func DescribeOverflow(attrs, over []workflows.SearchAttribute) string {
+func DescribeOverflow(attrs, over []jobcore.SearchAttribute) string {
 	if len(over) == 0 {
 		return ""
 	}

@@ -17,7 +17,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"github.com/jobflow/jobflow/workflows"
+	"github.com/jobflow/jobflow/workflows/jobcore"
 )
 
 // EnsureSearchAttributes registers every workflows.SearchAttributes entry
@@ -29,7 +29,7 @@ import (
 // it logs a warning saying what the operator must add by hand (tcld or the
 // Cloud UI) and returns nil, so the worker still starts.
 func EnsureSearchAttributes(ctx context.Context, c client.Client, namespace string) error {
-	_, err := Ensure(ctx, c, namespace, workflows.SearchAttributes, slog.Default())
+	_, err := Ensure(ctx, c, namespace, jobcore.SearchAttributes, slog.Default())
 	return err
 }
 
@@ -41,7 +41,7 @@ type Result struct {
 }
 
 // Ensure is EnsureSearchAttributes for any list and logger.
-func Ensure(ctx context.Context, c client.Client, namespace string, attrs []workflows.SearchAttribute, log *slog.Logger) (Result, error) {
+func Ensure(ctx context.Context, c client.Client, namespace string, attrs []jobcore.SearchAttribute, log *slog.Logger) (Result, error) {
 	var res Result
 	if log == nil {
 		log = slog.Default()
@@ -64,7 +64,7 @@ func Ensure(ctx context.Context, c client.Client, namespace string, attrs []work
 		existing[k] = v
 	}
 
-	var missing []workflows.SearchAttribute
+	var missing []jobcore.SearchAttribute
 	var mismatched []string
 	for _, sa := range attrs {
 		got, ok := existing[sa.Name]
@@ -81,7 +81,7 @@ func Ensure(ctx context.Context, c client.Client, namespace string, attrs []work
 		return res, fmt.Errorf("search attributes on namespace %q have the wrong type: %s", namespace, strings.Join(mismatched, "; "))
 	}
 
-	var refused []workflows.SearchAttribute
+	var refused []jobcore.SearchAttribute
 	var lastErr error
 	for i, sa := range missing {
 		_, err := op.AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
@@ -123,7 +123,7 @@ func refusedByServer(err error) bool {
 	return errors.As(err, &pd) || errors.As(err, &un) || status.Code(err) == codes.Unauthenticated
 }
 
-func describe(attrs []workflows.SearchAttribute) string {
+func describe(attrs []jobcore.SearchAttribute) string {
 	var parts []string
 	for _, sa := range attrs {
 		parts = append(parts, sa.Name+"="+TypeName(sa.Type))
@@ -132,7 +132,7 @@ func describe(attrs []workflows.SearchAttribute) string {
 }
 
 // howToAdd is the tcld command an operator runs for Temporal Cloud.
-func howToAdd(namespace string, attrs []workflows.SearchAttribute) string {
+func howToAdd(namespace string, attrs []jobcore.SearchAttribute) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "tcld namespace search-attributes add --namespace %s", namespace)
 	for _, sa := range attrs {

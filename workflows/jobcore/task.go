@@ -1,0 +1,13 @@
+package jobcore
+
+const (
+	TaskWorkflowName = "Task"
+)
+
+const (
+	RoleAssistant = "assistant"
+)
+
+const (
+	RoleTeamLead = "teamlead"
+)

@@ -1,0 +1,58 @@
+package absence
+
+import (
+	"github.com/jobflow/jobflow/workflows/jobcore"
+	"go.temporal.io/sdk/workflow"
+)
+
+// --- approval --------------------------------------------------
+
+func (a *absence) validateApprove(ctx workflow.Context, r ApproveAbsenceRequest) error {
+	if r.Manager == "" {
+		return jobcore.Refuse("name the approving manager")
+	}
+	if a.st.ApprovedAt != nil {
+		return jobcore.Refuse("the absence is already approved by %s", a.st.ApprovedBy)
+	}
+	if a.st.Status == AbsenceEnded || a.st.Status == AbsenceRejected {
+		return jobcore.Refuse("the absence is %s", a.st.Status)
+	}
+	return nil
+}
+
+func (a *absence) approve(ctx workflow.Context, r ApproveAbsenceRequest) (AbsenceUpdateResult, error) {
+	a.approveNow(ctx, r.Manager, "approved without questions (A-2)")
+	if !a.coverStarted {
+		a.startCover(ctx, "")
+	}
+	return a.result(""), nil
+}
+
+func (a *absence) approveNow(ctx workflow.Context, manager, note string) {
+	now := workflow.Now(ctx)
+	a.st.ApprovedBy, a.st.ApprovedAt = manager, &now
+	if a.st.Status == AbsenceReported {
+		a.setStatus(ctx, "approve", jobcore.Actor{Role: jobcore.RoleOps, ID: manager}, AbsenceApproved, note)
+		return
+	}
+	a.log(ctx, "approve", jobcore.Actor{Role: jobcore.RoleOps, ID: manager}, note)
+}
+
+func (a *absence) validateReject(ctx workflow.Context, r RejectAbsenceRequest) error {
+	if a.in.Kind == AbsenceSick {
+		return jobcore.Refuse("sick leave is not questioned: it cannot be rejected (A-2)")
+	}
+	if r.Manager == "" || r.Reason == "" {
+		return jobcore.Refuse("name the manager and give the worker the reason")
+	}
+	if a.st.Status != AbsenceReported || a.coverStarted {
+		return jobcore.Refuse("only a reported absence not yet under way can be rejected; use cut-short")
+	}
+	return nil
+}
+
+func (a *absence) reject(ctx workflow.Context, r RejectAbsenceRequest) (AbsenceUpdateResult, error) {
+	a.rejected = true
+	a.setStatus(ctx, "reject", jobcore.Actor{Role: jobcore.RoleOps, ID: r.Manager}, AbsenceRejected, r.Reason)
+	return a.result(""), nil
+}

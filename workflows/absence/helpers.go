@@ -1,0 +1,102 @@
+package absence
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/jobflow/jobflow/rules"
+	"github.com/jobflow/jobflow/workflows/jobcore"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+)
+
+// --- helpers -------------------------------------------------------------
+
+func (a *absence) isLong() bool {
+	return a.st.Period.To.Sub(a.st.Period.From) > a.in.Policy.LongAbsence
+}
+
+func (a *absence) jobIndex(id string) int {
+	for i := range a.st.Jobs {
+		if a.st.Jobs[i].ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+func (a *absence) job(id string) *AbsenceJobState {
+	if i := a.jobIndex(id); i >= 0 {
+		return &a.st.Jobs[i]
+	}
+	return nil
+}
+
+func (a *absence) jobIDs() []string {
+	ids := make([]string, 0, len(a.st.Jobs))
+	for _, j := range a.st.Jobs {
+		ids = append(ids, j.ID)
+	}
+	return ids
+}
+
+func (a *absence) uncovered() int {
+	n := 0
+	for _, j := range a.st.Jobs {
+		if j.NeedsCover && j.Cover.needsSubstitute() {
+			n++
+		}
+	}
+	return n
+}
+
+func (a *absence) period() string {
+	return a.clock(a.st.Period.From) + " – " + a.clock(a.st.Period.To)
+}
+
+func (a *absence) clock(t time.Time) string { return t.In(a.loc).Format("Mon 2 Jan 15:04 MST") }
+
+func (a *absence) iso(t time.Time) string { return t.Format(time.RFC3339) }
+
+func (a *absence) setStatus(ctx workflow.Context, action string, by jobcore.Actor, to AbsenceStatus, note string) {
+	a.st.Status = to
+	a.closing = action
+	a.log(ctx, action, by, note)
+	a.publish(ctx)
+}
+
+func (a *absence) log(ctx workflow.Context, action string, by jobcore.Actor, note string) {
+	a.st.Log = append(a.st.Log, AbsenceLogEntry{At: workflow.Now(ctx), Action: action, By: by, Note: note})
+}
+
+// publish writes what changed to the search attributes ops filter on (ids,
+// statuses, times and a count only).
+func (a *absence) publish(ctx workflow.Context) {
+	a.st.Uncovered = a.uncovered()
+	want := absenceAttrs{status: string(a.st.Status), from: a.st.Period.From, to: a.st.Period.To, uncovered: a.st.Uncovered, registered: true}
+	var ups []temporal.SearchAttributeUpdate
+	first := !a.upserted.registered
+	if first {
+		ups = append(ups, jobcore.WorkerIDKey.ValueSet(a.in.WorkerID), jobcore.MarketKey.ValueSet(string(a.in.Market)))
+		if a.in.Region != "" {
+			ups = append(ups, jobcore.RegionKey.ValueSet(a.in.Region))
+		}
+	}
+	if first || want.status != a.upserted.status {
+		ups = append(ups, jobcore.AbsenceStatusKey.ValueSet(want.status))
+	}
+	if first || !want.from.Equal(a.upserted.from) || !want.to.Equal(a.upserted.to) {
+		ups = append(ups, jobcore.AbsenceDaysKey.ValueSet(rules.DaysCovering(want.from, want.to, rules.Location(a.in.Market))))
+	}
+	if first || want.uncovered != a.upserted.uncovered {
+		ups = append(ups, jobcore.UncoveredJobsKey.ValueSet(int64(want.uncovered)))
+	}
+	if len(ups) > 0 {
+		if err := workflow.UpsertTypedSearchAttributes(ctx, ups...); err != nil {
+			workflow.GetLogger(ctx).Error("upsert search attributes", "error", err)
+		}
+	}
+	a.upserted = want
+	workflow.SetCurrentDetails(ctx, fmt.Sprintf("**%s** · %s %s · %s · %d job(s), %d uncovered",
+		a.st.Status, a.in.Role, a.in.WorkerID, a.period(), len(a.st.Jobs), a.st.Uncovered))
+}

@@ -1,0 +1,141 @@
+package reclamation
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jobflow/jobflow/workflows/jobcore"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+)
+
+// --- helpers ----------------------------------------------------------------
+
+// maxText bounds free text written into a reclamation (MaxReclamationText).
+func MaxText(field, s string) error {
+	if utf8.RuneCountInString(s) > MaxReclamationText {
+		return jobcore.Refuse("%s is at most %d characters", field, MaxReclamationText)
+	}
+	return nil
+}
+
+func joinNote(note, extra string) string {
+	if extra == "" {
+		return note
+	}
+	return note + ": " + extra
+}
+
+func (c *reclamation) close(ctx workflow.Context, action string, by jobcore.Actor, to ReclamationStatus, note string) {
+	now := workflow.Now(ctx)
+	c.st.ClosedAt = &now
+	c.endDue()
+	if c.cancelReply != nil {
+		c.cancelReply()
+	}
+	c.st.EscalationLevel = 0
+	c.setStatus(ctx, action, by, to, note)
+}
+
+func (c *reclamation) clock(t time.Time) string { return t.In(c.loc).Format("Mon 2 Jan 15:04 MST") }
+
+func (c *reclamation) setStatus(ctx workflow.Context, action string, by jobcore.Actor, to ReclamationStatus, note string) {
+	from := c.st.Status
+	c.st.Status = to
+	c.closing = action
+	c.logEntry(ctx, action, by, string(from), note)
+	c.publish(ctx)
+	// C-3, issue #13: an acknowledged complaint is to be assessed next,
+	// resolved work approved next; both have a timer (watchStage).
+	if (to == ReclamationAcknowledged || to == ReclamationResolved) && from != to && c.stageOn(ctx) {
+		c.watchStage(ctx, 1, c.stageDue())
+	}
+}
+
+func (c *reclamation) logEntry(ctx workflow.Context, action string, by jobcore.Actor, from, note string) {
+	c.st.Log = append(c.st.Log, CaseEntry{At: workflow.Now(ctx), Action: action, By: by, From: from, To: string(c.st.Status), Note: note})
+}
+
+// publish writes what changed to the search attributes ops filter on
+// (ReclamationStatus, ReplyDeadline, Assignee, EscalationLevel) and the
+// current details. No personal data goes here (V-14).
+func (c *reclamation) publish(ctx workflow.Context) {
+	var ups []temporal.SearchAttributeUpdate
+	want := reclamationAttrs{status: string(c.st.Status), level: c.st.EscalationLevel}
+	if c.st.Plan != nil && !c.st.Status.Closed() {
+		want.assignee = c.st.Plan.Assignee
+	}
+	first := !c.published
+	if first {
+		ups = append(ups, jobcore.PartnerKey.ValueSet(c.st.Job.Partner), jobcore.MarketKey.ValueSet(string(c.st.Job.Market)),
+			jobcore.ReplyDeadlineKey.ValueSet(c.st.ReplyDeadline))
+		if c.st.Job.Region != "" {
+			ups = append(ups, jobcore.RegionKey.ValueSet(c.st.Job.Region))
+		}
+	}
+	if first || want.status != c.upserted.status {
+		ups = append(ups, jobcore.ReclamationStatusKey.ValueSet(want.status))
+	}
+	if first || want.level != c.upserted.level {
+		ups = append(ups, jobcore.EscalationLevelKey.ValueSet(int64(want.level)))
+	}
+	if want.assignee != c.upserted.assignee {
+		if want.assignee == "" {
+			ups = append(ups, jobcore.AssigneeKey.ValueUnset())
+		} else {
+			ups = append(ups, jobcore.AssigneeKey.ValueSet(want.assignee))
+		}
+	}
+	if len(ups) > 0 {
+		if err := workflow.UpsertTypedSearchAttributes(ctx, ups...); err != nil {
+			workflow.GetLogger(ctx).Error("upsert search attributes", "error", err)
+		}
+	}
+	c.upserted, c.published = want, true
+	workflow.SetCurrentDetails(ctx, c.details())
+}
+
+func (c *reclamation) details() string {
+	s := fmt.Sprintf("**%s** · %s %s · %s", c.st.Status, c.st.Job.Kind, c.st.Job.ID, c.st.Job.Partner)
+	if c.st.AnsweredAt == nil && !c.st.Status.Closed() {
+		s += " · reply due " + c.clock(c.st.ReplyDeadline)
+	}
+	if p := c.st.Plan; p != nil && !c.st.Status.Closed() {
+		s += fmt.Sprintf(" · %s %s · due %s", p.AssigneeRole, p.Assignee, c.clock(p.Due))
+	}
+	if c.st.EscalationLevel > 0 {
+		s += fmt.Sprintf(" · **escalated, level %d**", c.st.EscalationLevel)
+	}
+	return s
+}
+
+// --- input ----------------------------------------------------------------
+
+// Check refuses an input a reclamation cannot work with.
+func (in ReclamationInput) Check() error {
+	var errs []error
+	if in.Job.ID == "" || (in.Job.Kind != jobcore.JobVisit && in.Job.Kind != jobcore.JobTask) {
+		errs = append(errs, errors.New("reclamation: the job id and kind (visit or task) are required"))
+	}
+	if in.Job.Partner == "" || in.Job.Market == "" {
+		errs = append(errs, errors.New("reclamation: the job's partner and market are required"))
+	}
+	if in.Customer.Email == "" {
+		errs = append(errs, errors.New("reclamation: the customer's e-mail is required to answer them (C-2)"))
+	}
+	if strings.TrimSpace(in.Complaint) == "" || utf8.RuneCountInString(in.Complaint) > MaxReclamationText {
+		errs = append(errs, fmt.Errorf("reclamation: the complaint text is required (at most %d characters)", MaxReclamationText))
+	}
+	switch in.OpenedBy.Role {
+	case jobcore.RoleCustomer, jobcore.RoleOps, jobcore.RoleSystem:
+	default:
+		errs = append(errs, errors.New("reclamation: opened_by.role is customer, ops or system"))
+	}
+	if in.Policy.ReclamationReply <= 0 || in.Policy.ReclamationEscalation <= 0 {
+		errs = append(errs, errors.New("reclamation: the policy's reclamation_reply and reclamation_escalation must be positive (P-1)"))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,289 @@
+package task
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/jobflow/jobflow/activities"
+	"github.com/jobflow/jobflow/rules"
+	"github.com/jobflow/jobflow/workflows/jobcore"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+)
+
+// --- sends ------------------------------------------------------------------------
+
+func (t *task) customerLanguage() string {
+	if t.in.Customer.Language != "" {
+		return string(t.in.Customer.Language)
+	}
+	return string(t.in.Language)
+}
+
+func (t *task) step(name string) activities.Step {
+	t.sendSeq++
+	return activities.Step{JobID: t.st.ID, Name: fmt.Sprintf("%s-%d", name, t.sendSeq)}
+}
+
+func (t *task) data(extra map[string]string) map[string]string {
+	d := map[string]string{"task_id": t.st.ID, "title": t.st.Title, "task_title": t.st.Title, "timezone": t.in.Market.TimeZone(), "market": string(t.in.Market)}
+	jobcore.MergeFields(d, extra)
+	return d
+}
+
+// emailCustomer sends an e-mail to the customer at the next e-mail slot
+// (N-3: working days, EmailWindowStart..EmailWindowEnd, market zone). The
+// wait ends early, and nothing is sent, when needed (if given) turns false;
+// sent (if given) learns when the mail left.
+func (t *task) emailCustomer(ctx workflow.Context, name, template, summary string, extra map[string]string, needed func() bool, sent func(time.Time)) {
+	var settle func(*time.Time)
+	if sent != nil {
+		settle = func(at *time.Time) {
+			if at != nil {
+				sent(*at)
+			}
+		}
+	}
+	t.deferredEmail(ctx, name, summary, t.customerEmail(template, extra), needed, false, settle)
+}
+
+// emailCustomerCarried is emailCustomer for an unread-notification e-mail
+// (watchUnread): its wait counts in unreadWatch, its send in inflight, and
+// settle learns every outcome (with the time the mail left, nil otherwise).
+func (t *task) emailCustomerCarried(ctx workflow.Context, name, template, summary string, extra map[string]string, needed func() bool, settle func(*time.Time)) {
+	t.deferredEmail(ctx, name, summary, t.customerEmail(template, extra), needed, true, settle)
+}
+
+func (t *task) customerEmail(template string, extra map[string]string) activities.EmailRequest {
+	d := t.data(extra)
+	d["name"] = t.in.Customer.Name
+	return activities.EmailRequest{To: t.in.Customer.Email, ToName: t.in.Customer.Name,
+		Message: activities.Message{Template: template, Language: t.customerLanguage(), Data: d}, Categories: []string{"task", template}}
+}
+
+// emailAssistant e-mails the current assistant, also within the window
+// (N-3 applies to every e-mail notification); without an address the
+// message is only recorded.
+func (t *task) emailAssistant(ctx workflow.Context, name, template, summary string, extra map[string]string, needed func() bool) {
+	lang := string(t.asg.Language)
+	if lang == "" {
+		lang = string(t.in.Language)
+	}
+	d := t.data(extra)
+	d["assistant_id"] = t.asg.ID
+	req := activities.EmailRequest{To: t.asg.Email, Message: activities.Message{Template: template, Language: lang, Data: d},
+		Categories: []string{"task", template}}
+	t.deferredEmail(ctx, name, summary, req, needed, false, nil)
+}
+
+func (t *task) deferredEmail(ctx workflow.Context, name, summary string, req activities.EmailRequest, needed func() bool, carried bool, settle func(*time.Time)) {
+	template := req.Message.Template
+	t.pending++
+	if carried {
+		t.unreadWatch++
+	}
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		defer func() {
+			t.pending--
+			if carried {
+				t.unreadWatch--
+			}
+		}()
+		if settle == nil {
+			settle = func(*time.Time) {}
+		}
+		if needed == nil {
+			needed = func() bool { return true }
+		}
+		now := workflow.Now(ctx)
+		if slot := rules.NextEmailSlot(t.in.Market, now, t.in.Policy); slot.After(now) {
+			if _, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
+				Timeout:      slot.Sub(now),
+				TimerOptions: workflow.TimerOptions{Summary: "e-mail window (N-3): " + summary},
+			}, func() bool { return !needed() }); err != nil {
+				return
+			}
+		}
+		step := t.step(name)
+		if !needed() {
+			t.record(ctx, step, "email", template, "not needed")
+			settle(nil)
+			return
+		}
+		if req.To == "" {
+			t.record(ctx, step, "email", template, "no address")
+			settle(nil)
+			return
+		}
+		if carried {
+			t.inflight++
+			defer func() { t.inflight-- }()
+		}
+		req.Step = step
+		var res activities.EmailResult
+		err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, jobcore.MessageOptions(summary)), jobcore.Outreach.SendEmail, req).Get(ctx, &res)
+		if err != nil {
+			t.failed(ctx, step, "email", template, err)
+			settle(nil)
+			return
+		}
+		t.record(ctx, step, "email", template, "sent")
+		at := workflow.Now(ctx)
+		settle(&at)
+	})
+}
+
+func (t *task) alertOps(ctx workflow.Context, kind, template, summary string, data map[string]string) {
+	t.pending++
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		defer func() { t.pending-- }()
+		t.alertOpsNow(ctx, kind, template, summary, data)
+	})
+}
+
+// alertOpsNow: alerts carry ids and reasons only, never customer data (V-14).
+func (t *task) alertOpsNow(ctx workflow.Context, kind, template, summary string, data map[string]string) {
+	step := t.step("ops-" + kind)
+	d := map[string]string{"task_id": t.st.ID, "kind": kind, "market": string(t.in.Market), "partner": t.in.Partner,
+		"timezone": t.in.Market.TimeZone(), "status": string(t.st.Status)}
+	jobcore.MergeFields(d, data)
+	req := activities.OpsAlert{Step: step, Kind: kind, Message: activities.Message{Template: template, Language: "en", Data: d}}
+	var res activities.AlertResult
+	actx, _ := workflow.NewDisconnectedContext(ctx)
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(actx, jobcore.AlertOptions(summary)), jobcore.Outreach.AlertOps, req).Get(actx, &res); err != nil {
+		t.failed(actx, step, "ops", template, err)
+		return
+	}
+	t.record(actx, step, "ops", template, "sent")
+}
+
+func (t *task) record(ctx workflow.Context, step activities.Step, channel, template, outcome string) {
+	t.st.Deliveries = append(t.st.Deliveries, jobcore.Delivery{At: workflow.Now(ctx), Step: step.Name, Channel: channel, Template: template, Outcome: outcome})
+	t.st.DeliveriesTotal++
+	if t.bounded {
+		t.st.Deliveries = jobcore.KeepNewest(t.st.Deliveries, TaskDeliveriesKeep)
+	}
+}
+
+func (t *task) failed(ctx workflow.Context, step activities.Step, channel, template string, err error) {
+	outcome := jobcore.FailureOutcome(err)
+	t.record(ctx, step, channel, template, outcome)
+	workflow.GetLogger(ctx).Warn("delivery failed", "step", step.Key(), "outcome", outcome)
+	if channel != "ops" {
+		// The template names the job, the step, the channel and the error
+		// type (issue 14: "outcome" and no job_id never rendered).
+		t.alertOpsNow(ctx, "delivery_failed", "ops.delivery_failed", "delivery failed alert",
+			map[string]string{"job_id": t.st.ID, "step": step.Name, "channel": channel, "error_type": outcome})
+	}
+}
+
+// --- helpers ------------------------------------------------------------------------
+
+func taskRefuse(format string, args ...any) error {
+	return temporal.NewApplicationError(fmt.Sprintf(format, args...), "TransitionRefused")
+}
+
+// taskSleep waits d on a durable timer; false when the context was cancelled.
+func taskSleep(ctx workflow.Context, d time.Duration, summary string) bool {
+	if d > 0 {
+		if err := workflow.NewTimerWithOptions(ctx, d, workflow.TimerOptions{Summary: summary}).Get(ctx, nil); err != nil {
+			return false
+		}
+	}
+	return ctx.Err() == nil
+}
+
+func (t *task) mustBeAssistant(id string) error {
+	if id == "" {
+		return taskRefuse("name the assistant acting on the task")
+	}
+	if id != t.st.AssistantID {
+		return taskRefuse("%s is not the task's assistant (%s works on it)", id, t.st.AssistantID)
+	}
+	return nil
+}
+
+func (t *task) clock(at time.Time) string { return at.In(t.loc).Format("Mon 2 Jan 2006 15:04 MST") }
+
+// iso renders a time for templates: RFC 3339 in the market's zone.
+func (t *task) iso(at time.Time) string { return at.In(t.loc).Format(time.RFC3339) }
+
+func (t *task) setStatus(ctx workflow.Context, action string, by jobcore.Actor, to TaskStatus, note string) {
+	from := t.st.Status
+	t.st.Status = to
+	t.log(ctx, action, by, from, note)
+	t.publish(ctx)
+}
+
+func (t *task) log(ctx workflow.Context, action string, by jobcore.Actor, from TaskStatus, note string) {
+	t.st.Log = append(t.st.Log, TaskTransition{At: workflow.Now(ctx), Action: action, By: by, From: from, To: t.st.Status, Note: note})
+	t.st.LogTotal++
+	if t.bounded {
+		t.st.Log = jobcore.KeepNewest(t.st.Log, TaskLogKeep)
+	}
+}
+
+// publish upserts the search attributes that changed (ids, codes, times:
+// no personal data, V-14) and the current details.
+func (t *task) publish(ctx workflow.Context) {
+	want := taskAttrs{status: string(t.st.Status), assistant: t.st.AssistantID, area: string(t.st.WorkArea),
+		review: t.st.ReviewDeadline, deadline: t.st.Deadline, reason: t.st.ClosedReason, escalations: t.st.ReviewEscalations}
+	first := t.upserted == (taskAttrs{})
+	var ups []temporal.SearchAttributeUpdate
+	if first {
+		ups = append(ups, jobcore.MarketKey.ValueSet(string(t.st.Market)))
+		if t.st.Partner != "" {
+			ups = append(ups, jobcore.PartnerKey.ValueSet(t.st.Partner))
+		}
+	}
+	if first || want.status != t.upserted.status || want.reason != t.upserted.reason {
+		statuses := []string{want.status}
+		if want.reason != "" {
+			statuses = append(statuses, want.status+":"+want.reason) // T-1: TaskStatus = 'closed:review_not_done'
+		}
+		ups = append(ups, jobcore.TaskStatusKey.ValueSet(statuses))
+	}
+	if want.escalations != t.upserted.escalations {
+		ups = append(ups, jobcore.EscalationLevelKey.ValueSet(int64(want.escalations))) // T-1: EscalationLevel > 0
+	}
+	if want.assistant != t.upserted.assistant && want.assistant != "" {
+		ups = append(ups, jobcore.AssistantIDKey.ValueSet(want.assistant))
+	}
+	if !want.review.Equal(t.upserted.review) {
+		ups = append(ups, jobcore.ReviewDeadlineKey.ValueSet(want.review))
+	}
+	if !want.deadline.Equal(t.upserted.deadline) && !want.deadline.IsZero() {
+		ups = append(ups, jobcore.TaskDeadlineKey.ValueSet(want.deadline))
+	}
+	if len(ups) > 0 {
+		if err := workflow.UpsertTypedSearchAttributes(ctx, ups...); err != nil {
+			workflow.GetLogger(ctx).Error("upsert search attributes", "error", err)
+		}
+	}
+	t.upserted = want
+	workflow.SetCurrentDetails(ctx, t.details())
+}
+
+func (t *task) details() string {
+	s := fmt.Sprintf("**%s** · %s · assistant %s", t.st.Status, t.in.Market, t.st.AssistantID)
+	if t.st.Status.InReview() {
+		s += " · review by " + t.clock(t.st.ReviewDeadline)
+		if t.st.ReviewOverdue {
+			s += " (overdue)"
+		}
+	}
+	if t.st.WorkArea != "" {
+		s += fmt.Sprintf(" · %s (customer factor %s)", t.st.WorkArea, t.st.CustomerFactor)
+	}
+	if !t.st.Deadline.IsZero() {
+		s += " · deadline " + t.clock(t.st.Deadline)
+	}
+	s += fmt.Sprintf(" · budget %d/%d min", t.st.UsedMinutes, t.st.BudgetMinutes)
+	if t.st.RefundEligible {
+		s += " · **deadline missed: refund eligible**"
+	}
+	if t.st.ClosedReason != "" {
+		s += " · closed: " + t.st.ClosedReason
+	}
+	return s
+}

@@ -1,0 +1,242 @@
+package task
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/jobflow/jobflow/activities"
+	"github.com/jobflow/jobflow/rules"
+	"github.com/jobflow/jobflow/workflows/jobcore"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+)
+
+func Register(r worker.WorkflowRegistry) {
+	r.RegisterWorkflowWithOptions(TaskWorkflow, workflow.RegisterOptions{Name: jobcore.TaskWorkflowName})
+}
+
+// task is the workflow's memory; handlers change it and return at once,
+// timers and sends run in coroutines.
+type task struct {
+	in  TaskInput
+	st  TaskState
+	loc *time.Location
+	asg TaskAssistant // the current assistant's contact
+
+	deadlineGen    int
+	cancelDeadline workflow.CancelFunc
+	sendSeq        int
+	pending        int // coroutines the run must finish (sends, alerts, the rating follow-up)
+	// unreadWatch counts the unread-notification e-mails waiting (N-1, N-2):
+	// a continued run re-arms them from the notifications; inflight counts
+	// those whose send is under way (continue-as-new waits for it).
+	unreadWatch int
+	inflight    int
+	upserted    taskAttrs
+
+	bounded bool // taskChangeBoundedState: no chat text, capped lists
+	canOK   bool // taskChangeContinueAsNew
+	escOK   bool // taskChangeReviewEscalation
+	updates int  // Updates handled in this run
+}
+
+// Change ids of the Task workflow (workflow.GetVersion); histories recorded
+// before a change replay the old behaviour.
+const (
+	// taskChangeBoundedState (issue #13): chat messages are ids and refs
+	// without text; notifications, chat, log, deliveries and time entries
+	// keep their newest entries (TaskChatKeep...).
+	taskChangeBoundedState = "task-bounded-state"
+	// taskChangeContinueAsNew (issue #13): a long task continues as new
+	// (TaskContinueAsNewEvents, TaskContinueAsNewUpdates), carrying its state.
+	taskChangeContinueAsNew = "task-continue-as-new"
+	// taskChangeReviewEscalation (issue #13, T-1): after the review-overdue
+	// alert ops are alerted again every ReviewEscalation; ReviewGiveUp after
+	// the reaction time the task closes unreviewed (TaskClosedReviewNotDone).
+	taskChangeReviewEscalation = "task-review-escalation"
+)
+
+// TaskClosedReviewNotDone is the ClosedReason of a task closed because
+// nobody reviewed it (T-1). Ops filter on it in the Temporal UI:
+// TaskStatus = 'closed:review_not_done' (the status list holds "closed"
+// and "closed:<reason>").
+const TaskClosedReviewNotDone = "review_not_done"
+
+type taskAttrs struct {
+	status, assistant, area string
+	review, deadline        time.Time
+	reason                  string // ClosedReason
+	escalations             int    // ReviewEscalations
+}
+
+// TaskWorkflow runs one task from its creation to the rating (or deletion),
+// in one run or, for a long task, in several (continue-as-new, issue #13).
+func TaskWorkflow(ctx workflow.Context, in TaskInput) (TaskState, error) {
+	t := &task{in: in, loc: rules.Location(in.Market), asg: in.Assistant}
+	t.bounded = workflow.GetVersion(ctx, taskChangeBoundedState, workflow.DefaultVersion, 1) >= 1
+	t.canOK = workflow.GetVersion(ctx, taskChangeContinueAsNew, workflow.DefaultVersion, 1) >= 1
+	t.escOK = workflow.GetVersion(ctx, taskChangeReviewEscalation, workflow.DefaultVersion, 1) >= 1
+	carried := in.Carry != nil
+	if carried {
+		t.st, t.asg, t.sendSeq = in.Carry.State, in.Carry.Assistant, in.Carry.SendSeq
+		t.in.Carry = nil // the next hand-over builds its own
+	} else {
+		now := workflow.Now(ctx)
+		created := in.CreatedAt
+		if created.IsZero() {
+			created = now
+		}
+		t.st = TaskState{
+			ID: workflow.GetInfo(ctx).WorkflowExecution.ID, AccountID: in.AccountID, Partner: in.Partner,
+			Market: in.Market, Status: TaskReview, Title: in.Title, Description: in.Description,
+			AssistantID: in.Assistant.ID, CreatedBy: in.CreatedBy, CreatedAt: created,
+			ReviewDeadline:   rules.ReactionDeadline(in.Market, created, in.Policy), // T-2
+			BudgetMinutes:    in.BudgetMinutes,
+			RemainingMinutes: in.BudgetMinutes,
+			Deadline:         in.Deadline, OriginalDeadline: in.Deadline,
+			TimeEntries: []TaskTimeEntry{}, Extensions: []TaskExtension{}, Handovers: []TaskHandover{},
+			Notifications: []TaskNotification{}, Chat: []TaskChatMessage{}, Log: []TaskTransition{}, Deliveries: []jobcore.Delivery{},
+		}
+	}
+	if err := workflow.SetQueryHandler(ctx, TaskQuery, func() (TaskState, error) { return t.st, nil }); err != nil {
+		return t.st, err
+	}
+	if err := workflow.SetQueryHandler(ctx, activities.TaskDigestQuery, t.digestView); err != nil {
+		return t.st, err
+	}
+	if err := t.registerUpdates(ctx); err != nil {
+		return t.st, err
+	}
+	if carried {
+		t.resume(ctx)
+	} else {
+		t.log(ctx, "created", in.CreatedBy, TaskReview, "review by "+t.clock(t.st.ReviewDeadline)+" (T-1, T-2)")
+		t.publish(ctx)
+
+		// T-1: the customer learns by when the task will be reviewed.
+		t.emailCustomer(ctx, "ack", "task.ack", "task acknowledgement (T-1)",
+			map[string]string{"review_deadline": t.iso(t.st.ReviewDeadline)},
+			func() bool { return t.st.Status.InReview() }, nil)
+		if in.CreatedBy.Role != jobcore.RoleCustomer { // the assistant or ops created it on the customer's behalf
+			t.notify(ctx, NoteCreated, "a new task was created for you", 0, "")
+		}
+
+		// T-1: a review not done within the reaction time escalates.
+		workflow.Go(ctx, t.watchReview)
+	}
+
+	handedOver := func() bool { return t.st.Status == TaskHandedOver || t.st.Status.Terminal() }
+	if err := workflow.Await(ctx, func() bool { return handedOver() || t.continueNow(ctx) }); err != nil {
+		return t.st, err
+	}
+	if !handedOver() {
+		return t.continueAsNew(ctx)
+	}
+	t.stopDeadline()
+
+	if t.st.Status == TaskHandedOver {
+		// the customer may rate within the rating window (a continued
+		// run keeps the carried closing time).
+		if t.st.RatingClosesAt == nil {
+			closes := workflow.Now(ctx).Add(in.Policy.RatingWindow)
+			t.st.RatingClosesAt = &closes
+		}
+		window := t.st.RatingClosesAt.Sub(workflow.Now(ctx))
+		rated := t.st.Status == TaskRated
+		if window > 0 || !t.canOK {
+			var err error
+			rated, err = workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
+				Timeout:      window,
+				TimerOptions: workflow.TimerOptions{Summary: "rating window (R-1)"},
+			}, func() bool { return t.st.Status == TaskRated })
+			if err != nil {
+				return t.st, err
+			}
+		}
+		if !rated && t.st.Status != TaskRated {
+			t.setStatus(ctx, "rating-window-closed", jobcore.Actor{Role: jobcore.RoleSystem}, TaskClosed, "")
+		}
+	}
+
+	if err := workflow.Await(ctx, func() bool { return t.pending == 0 && workflow.AllHandlersFinished(ctx) }); err != nil {
+		return t.st, err
+	}
+	return t.st, nil
+}
+
+// continueNow: the run is long enough to continue as new (the server's
+// suggestion, TaskContinueAsNewEvents, TaskContinueAsNewUpdates) and it is
+// quiet: no handler runs, no send is under way and every coroutine still
+// running is one the next run re-arms (unread e-mails; timers).
+func (t *task) continueNow(ctx workflow.Context) bool {
+	if !t.canOK {
+		return false
+	}
+	info := workflow.GetInfo(ctx)
+	long := info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() >= TaskContinueAsNewEvents ||
+		t.updates >= TaskContinueAsNewUpdates
+	return long && t.pending == t.unreadWatch && t.inflight == 0 && workflow.AllHandlersFinished(ctx)
+}
+
+// continueAsNew hands the task to a new run (issue #13).
+func (t *task) continueAsNew(ctx workflow.Context) (TaskState, error) {
+	t.st.Runs++
+	t.log(ctx, "continued-as-new", jobcore.Actor{Role: jobcore.RoleSystem}, t.st.Status,
+		fmt.Sprintf("run %d after %d updates, %d events", t.st.Runs, t.updates, workflow.GetInfo(ctx).GetCurrentHistoryLength()))
+	next := t.in
+	next.Carry = &TaskCarry{State: t.st, Assistant: t.asg, SendSeq: t.sendSeq}
+	return t.st, workflow.NewContinueAsNewError(ctx, jobcore.TaskWorkflowName, next)
+}
+
+// resume re-arms a continued run's timers from the carried state.
+func (t *task) resume(ctx workflow.Context) {
+	t.publish(ctx)
+	now := workflow.Now(ctx)
+	if t.st.Status.InReview() {
+		workflow.Go(ctx, t.watchReview) // T-1: the carried deadline and escalations; an overdue review is not alerted twice
+	}
+	if t.st.Status.Working() && !(t.st.DeadlineMissed && !t.st.Deadline.After(now)) {
+		t.armDeadline(ctx) // T-5: warning (unless sent) and miss from the carried deadline
+	}
+	for _, e := range t.st.Extensions {
+		if e.Status == ExtensionPending {
+			t.watchExtension(ctx, e.ID) // T-6: expires at the carried time
+		}
+	}
+	for _, n := range t.st.Notifications {
+		if n.EmailTemplate != "" && !n.EmailDone && n.ReadAt == nil && n.EmailDueAt != nil {
+			t.watchUnread(ctx, n.ID, n.EmailDueAt.Sub(now)) // N-1, N-2
+		}
+	}
+}
+
+func (t *task) registerUpdates(ctx workflow.Context) error {
+	type reg struct {
+		name               string
+		handler, validator any
+	}
+	regs := []reg{
+		{TaskUpdateRelease, t.release, t.validateRelease},
+		{TaskUpdateAccept, t.accept, t.validateAccept},
+		{TaskUpdateAskQuestions, t.askQuestions, t.validateAskQuestions},
+		{TaskUpdateDelegate, t.delegate, t.validateDelegate},
+		{TaskUpdateDelete, t.delete, t.validateDelete},
+		{TaskUpdateStart, t.start, t.validateStart},
+		{TaskUpdateChange, t.change, t.validateChange},
+		{TaskUpdateRequestExtension, t.requestExtension, t.validateRequestExtension},
+		{TaskUpdateRespondExtension, t.respondExtension, t.validateRespondExtension},
+		{TaskUpdateLogTime, t.logTime, t.validateLogTime},
+		{TaskUpdateHandover, t.handover, t.validateHandover},
+		{TaskUpdateRate, t.rate, t.validateRate},
+		{TaskUpdateMarkRead, t.markRead, t.validateMarkRead},
+		{TaskUpdateChat, t.chat, t.validateChat},
+		{TaskUpdateReassign, t.reassign, t.validateReassign},
+	}
+	for _, r := range regs {
+		if err := workflow.SetUpdateHandlerWithOptions(ctx, r.name, r.handler,
+			workflow.UpdateHandlerOptions{Validator: r.validator}); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -75,7 +75,7 @@ func (v *visit) rate(ctx workflow.Context, r jobcore.RateRequest) (VisitUpdateRe
 	// an abandoned child the visit waits for only until it has started; all
 	// the follow-up's messages go from there, never from here.
 	in := v.ratingFollowUp(r)
-	v.spawn(ctx, func(ctx workflow.Context) {
+	v.out.Go(ctx, func(ctx workflow.Context) {
 		if err := ratingwf.StartRatingFollowUp(ctx, in); err != nil {
 			// Never lose a low rating: fall back to telling the team lead.
 			workflow.GetLogger(ctx).Error("rating follow-up not started", "workflow_id", ratingwf.RatingFollowUpID(v.st.ID), "error", err)

@@ -24,8 +24,7 @@ type visit struct {
 	claimGen, reminderGen       int // bumped to retire a superseded timer
 	cancelClaim, cancelReminder workflow.CancelFunc
 	cancelPromise               workflow.CancelFunc
-	sendSeq                     int // numbers send steps, so each step is unique
-	pending                     int // sends in flight; the workflow waits for them
+	out                         jobcore.Outbox // numbered sends in flight; the workflow waits for them
 	upserted                    visitAttrs
 	closing                     string // the action of the last status change (run result)
 	followUp                    bool   // the R-2 follow-up child was started (run result)
@@ -51,6 +50,7 @@ func VisitWorkflow(ctx workflow.Context, in VisitInput) (VisitResult, error) {
 		Log:          []Transition{},
 		Deliveries:   []jobcore.Delivery{},
 	}
+	v.out = jobcore.Outbox{JobID: v.st.ID, Record: v.record, OnFailure: v.failed}
 	if err := workflow.SetQueryHandler(ctx, QueryVisit, func() (VisitState, error) { return v.st, nil }); err != nil {
 		return v.end(), err
 	}
@@ -105,7 +105,7 @@ func VisitWorkflow(ctx workflow.Context, in VisitInput) (VisitResult, error) {
 	}
 
 	// Let sends in flight and update handlers finish before the run closes.
-	if err := workflow.Await(ctx, func() bool { return v.pending == 0 && workflow.AllHandlersFinished(ctx) }); err != nil {
+	if err := workflow.Await(ctx, func() bool { return v.out.Pending == 0 && workflow.AllHandlersFinished(ctx) }); err != nil {
 		return v.end(), err
 	}
 	return v.end(), nil

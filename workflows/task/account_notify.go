@@ -31,9 +31,7 @@ func (t *task) toAccount(ctx workflow.Context, id int, kind, text string, unread
 		s.TaskEmailsAfter = unreadDelay
 	}
 	f := workflow.SignalExternalWorkflow(ctx, account.AccountWorkflowID(t.in.AccountID), "", account.AccountSignalNotify, s)
-	t.pending++
-	workflow.Go(ctx, func(ctx workflow.Context) {
-		defer func() { t.pending-- }()
+	t.out.Go(ctx, func(ctx workflow.Context) {
 		if err := f.Get(ctx, nil); err != nil {
 			workflow.GetLogger(ctx).Warn("account not told of a notification", "account", account.AccountWorkflowID(t.in.AccountID), "error", err)
 			if owns {
@@ -94,9 +92,7 @@ func (t *task) accountForget(ctx workflow.Context) {
 
 func (t *task) signalAccount(ctx workflow.Context, s account.AccountReadSignal) {
 	f := workflow.SignalExternalWorkflow(ctx, account.AccountWorkflowID(t.in.AccountID), "", account.AccountSignalRead, s)
-	t.pending++
-	workflow.Go(ctx, func(ctx workflow.Context) {
-		defer func() { t.pending-- }()
+	t.out.Go(ctx, func(ctx workflow.Context) {
 		if err := f.Get(ctx, nil); err != nil {
 			workflow.GetLogger(ctx).Warn("account not told of read notifications", "account", account.AccountWorkflowID(t.in.AccountID), "error", err)
 		}

@@ -86,9 +86,7 @@ func (t *task) rate(ctx workflow.Context, r jobcore.RateRequest) (TaskUpdateResu
 	if in.Customer.Language == "" {
 		in.Customer.Language = t.in.Language
 	}
-	t.pending++
-	workflow.Go(ctx, func(ctx workflow.Context) {
-		defer func() { t.pending-- }()
+	t.out.Go(ctx, func(ctx workflow.Context) {
 		if err := rating.StartRatingFollowUp(ctx, in); err != nil {
 			// Never lose a low rating: fall back to telling the team lead.
 			workflow.GetLogger(ctx).Error("rating follow-up not started", "workflow_id", rating.RatingFollowUpID(t.st.ID), "error", err)
@@ -167,10 +165,9 @@ func (t *task) watchUnread(ctx workflow.Context, id int, wait time.Duration) {
 		n := t.notification(id)
 		return n != nil && n.ReadAt == nil && t.st.Status != TaskDeleted
 	}
-	t.pending++
 	t.unreadWatch++
-	workflow.Go(ctx, func(ctx workflow.Context) {
-		defer func() { t.pending--; t.unreadWatch-- }()
+	t.out.Go(ctx, func(ctx workflow.Context) {
+		defer func() { t.unreadWatch-- }()
 		if wait > 0 {
 			read, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
 				Timeout:      wait,

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/jobflow/jobflow/activities"
-	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/jobcore"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -18,11 +17,6 @@ func (t *task) customerLanguage() string {
 		return string(t.in.Customer.Language)
 	}
 	return string(t.in.Language)
-}
-
-func (t *task) step(name string) activities.Step {
-	t.sendSeq++
-	return activities.Step{JobID: t.st.ID, Name: fmt.Sprintf("%s-%d", name, t.sendSeq)}
 }
 
 func (t *task) data(extra map[string]string) map[string]string {
@@ -76,15 +70,16 @@ func (t *task) emailAssistant(ctx workflow.Context, name, template, summary stri
 	t.deferredEmail(ctx, name, summary, req, needed, false, nil)
 }
 
+// deferredEmail waits for the e-mail window (N-3), then sends unless the
+// mail is no longer needed; carried mails count in unreadWatch while they
+// wait and in inflight while they send (continue-as-new waits for those).
 func (t *task) deferredEmail(ctx workflow.Context, name, summary string, req activities.EmailRequest, needed func() bool, carried bool, settle func(*time.Time)) {
 	template := req.Message.Template
-	t.pending++
 	if carried {
 		t.unreadWatch++
 	}
-	workflow.Go(ctx, func(ctx workflow.Context) {
+	t.out.Go(ctx, func(ctx workflow.Context) {
 		defer func() {
-			t.pending--
 			if carried {
 				t.unreadWatch--
 			}
@@ -95,23 +90,17 @@ func (t *task) deferredEmail(ctx workflow.Context, name, summary string, req act
 		if needed == nil {
 			needed = func() bool { return true }
 		}
-		now := workflow.Now(ctx)
-		if slot := rules.NextEmailSlot(t.in.Market, now, t.in.Policy); slot.After(now) {
-			if _, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
-				Timeout:      slot.Sub(now),
-				TimerOptions: workflow.TimerOptions{Summary: "e-mail window (N-3): " + summary},
-			}, func() bool { return !needed() }); err != nil {
-				return
-			}
+		if !jobcore.AwaitEmailWindow(ctx, t.in.Market, t.in.Policy, summary, needed) {
+			return
 		}
-		step := t.step(name)
+		s := jobcore.Send{Step: t.out.Step(name), Channel: "email", Template: template, Summary: summary}
 		if !needed() {
-			t.record(ctx, step, "email", template, "not needed")
+			t.record(ctx, s, "not needed")
 			settle(nil)
 			return
 		}
 		if req.To == "" {
-			t.record(ctx, step, "email", template, "no address")
+			t.record(ctx, s, "no address")
 			settle(nil)
 			return
 		}
@@ -119,61 +108,43 @@ func (t *task) deferredEmail(ctx workflow.Context, name, summary string, req act
 			t.inflight++
 			defer func() { t.inflight-- }()
 		}
-		req.Step = step
-		var res activities.EmailResult
-		err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, jobcore.MessageOptions(summary)), jobcore.Outreach.SendEmail, req).Get(ctx, &res)
-		if err != nil {
-			t.failed(ctx, step, "email", template, err)
+		if !t.out.Email(ctx, s, req) {
 			settle(nil)
 			return
 		}
-		t.record(ctx, step, "email", template, "sent")
 		at := workflow.Now(ctx)
 		settle(&at)
 	})
 }
 
 func (t *task) alertOps(ctx workflow.Context, kind, template, summary string, data map[string]string) {
-	t.pending++
-	workflow.Go(ctx, func(ctx workflow.Context) {
-		defer func() { t.pending-- }()
-		t.alertOpsNow(ctx, kind, template, summary, data)
-	})
+	t.out.Go(ctx, func(ctx workflow.Context) { t.alertOpsNow(ctx, kind, template, summary, data) })
 }
 
 // alertOpsNow: alerts carry ids and reasons only, never customer data (V-14).
 func (t *task) alertOpsNow(ctx workflow.Context, kind, template, summary string, data map[string]string) {
-	step := t.step("ops-" + kind)
+	s := jobcore.Send{Step: t.out.Step("ops-" + kind), Channel: "ops", Template: template, Summary: summary}
 	d := map[string]string{"task_id": t.st.ID, "kind": kind, "market": string(t.in.Market), "partner": t.in.Partner,
 		"timezone": t.in.Market.TimeZone(), "status": string(t.st.Status)}
 	jobcore.MergeFields(d, data)
-	req := activities.OpsAlert{Step: step, Kind: kind, Message: activities.Message{Template: template, Language: "en", Data: d}}
-	var res activities.AlertResult
-	actx, _ := workflow.NewDisconnectedContext(ctx)
-	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(actx, jobcore.AlertOptions(summary)), jobcore.Outreach.AlertOps, req).Get(actx, &res); err != nil {
-		t.failed(actx, step, "ops", template, err)
-		return
-	}
-	t.record(actx, step, "ops", template, "sent")
+	t.out.Alert(ctx, s, activities.OpsAlert{Kind: kind, Message: activities.Message{Template: template, Language: "en", Data: d}})
 }
 
-func (t *task) record(ctx workflow.Context, step activities.Step, channel, template, outcome string) {
-	t.st.Deliveries = append(t.st.Deliveries, jobcore.Delivery{At: workflow.Now(ctx), Step: step.Name, Channel: channel, Template: template, Outcome: outcome})
+func (t *task) record(ctx workflow.Context, s jobcore.Send, outcome string) {
+	t.st.Deliveries = append(t.st.Deliveries, jobcore.Delivery{At: workflow.Now(ctx), Step: s.Step.Name, Channel: s.Channel, Template: s.Template, Outcome: outcome})
 	t.st.DeliveriesTotal++
 	if t.bounded {
 		t.st.Deliveries = jobcore.KeepNewest(t.st.Deliveries, TaskDeliveriesKeep)
 	}
 }
 
-func (t *task) failed(ctx workflow.Context, step activities.Step, channel, template string, err error) {
-	outcome := jobcore.FailureOutcome(err)
-	t.record(ctx, step, channel, template, outcome)
-	workflow.GetLogger(ctx).Warn("delivery failed", "step", step.Key(), "outcome", outcome)
-	if channel != "ops" {
-		// The template names the job, the step, the channel and the error
-		// type (issue 14: "outcome" and no job_id never rendered).
+// failed tells ops of a message that will not go out. The template names
+// the job, the step, the channel and the error type (issue 14: "outcome"
+// and no job_id never rendered).
+func (t *task) failed(ctx workflow.Context, s jobcore.Send, outcome string) {
+	if s.Channel != "ops" {
 		t.alertOpsNow(ctx, "delivery_failed", "ops.delivery_failed", "delivery failed alert",
-			map[string]string{"job_id": t.st.ID, "step": step.Name, "channel": channel, "error_type": outcome})
+			map[string]string{"job_id": t.st.ID, "step": s.Step.Name, "channel": s.Channel, "error_type": outcome})
 	}
 }
 

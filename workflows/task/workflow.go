@@ -25,8 +25,9 @@ type task struct {
 
 	deadlineGen    int
 	cancelDeadline workflow.CancelFunc
-	sendSeq        int
-	pending        int // coroutines the run must finish (sends, alerts, the rating follow-up)
+	// out numbers and tracks the sends; its Pending also counts the other
+	// coroutines the run must finish (account signals, the rating follow-up).
+	out jobcore.Outbox
 	// unreadWatch counts the unread-notification e-mails waiting (N-1, N-2):
 	// a continued run re-arms them from the notifications; inflight counts
 	// those whose send is under way (continue-as-new waits for it).
@@ -78,7 +79,7 @@ func TaskWorkflow(ctx workflow.Context, in TaskInput) (TaskState, error) {
 	t.escOK = workflow.GetVersion(ctx, taskChangeReviewEscalation, workflow.DefaultVersion, 1) >= 1
 	carried := in.Carry != nil
 	if carried {
-		t.st, t.asg, t.sendSeq = in.Carry.State, in.Carry.Assistant, in.Carry.SendSeq
+		t.st, t.asg, t.out.Seq = in.Carry.State, in.Carry.Assistant, in.Carry.SendSeq
 		t.in.Carry = nil // the next hand-over builds its own
 	} else {
 		now := workflow.Now(ctx)
@@ -98,6 +99,7 @@ func TaskWorkflow(ctx workflow.Context, in TaskInput) (TaskState, error) {
 			Notifications: []TaskNotification{}, Chat: []TaskChatMessage{}, Log: []TaskTransition{}, Deliveries: []jobcore.Delivery{},
 		}
 	}
+	t.out.JobID, t.out.Record, t.out.OnFailure = t.st.ID, t.record, t.failed
 	if err := workflow.SetQueryHandler(ctx, TaskQuery, func() (TaskState, error) { return t.st, nil }); err != nil {
 		return t.st, err
 	}
@@ -158,7 +160,7 @@ func TaskWorkflow(ctx workflow.Context, in TaskInput) (TaskState, error) {
 		}
 	}
 
-	if err := workflow.Await(ctx, func() bool { return t.pending == 0 && workflow.AllHandlersFinished(ctx) }); err != nil {
+	if err := workflow.Await(ctx, func() bool { return t.out.Pending == 0 && workflow.AllHandlersFinished(ctx) }); err != nil {
 		return t.st, err
 	}
 	return t.st, nil
@@ -175,7 +177,7 @@ func (t *task) continueNow(ctx workflow.Context) bool {
 	info := workflow.GetInfo(ctx)
 	long := info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() >= TaskContinueAsNewEvents ||
 		t.updates >= TaskContinueAsNewUpdates
-	return long && t.pending == t.unreadWatch && t.inflight == 0 && workflow.AllHandlersFinished(ctx)
+	return long && t.out.Pending == t.unreadWatch && t.inflight == 0 && workflow.AllHandlersFinished(ctx)
 }
 
 // continueAsNew hands the task to a new run (issue #13).
@@ -184,7 +186,7 @@ func (t *task) continueAsNew(ctx workflow.Context) (TaskState, error) {
 	t.log(ctx, "continued-as-new", jobcore.Actor{Role: jobcore.RoleSystem}, t.st.Status,
 		fmt.Sprintf("run %d after %d updates, %d events", t.st.Runs, t.updates, workflow.GetInfo(ctx).GetCurrentHistoryLength()))
 	next := t.in
-	next.Carry = &TaskCarry{State: t.st, Assistant: t.asg, SendSeq: t.sendSeq}
+	next.Carry = &TaskCarry{State: t.st, Assistant: t.asg, SendSeq: t.out.Seq}
 	return t.st, workflow.NewContinueAsNewError(ctx, jobcore.TaskWorkflowName, next)
 }
 

@@ -67,28 +67,24 @@ func (a *absence) noticeCustomer(ctx workflow.Context, i int) {
 	now := workflow.Now(ctx)
 	j.CustomerNotified = &now // claimed now so a recompute does not send twice
 	id := j.ID
-	step := a.step("customer-notice")
+	s := jobcore.Send{Step: a.out.Step("customer-notice"), Channel: "email", Template: "absence.customer_notice",
+		Summary: "absence notice to the customer (A-4)"}
 	p := a.st.Period
 	msg := activities.Message{Template: "absence.customer_notice", Data: map[string]string{
 		"job_id": id, "worker_name": a.in.WorkerName, "from": a.iso(p.From), "to": a.iso(p.To),
 		"timezone": a.in.Market.TimeZone(), "contact": a.in.Contact,
 	}}
-	a.spawn(ctx, func(ctx workflow.Context) {
+	a.out.Go(ctx, func(ctx workflow.Context) {
 		at := rules.NextEmailSlot(a.in.Market, workflow.Now(ctx), a.in.Policy)
 		if !jobcore.Sleep(ctx, at.Sub(workflow.Now(ctx)), "absence notice at the next e-mail slot (A-4, N-3)") {
 			return
 		}
 		var res activities.CustomerNoticeResult
-		err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, jobcore.MessageOptions("absence notice to the customer (A-4)")),
-			absences.SendCustomerNotice, activities.CustomerNoticeRequest{Step: step, AbsenceID: a.st.ID, JobID: id, Message: msg,
-				ChoiceLinks: true, LinksExpire: a.st.Period.To}).Get(ctx, &res)
-		if err != nil {
-			a.failed(ctx, step, "email", msg.Template, err)
-			return
+		if a.out.Message(ctx, s, absences.SendCustomerNotice, activities.CustomerNoticeRequest{Step: s.Step, AbsenceID: a.st.ID, JobID: id,
+			Message: msg, ChoiceLinks: true, LinksExpire: a.st.Period.To}, &res) {
+			sent := workflow.Now(ctx)
+			a.job(id).CustomerNotified = &sent
 		}
-		sent := workflow.Now(ctx)
-		a.job(id).CustomerNotified = &sent
-		a.record(ctx, step, "email", msg.Template, "sent")
 	})
 }
 

@@ -1,8 +1,9 @@
 package absence
 
 import (
-	"github.com/jobflow/jobflow/workflows/jobcore"
 	"time"
+
+	"github.com/jobflow/jobflow/workflows/jobcore"
 )
 
 // AbsenceUpdateResult answers every Update of the absence workflow

@@ -52,7 +52,7 @@ func (a *absence) acceptSubstitute(ctx workflow.Context, r AcceptSubstituteReque
 	a.log(ctx, "accept-substitute", by, fmt.Sprintf("%s takes %s (A-1)", r.Substitute, r.JobID))
 	a.publish(ctx)
 	id, sub := r.JobID, r.Substitute
-	a.spawn(ctx, func(ctx workflow.Context) { a.assign(ctx, id, sub) })
+	a.out.Go(ctx, func(ctx workflow.Context) { a.assign(ctx, id, sub) })
 	return a.result(r.JobID), nil
 }
 

@@ -30,8 +30,7 @@ type absence struct {
 	rejected       bool
 	cancelJob      map[string]workflow.CancelFunc // per job: its offers and escalation timer
 	coverCtx       workflow.Context
-	sendSeq        int
-	pending        int
+	out            jobcore.Outbox // numbered sends and the coroutines the run must finish
 	upserted       absenceAttrs
 	closing        string // the action of the last status change (run result)
 }
@@ -55,6 +54,7 @@ func AbsenceWorkflow(ctx workflow.Context, in AbsenceInput) (AbsenceResult, erro
 		Status: AbsenceReported, ReportedBy: in.ReportedBy,
 		Jobs: []AbsenceJobState{}, Log: []AbsenceLogEntry{}, Deliveries: []jobcore.Delivery{},
 	}
+	a.out = jobcore.Outbox{JobID: a.st.ID, Record: a.record, OnFailure: a.failed}
 	a.st.Long = a.isLong()
 	if err := workflow.SetQueryHandler(ctx, QueryAbsence, func() (AbsenceState, error) { return a.st, nil }); err != nil {
 		return a.end(), err
@@ -123,7 +123,7 @@ func AbsenceWorkflow(ctx workflow.Context, in AbsenceInput) (AbsenceResult, erro
 		a.setStatus(ctx, "ended", jobcore.Actor{Role: jobcore.RoleSystem}, AbsenceEnded,
 			"the worker is back: jobs taken by substitutes in the period stay with them; waiting customers are served by the worker (A-4)")
 	}
-	if err := workflow.Await(ctx, func() bool { return a.pending == 0 && workflow.AllHandlersFinished(ctx) }); err != nil {
+	if err := workflow.Await(ctx, func() bool { return a.out.Pending == 0 && workflow.AllHandlersFinished(ctx) }); err != nil {
 		return a.end(), err
 	}
 	return a.end(), nil

@@ -93,10 +93,10 @@ func (o *Outbox) SMS(ctx workflow.Context, s Send, req activities.SMSRequest) bo
 }
 
 // Message runs another message activity with the send options (a worker's
-// SMS through the roster, A-1).
-func (o *Outbox) Message(ctx workflow.Context, s Send, activity, req any) bool {
-	var res activities.SMSResult
-	return o.run(ctx, s, MessageOptions(s.Summary), activity, req, &res)
+// SMS through the roster, A-1; an absence notice with choice links, A-4);
+// the request carries s.Step.
+func (o *Outbox) Message(ctx workflow.Context, s Send, activity, req, res any) bool {
+	return o.run(ctx, s, MessageOptions(s.Summary), activity, req, res)
 }
 
 // Call places a call and returns how it ended; a call that could not be

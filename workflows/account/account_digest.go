@@ -2,13 +2,14 @@ package account
 
 import (
 	"fmt"
+	"sort"
+	"strings"
+	"time"
+
 	"github.com/jobflow/jobflow/activities"
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/jobcore"
 	"go.temporal.io/sdk/workflow"
-	"sort"
-	"strings"
-	"time"
 )
 
 // The account's notifications (N-1, issue #13 "Entities own their timers").
@@ -355,7 +356,7 @@ func (a *customerAccount) digest(ctx workflow.Context, at time.Time) {
 // task's notification), so a retry or a replay after continue-as-new sends
 // it once with adapters that honour Step keys.
 func (a *customerAccount) sendEmail(ctx workflow.Context, name, template, summary string, extra map[string]string) {
-	step := activities.Step{JobID: AccountWorkflowID(a.in.AccountID), Name: name}
+	s := jobcore.Send{Step: activities.Step{JobID: a.out.JobID, Name: name}, Channel: "email", Template: template, Summary: summary}
 	data := map[string]string{
 		"account_id": a.in.AccountID,
 		"name":       a.in.Customer.Name,
@@ -364,20 +365,14 @@ func (a *customerAccount) sendEmail(ctx workflow.Context, name, template, summar
 		"market":     string(a.in.Market),
 	}
 	jobcore.MergeFields(data, extra)
-	req := activities.EmailRequest{Step: step, To: a.in.Customer.Email, ToName: a.in.Customer.Name,
+	req := activities.EmailRequest{To: a.in.Customer.Email, ToName: a.in.Customer.Name,
 		Message:    activities.Message{Template: template, Language: string(a.in.Customer.Language), Data: data},
 		Categories: []string{"account", template}}
-	outcome := "sent"
-	var res activities.EmailResult
 	if req.To == "" {
-		outcome = "no address"
-	} else if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, jobcore.MessageOptions(summary)), jobcore.Outreach.SendEmail, req).Get(ctx, &res); err != nil {
-		outcome = jobcore.FailureOutcome(err)
+		a.record(ctx, s, "no address")
+		return
 	}
-	a.st.Deliveries = append(a.st.Deliveries, jobcore.Delivery{At: workflow.Now(ctx), Step: step.Name, Channel: "email", Template: template, Outcome: outcome})
-	if len(a.st.Deliveries) > accountLogKeep {
-		a.st.Deliveries = a.st.Deliveries[len(a.st.Deliveries)-accountLogKeep:]
-	}
+	a.out.Email(ctx, s, req)
 }
 
 func containsString(xs []string, x string) bool {

@@ -2,12 +2,13 @@ package account
 
 import (
 	"fmt"
+	"time"
+
 	"github.com/jobflow/jobflow/activities"
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/jobcore"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
-	"time"
 )
 
 // NotificationDigest workflow (N-1): RETIRED by issue #13 ("Entities own

@@ -2,12 +2,13 @@ package account
 
 import (
 	"fmt"
+	"time"
+
 	"github.com/jobflow/jobflow/activities"
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/jobcore"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
-	"time"
 )
 
 // CustomerAccount workflow (N-4): one long-lived workflow per customer
@@ -121,14 +122,15 @@ func Register(r worker.WorkflowRegistry) {
 }
 
 type customerAccount struct {
-	in      AccountInput
-	st      AccountState
-	sendSeq int
+	in  AccountInput
+	st  AccountState
+	out jobcore.Outbox // the account's e-mails: synchronous, numbered per run
 }
 
 // CustomerAccountWorkflow runs the inactivity rules of one account (N-4).
 func CustomerAccountWorkflow(ctx workflow.Context, in AccountInput) (AccountState, error) {
 	a := &customerAccount{in: in}
+	a.out = jobcore.Outbox{JobID: AccountWorkflowID(in.AccountID), Record: a.record}
 	now := workflow.Now(ctx)
 	a.st = AccountState{AccountID: in.AccountID, Market: in.Market, Stage: in.Stage, LastActivity: in.LastActivity,
 		Runs: in.Runs, Log: append([]AccountEvent{}, in.Log...), Deliveries: []jobcore.Delivery{},
@@ -350,10 +352,9 @@ func (a *customerAccount) event(ctx workflow.Context, action, note string) {
 
 // email sends at once: the step's timer already waited for the window.
 func (a *customerAccount) email(ctx workflow.Context, name, template, summary string) {
-	a.sendSeq++
-	step := activities.Step{JobID: AccountWorkflowID(a.in.AccountID), Name: fmt.Sprintf("%s-r%d-%d", name, a.st.Runs, a.sendSeq)}
+	s := jobcore.Send{Step: a.out.Step(fmt.Sprintf("%s-r%d", name, a.st.Runs)), Channel: "email", Template: template, Summary: summary}
 	lang := string(a.in.Customer.Language)
-	req := activities.EmailRequest{Step: step, To: a.in.Customer.Email, ToName: a.in.Customer.Name,
+	req := activities.EmailRequest{To: a.in.Customer.Email, ToName: a.in.Customer.Name,
 		Message: activities.Message{Template: template, Language: lang, Data: map[string]string{
 			"account_id":    a.in.AccountID,
 			"name":          a.in.Customer.Name,
@@ -362,17 +363,17 @@ func (a *customerAccount) email(ctx workflow.Context, name, template, summary st
 			"timezone":      a.in.Market.TimeZone(),
 		}},
 		Categories: []string{"account", template}}
-	var res activities.EmailResult
-	outcome := "sent"
 	if req.To == "" {
-		outcome = "no address"
-	} else if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, jobcore.MessageOptions(summary)), jobcore.Outreach.SendEmail, req).Get(ctx, &res); err != nil {
-		outcome = jobcore.FailureOutcome(err)
+		a.record(ctx, s, "no address")
+		return
 	}
-	a.st.Deliveries = append(a.st.Deliveries, jobcore.Delivery{At: workflow.Now(ctx), Step: step.Name, Channel: "email", Template: template, Outcome: outcome})
-	if len(a.st.Deliveries) > accountLogKeep {
-		a.st.Deliveries = a.st.Deliveries[len(a.st.Deliveries)-accountLogKeep:]
-	}
+	a.out.Email(ctx, s, req)
+}
+
+// record keeps the newest accountLogKeep deliveries.
+func (a *customerAccount) record(ctx workflow.Context, s jobcore.Send, outcome string) {
+	a.st.Deliveries = append(a.st.Deliveries, jobcore.Delivery{At: workflow.Now(ctx), Step: s.Step.Name, Channel: s.Channel, Template: s.Template, Outcome: outcome})
+	a.st.Deliveries = jobcore.KeepNewest(a.st.Deliveries, accountLogKeep)
 }
 
 // publish writes the account's status (N-4) for ops; ids only (V-14).

@@ -1,8 +1,6 @@
 package reclamation
 
 import (
-	"fmt"
-
 	"github.com/jobflow/jobflow/activities"
 	"github.com/jobflow/jobflow/workflows/jobcore"
 	"go.temporal.io/sdk/workflow"
@@ -10,27 +8,32 @@ import (
 
 // --- sends ----------------------------------------------------------------
 
-// caseMessages sends the messages of a reclamation or a rating follow-up the
-// way the visit sends its own: each in a coroutine counted in pending, a
+// CaseMessages sends the messages of a reclamation or a rating follow-up
+// through the shared outbox: each in a coroutine counted in Pending, a
 // permanent failure recorded and handed to ops. Every message is recorded
 // with who caused it and what it said (the exchange, C-3).
 type CaseMessages struct {
-	id       string // the workflow id: step ids and alerts carry it, never personal data
+	jobcore.Outbox
 	customer jobcore.Customer
 	job      jobcore.JobRef
 	log      *[]CaseMessage
 	ids      map[string]string // ids every message carries
-	seq      int
-	Pending  int
 }
 
+// caseMeta is what a case message's record keeps besides the outcome.
+type caseMeta struct {
+	by   jobcore.Actor
+	to   string // customer or ops
+	lang string
+	said map[string]string
+}
+
+// NewCaseMessages sends for the workflow id (step ids and alerts carry it,
+// never personal data) into log.
 func NewCaseMessages(id string, customer jobcore.Customer, job jobcore.JobRef, log *[]CaseMessage, ids map[string]string) *CaseMessages {
-	return &CaseMessages{id: id, customer: customer, job: job, log: log, ids: ids}
-}
-
-func (m *CaseMessages) step(name string) activities.Step {
-	m.seq++
-	return activities.Step{JobID: m.id, Name: fmt.Sprintf("%s-%d", name, m.seq)}
+	m := &CaseMessages{customer: customer, job: job, log: log, ids: ids}
+	m.Outbox = jobcore.Outbox{JobID: id, Record: m.record, OnFailure: m.failed}
+	return m
 }
 
 func (m *CaseMessages) data(extra map[string]string) map[string]string {
@@ -40,74 +43,53 @@ func (m *CaseMessages) data(extra map[string]string) map[string]string {
 	return d
 }
 
-func (m *CaseMessages) spawn(ctx workflow.Context, send func(workflow.Context)) {
-	m.Pending++
-	workflow.Go(ctx, func(ctx workflow.Context) {
-		defer func() { m.Pending-- }()
-		send(ctx)
-	})
+func (m *CaseMessages) record(ctx workflow.Context, s jobcore.Send, outcome string) {
+	meta := s.Meta.(caseMeta)
+	*m.log = append(*m.log, CaseMessage{At: workflow.Now(ctx), By: meta.by, To: meta.to, Channel: s.Channel, Template: s.Template,
+		Language: meta.lang, Said: meta.said, Step: s.Step.Name, Outcome: outcome})
 }
 
-func (m *CaseMessages) record(ctx workflow.Context, by jobcore.Actor, to string, step activities.Step, channel string, msg activities.Message, said map[string]string, outcome string) {
-	*m.log = append(*m.log, CaseMessage{At: workflow.Now(ctx), By: by, To: to, Channel: channel, Template: msg.Template,
-		Language: msg.Language, Said: said, Step: step.Name, Outcome: outcome})
-}
-
-// email sends a customer e-mail in the customer's language; said is what
+// Email sends a customer e-mail in the customer's language; said is what
 // it carries besides the ids and the customer's name (plan, reason...).
 func (m *CaseMessages) Email(ctx workflow.Context, by jobcore.Actor, name, template, summary string, said map[string]string) {
-	step := m.step(name)
 	d := m.data(said)
 	d["name"] = m.customer.Name
 	msg := activities.Message{Template: template, Language: string(m.customer.Language), Data: d}
-	m.spawn(ctx, func(ctx workflow.Context) {
+	s := jobcore.Send{Step: m.Step(name), Channel: "email", Template: template, Summary: summary,
+		Meta: caseMeta{by: by, to: "customer", lang: msg.Language, said: said}}
+	m.Go(ctx, func(ctx workflow.Context) {
 		if m.customer.Email == "" {
-			m.failed(ctx, by, step, "email", msg, said, "failed: no_email")
+			m.Fail(ctx, s, "failed: no_email")
 			return
 		}
-		req := activities.EmailRequest{Step: step, To: m.customer.Email, ToName: m.customer.Name,
-			Message: msg, Categories: []string{m.job.Kind, template}}
-		var res activities.EmailResult
-		err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, jobcore.MessageOptions(summary)), jobcore.Outreach.SendEmail, req).Get(ctx, &res)
-		if err != nil {
-			m.failed(ctx, by, step, "email", msg, said, jobcore.FailureOutcome(err))
-			return
-		}
-		m.record(ctx, by, "customer", step, "email", msg, said, "sent")
+		m.Outbox.Email(ctx, s, activities.EmailRequest{To: m.customer.Email, ToName: m.customer.Name,
+			Message: msg, Categories: []string{m.job.Kind, template}})
 	})
 }
 
-// failed records a customer message that will not go out and tells ops,
-// so someone reaches the customer another way.
-func (m *CaseMessages) failed(ctx workflow.Context, by jobcore.Actor, step activities.Step, channel string, msg activities.Message, said map[string]string, outcome string) {
-	m.record(ctx, by, "customer", step, channel, msg, said, outcome)
-	workflow.GetLogger(ctx).Warn("delivery failed", "step", step.Key(), "outcome", outcome)
-	m.alertNow(ctx, jobcore.Actor{Role: jobcore.RoleSystem}, "delivery_failed", "ops.delivery_failed", "delivery failed alert",
-		map[string]string{"step": step.Name, "channel": channel, "error_type": outcome, "outcome": outcome})
+// failed tells ops of a customer message that will not go out, so someone
+// reaches the customer another way.
+func (m *CaseMessages) failed(ctx workflow.Context, s jobcore.Send, outcome string) {
+	if s.Channel != "ops" {
+		m.alertNow(ctx, jobcore.Actor{Role: jobcore.RoleSystem}, "delivery_failed", "ops.delivery_failed", "delivery failed alert",
+			map[string]string{"step": s.Step.Name, "channel": s.Channel, "error_type": outcome, "outcome": outcome})
+	}
 }
 
+// Alert tells ops in its own coroutine.
 func (m *CaseMessages) Alert(ctx workflow.Context, by jobcore.Actor, kind, template, summary string, data map[string]string) {
-	m.spawn(ctx, func(ctx workflow.Context) { m.alertNow(ctx, by, kind, template, summary, data) })
+	m.Go(ctx, func(ctx workflow.Context) { m.alertNow(ctx, by, kind, template, summary, data) })
 }
 
 // alertNow reaches the person on duty; alerts carry ids and reasons only
 // (V-14), and survive a cancelled scope.
 func (m *CaseMessages) alertNow(ctx workflow.Context, by jobcore.Actor, kind, template, summary string, data map[string]string) {
-	step := m.step("ops-" + kind)
+	s := jobcore.Send{Step: m.Step("ops-" + kind), Channel: "ops", Template: template, Summary: summary,
+		Meta: caseMeta{by: by, to: "ops", lang: "en", said: data}}
 	d := m.data(data)
 	d["kind"] = kind
 	if d["job_id"] == "" {
 		d["job_id"] = m.job.ID
 	}
-	msg := activities.Message{Template: template, Language: "en", Data: d}
-	req := activities.OpsAlert{Step: step, Kind: kind, Message: msg}
-	var res activities.AlertResult
-	actx, _ := workflow.NewDisconnectedContext(ctx)
-	err := workflow.ExecuteActivity(workflow.WithActivityOptions(actx, jobcore.AlertOptions(summary)), jobcore.Outreach.AlertOps, req).Get(actx, &res)
-	outcome := "sent"
-	if err != nil {
-		outcome = jobcore.FailureOutcome(err)
-		workflow.GetLogger(ctx).Warn("ops alert failed", "step", step.Key(), "outcome", outcome)
-	}
-	m.record(actx, by, "ops", step, "ops", msg, data, outcome)
+	m.Outbox.Alert(ctx, s, activities.OpsAlert{Kind: kind, Message: activities.Message{Template: template, Language: "en", Data: d}})
 }

@@ -105,7 +105,7 @@ func ReclamationWorkflow(ctx workflow.Context, in ReclamationInput) (Reclamation
 // the reply clock's escalations (C-2) or the promised date's (C-3), each
 // at its next level and time (issue #13).
 func (c *reclamation) resume(ctx workflow.Context, carry *ReclamationCarry) {
-	c.out.seq = carry.Seq
+	c.out.Seq = carry.Seq
 	c.versioned, c.slowDown, c.canEnabled = true, true, true // a carried run is already on the new behaviour
 	c.logEntry(ctx, "continue", jobcore.Actor{Role: jobcore.RoleSystem}, string(c.st.Status),
 		fmt.Sprintf("run %d continues the reclamation (%d older log entries kept as a count)", c.st.Run, c.st.LogDropped))
@@ -204,7 +204,7 @@ func (c *reclamation) carryOver() ReclamationInput {
 	st.Log, st.LogDropped = jobcore.KeepNewestCounted(st.Log, reclamationKeep, st.LogDropped)
 	st.Messages, st.MessagesDropped = jobcore.KeepNewestCounted(st.Messages, reclamationKeep, st.MessagesDropped)
 	in := c.in
-	in.Carry = &ReclamationCarry{State: st, Seq: c.out.seq}
+	in.Carry = &ReclamationCarry{State: st, Seq: c.out.Seq}
 	return in
 }
 

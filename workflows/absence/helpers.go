@@ -6,7 +6,6 @@ import (
 
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/jobcore"
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -73,30 +72,13 @@ func (a *absence) log(ctx workflow.Context, action string, by jobcore.Actor, not
 // statuses, times and a count only).
 func (a *absence) publish(ctx workflow.Context) {
 	a.st.Uncovered = a.uncovered()
-	want := absenceAttrs{status: string(a.st.Status), from: a.st.Period.From, to: a.st.Period.To, uncovered: a.st.Uncovered, registered: true}
-	var ups []temporal.SearchAttributeUpdate
-	first := !a.upserted.registered
-	if first {
-		ups = append(ups, jobcore.WorkerIDKey.ValueSet(a.in.WorkerID), jobcore.MarketKey.ValueSet(string(a.in.Market)))
-		if a.in.Region != "" {
-			ups = append(ups, jobcore.RegionKey.ValueSet(a.in.Region))
-		}
-	}
-	if first || want.status != a.upserted.status {
-		ups = append(ups, jobcore.AbsenceStatusKey.ValueSet(want.status))
-	}
-	if first || !want.from.Equal(a.upserted.from) || !want.to.Equal(a.upserted.to) {
-		ups = append(ups, jobcore.AbsenceDaysKey.ValueSet(rules.DaysCovering(want.from, want.to, rules.Location(a.in.Market))))
-	}
-	if first || want.uncovered != a.upserted.uncovered {
-		ups = append(ups, jobcore.UncoveredJobsKey.ValueSet(int64(want.uncovered)))
-	}
-	if len(ups) > 0 {
-		if err := workflow.UpsertTypedSearchAttributes(ctx, ups...); err != nil {
-			workflow.GetLogger(ctx).Error("upsert search attributes", "error", err)
-		}
-	}
-	a.upserted = want
-	workflow.SetCurrentDetails(ctx, fmt.Sprintf("**%s** · %s %s · %s · %d job(s), %d uncovered",
-		a.st.Status, a.in.Role, a.in.WorkerID, a.period(), len(a.st.Jobs), a.st.Uncovered))
+	a.attrs.Publish(ctx, fmt.Sprintf("**%s** · %s %s · %s · %d job(s), %d uncovered",
+		a.st.Status, a.in.Role, a.in.WorkerID, a.period(), len(a.st.Jobs), a.st.Uncovered),
+		jobcore.Keyword(jobcore.WorkerIDKey, a.in.WorkerID).First(),
+		jobcore.Keyword(jobcore.MarketKey, string(a.in.Market)).First(),
+		jobcore.Keyword(jobcore.RegionKey, a.in.Region),
+		jobcore.Keyword(jobcore.AbsenceStatusKey, string(a.st.Status)).First(),
+		jobcore.Keywords(jobcore.AbsenceDaysKey, rules.DaysCovering(a.st.Period.From, a.st.Period.To, rules.Location(a.in.Market))).First(),
+		jobcore.Int(jobcore.UncoveredJobsKey, a.st.Uncovered).First(),
+	)
 }

@@ -31,15 +31,8 @@ type absence struct {
 	cancelJob      map[string]workflow.CancelFunc // per job: its offers and escalation timer
 	coverCtx       workflow.Context
 	out            jobcore.Outbox // numbered sends and the coroutines the run must finish
-	upserted       absenceAttrs
+	attrs          jobcore.Publisher
 	closing        string // the action of the last status change (run result)
-}
-
-type absenceAttrs struct {
-	status     string
-	from, to   time.Time
-	uncovered  int
-	registered bool
 }
 
 // AbsenceWorkflow runs one absence from the report to the period's end.

@@ -8,7 +8,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/jobflow/jobflow/workflows/jobcore"
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -63,39 +62,19 @@ func (c *reclamation) logEntry(ctx workflow.Context, action string, by jobcore.A
 // (ReclamationStatus, ReplyDeadline, Assignee, EscalationLevel) and the
 // current details. No personal data goes here (V-14).
 func (c *reclamation) publish(ctx workflow.Context) {
-	var ups []temporal.SearchAttributeUpdate
-	want := reclamationAttrs{status: string(c.st.Status), level: c.st.EscalationLevel}
+	assignee := ""
 	if c.st.Plan != nil && !c.st.Status.Closed() {
-		want.assignee = c.st.Plan.Assignee
+		assignee = c.st.Plan.Assignee
 	}
-	first := !c.published
-	if first {
-		ups = append(ups, jobcore.PartnerKey.ValueSet(c.st.Job.Partner), jobcore.MarketKey.ValueSet(string(c.st.Job.Market)),
-			jobcore.ReplyDeadlineKey.ValueSet(c.st.ReplyDeadline))
-		if c.st.Job.Region != "" {
-			ups = append(ups, jobcore.RegionKey.ValueSet(c.st.Job.Region))
-		}
-	}
-	if first || want.status != c.upserted.status {
-		ups = append(ups, jobcore.ReclamationStatusKey.ValueSet(want.status))
-	}
-	if first || want.level != c.upserted.level {
-		ups = append(ups, jobcore.EscalationLevelKey.ValueSet(int64(want.level)))
-	}
-	if want.assignee != c.upserted.assignee {
-		if want.assignee == "" {
-			ups = append(ups, jobcore.AssigneeKey.ValueUnset())
-		} else {
-			ups = append(ups, jobcore.AssigneeKey.ValueSet(want.assignee))
-		}
-	}
-	if len(ups) > 0 {
-		if err := workflow.UpsertTypedSearchAttributes(ctx, ups...); err != nil {
-			workflow.GetLogger(ctx).Error("upsert search attributes", "error", err)
-		}
-	}
-	c.upserted, c.published = want, true
-	workflow.SetCurrentDetails(ctx, c.details())
+	c.attrs.Publish(ctx, c.details(),
+		jobcore.Keyword(jobcore.PartnerKey, c.st.Job.Partner).First(),
+		jobcore.Keyword(jobcore.MarketKey, string(c.st.Job.Market)).First(),
+		jobcore.Time(jobcore.ReplyDeadlineKey, c.st.ReplyDeadline).First(),
+		jobcore.Keyword(jobcore.RegionKey, c.st.Job.Region),
+		jobcore.Keyword(jobcore.ReclamationStatusKey, string(c.st.Status)).First(),
+		jobcore.Int(jobcore.EscalationLevelKey, c.st.EscalationLevel).First(),
+		jobcore.Keyword(jobcore.AssigneeKey, assignee).Unset(),
+	)
 }
 
 func (c *reclamation) details() string {

@@ -1,15 +1,16 @@
 package reclamation
 
 import (
+	"strings"
+	"testing"
+	"time"
+
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/internal/flowtest"
 	"github.com/jobflow/jobflow/workflows/jobcore"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
-	"strings"
-	"testing"
-	"time"
 )
 
 func testReclamation(lang rules.Language) ReclamationInput {

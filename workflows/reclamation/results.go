@@ -1,8 +1,9 @@
 package reclamation
 
 import (
-	"github.com/jobflow/jobflow/workflows/jobcore"
 	"time"
+
+	"github.com/jobflow/jobflow/workflows/jobcore"
 )
 
 // ReclamationUpdateResult answers every Update of the reclamation workflow

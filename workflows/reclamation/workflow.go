@@ -24,8 +24,7 @@ type reclamation struct {
 	cancelReply workflow.CancelFunc
 	cancelDue   workflow.CancelFunc
 	dueGen      int // bumped to retire a superseded promised-date timer
-	upserted    reclamationAttrs
-	published   bool
+	attrs       jobcore.Publisher
 
 	// issue #13: set from the GetVersion change ids at the first escalation.
 	versioned   bool
@@ -37,12 +36,6 @@ type reclamation struct {
 	stageVersioned, stageTimers bool // reclamationStageChange, read at the first acknowledgement or resolution
 
 	closing string // the action of the last status change (run result)
-}
-
-// reclamationAttrs mirrors the search attributes last written.
-type reclamationAttrs struct {
-	status, assignee string
-	level            int
 }
 
 // ReclamationWorkflow runs one complaint from its opening to its approval

@@ -3,6 +3,10 @@ package task
 import (
 	"errors"
 	"fmt"
+	"strings"
+	"testing"
+	"time"
+
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/account"
 	"github.com/jobflow/jobflow/workflows/jobcore"
@@ -10,9 +14,6 @@ import (
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
-	"strings"
-	"testing"
-	"time"
 )
 
 // The account's N-1 digest and hand-over e-mail (account_digest.go), driven

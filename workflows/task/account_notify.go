@@ -1,9 +1,10 @@
 package task
 
 import (
+	"time"
+
 	"github.com/jobflow/jobflow/workflows/account"
 	"go.temporal.io/sdk/workflow"
-	"time"
 )
 
 // accountOn reports whether this task signals its account (version and an

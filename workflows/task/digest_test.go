@@ -3,14 +3,15 @@ package task
 import (
 	"context"
 	"errors"
-	"github.com/jobflow/jobflow/activities"
-	"github.com/jobflow/jobflow/rules"
-	"github.com/jobflow/jobflow/workflows/account"
-	"go.temporal.io/sdk/workflow"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jobflow/jobflow/activities"
+	"github.com/jobflow/jobflow/rules"
+	"github.com/jobflow/jobflow/workflows/account"
+	"go.temporal.io/sdk/workflow"
 )
 
 // digestSource is a fake activities.TaskSource.

@@ -2,14 +2,15 @@ package task
 
 import (
 	"errors"
+	"testing"
+	"time"
+
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/account"
 	"github.com/jobflow/jobflow/workflows/jobcore"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/workflow"
-	"testing"
-	"time"
 )
 
 func stockholm(s string) time.Time { return wall(rules.Sweden, s) }

@@ -197,42 +197,19 @@ func (t *task) log(ctx workflow.Context, action string, by jobcore.Actor, from T
 // publish upserts the search attributes that changed (ids, codes, times:
 // no personal data, V-14) and the current details.
 func (t *task) publish(ctx workflow.Context) {
-	want := taskAttrs{status: string(t.st.Status), assistant: t.st.AssistantID, area: string(t.st.WorkArea),
-		review: t.st.ReviewDeadline, deadline: t.st.Deadline, reason: t.st.ClosedReason, escalations: t.st.ReviewEscalations}
-	first := t.upserted == (taskAttrs{})
-	var ups []temporal.SearchAttributeUpdate
-	if first {
-		ups = append(ups, jobcore.MarketKey.ValueSet(string(t.st.Market)))
-		if t.st.Partner != "" {
-			ups = append(ups, jobcore.PartnerKey.ValueSet(t.st.Partner))
-		}
+	statuses := []string{string(t.st.Status)}
+	if t.st.ClosedReason != "" {
+		statuses = append(statuses, string(t.st.Status)+":"+t.st.ClosedReason) // T-1: TaskStatus = 'closed:review_not_done'
 	}
-	if first || want.status != t.upserted.status || want.reason != t.upserted.reason {
-		statuses := []string{want.status}
-		if want.reason != "" {
-			statuses = append(statuses, want.status+":"+want.reason) // T-1: TaskStatus = 'closed:review_not_done'
-		}
-		ups = append(ups, jobcore.TaskStatusKey.ValueSet(statuses))
-	}
-	if want.escalations != t.upserted.escalations {
-		ups = append(ups, jobcore.EscalationLevelKey.ValueSet(int64(want.escalations))) // T-1: EscalationLevel > 0
-	}
-	if want.assistant != t.upserted.assistant && want.assistant != "" {
-		ups = append(ups, jobcore.AssistantIDKey.ValueSet(want.assistant))
-	}
-	if !want.review.Equal(t.upserted.review) {
-		ups = append(ups, jobcore.ReviewDeadlineKey.ValueSet(want.review))
-	}
-	if !want.deadline.Equal(t.upserted.deadline) && !want.deadline.IsZero() {
-		ups = append(ups, jobcore.TaskDeadlineKey.ValueSet(want.deadline))
-	}
-	if len(ups) > 0 {
-		if err := workflow.UpsertTypedSearchAttributes(ctx, ups...); err != nil {
-			workflow.GetLogger(ctx).Error("upsert search attributes", "error", err)
-		}
-	}
-	t.upserted = want
-	workflow.SetCurrentDetails(ctx, t.details())
+	t.attrs.Publish(ctx, t.details(),
+		jobcore.Keyword(jobcore.MarketKey, string(t.st.Market)),
+		jobcore.Keyword(jobcore.PartnerKey, t.st.Partner),
+		jobcore.Keywords(jobcore.TaskStatusKey, statuses).First(),
+		jobcore.Int(jobcore.EscalationLevelKey, t.st.ReviewEscalations), // T-1: EscalationLevel > 0
+		jobcore.Keyword(jobcore.AssistantIDKey, t.st.AssistantID),
+		jobcore.Time(jobcore.ReviewDeadlineKey, t.st.ReviewDeadline),
+		jobcore.Time(jobcore.TaskDeadlineKey, t.st.Deadline),
+	)
 }
 
 func (t *task) details() string {

@@ -33,7 +33,7 @@ type task struct {
 	// those whose send is under way (continue-as-new waits for it).
 	unreadWatch int
 	inflight    int
-	upserted    taskAttrs
+	attrs       jobcore.Publisher
 
 	bounded bool // taskChangeBoundedState: no chat text, capped lists
 	canOK   bool // taskChangeContinueAsNew
@@ -62,13 +62,6 @@ const (
 // TaskStatus = 'closed:review_not_done' (the status list holds "closed"
 // and "closed:<reason>").
 const TaskClosedReviewNotDone = "review_not_done"
-
-type taskAttrs struct {
-	status, assistant, area string
-	review, deadline        time.Time
-	reason                  string // ClosedReason
-	escalations             int    // ReviewEscalations
-}
 
 // TaskWorkflow runs one task from its creation to the rating (or deletion),
 // in one run or, for a long task, in several (continue-as-new, issue #13).

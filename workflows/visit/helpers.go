@@ -79,57 +79,36 @@ func (v *visit) logTransition(ctx workflow.Context, action string, by jobcore.Ac
 // publish writes what changed to the search attributes ops filter on, and
 // the current details the UI shows. No personal data goes here (V-14).
 func (v *visit) publish(ctx workflow.Context) {
-	var ups []temporal.SearchAttributeUpdate
-	want := visitAttrs{status: string(v.st.Status), buddy: v.st.Holder, sla: string(v.st.SLA)}
-	if v.st.AppointmentAt != nil {
-		want.appointment = *v.st.AppointmentAt
-	}
-	first := v.upserted == (visitAttrs{})
-	slaSet := false
-	if first {
+	if !v.attrs.Published() {
 		// The API sets these at the start (api/visits.go): the first upsert
 		// writes only what the start did not set to the same value (issue
 		// #13: the history held them twice). It always writes the status,
 		// so the first upsert command stays where histories have it
 		// (replay compares the command, not its attributes).
 		have := workflow.GetTypedSearchAttributes(ctx)
-		for _, kv := range []struct {
-			key temporal.SearchAttributeKeyKeyword
-			val string
-		}{{jobcore.PartnerKey, v.st.Partner}, {jobcore.MarketKey, string(v.st.Market)}, {jobcore.RegionKey, v.st.Region}} {
-			if got, ok := have.GetKeyword(kv.key); !ok || got != kv.val {
-				ups = append(ups, kv.key.ValueSet(kv.val))
+		for _, k := range []temporal.SearchAttributeKeyKeyword{jobcore.PartnerKey, jobcore.MarketKey, jobcore.RegionKey, jobcore.SLAStateKey} {
+			if got, ok := have.GetKeyword(k); ok {
+				v.attrs.Seed(jobcore.Keyword(k, got))
 			}
 		}
-		if got, ok := have.GetTime(jobcore.HelpDeadlineKey); !ok || !got.Equal(v.st.HelpDeadline) {
-			ups = append(ups, jobcore.HelpDeadlineKey.ValueSet(v.st.HelpDeadline))
-		}
-		got, ok := have.GetKeyword(jobcore.SLAStateKey)
-		slaSet = ok && got == want.sla
-	}
-	if first || want.status != v.upserted.status {
-		ups = append(ups, jobcore.VisitStatusKey.ValueSet(want.status))
-	}
-	if (first && !slaSet) || (!first && want.sla != v.upserted.sla) {
-		ups = append(ups, jobcore.SLAStateKey.ValueSet(want.sla))
-	}
-	if want.buddy != v.upserted.buddy {
-		if want.buddy == "" {
-			ups = append(ups, jobcore.BuddyIDKey.ValueUnset())
-		} else {
-			ups = append(ups, jobcore.BuddyIDKey.ValueSet(want.buddy))
+		if got, ok := have.GetTime(jobcore.HelpDeadlineKey); ok {
+			v.attrs.Seed(jobcore.Time(jobcore.HelpDeadlineKey, got))
 		}
 	}
-	if !want.appointment.Equal(v.upserted.appointment) {
-		ups = append(ups, jobcore.AppointmentAtKey.ValueSet(want.appointment))
+	var appointment time.Time
+	if v.st.AppointmentAt != nil {
+		appointment = *v.st.AppointmentAt
 	}
-	if len(ups) > 0 {
-		if err := workflow.UpsertTypedSearchAttributes(ctx, ups...); err != nil {
-			workflow.GetLogger(ctx).Error("upsert search attributes", "error", err)
-		}
-	}
-	v.upserted = want
-	workflow.SetCurrentDetails(ctx, v.details())
+	v.attrs.Publish(ctx, v.details(),
+		jobcore.Keyword(jobcore.PartnerKey, v.st.Partner),
+		jobcore.Keyword(jobcore.MarketKey, string(v.st.Market)),
+		jobcore.Keyword(jobcore.RegionKey, v.st.Region),
+		jobcore.Time(jobcore.HelpDeadlineKey, v.st.HelpDeadline),
+		jobcore.Keyword(jobcore.VisitStatusKey, string(v.st.Status)).First(),
+		jobcore.Keyword(jobcore.SLAStateKey, string(v.st.SLA)),
+		jobcore.Keyword(jobcore.BuddyIDKey, v.st.Holder).Unset(),
+		jobcore.Time(jobcore.AppointmentAtKey, appointment).Unset(),
+	)
 }
 
 func (v *visit) details() string {

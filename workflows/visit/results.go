@@ -1,9 +1,10 @@
 package visit
 
 import (
+	"time"
+
 	"github.com/jobflow/jobflow/workflows/jobcore"
 	"github.com/jobflow/jobflow/workflows/rating"
-	"time"
 )
 
 // VisitUpdateResult answers every Update of the visit workflow

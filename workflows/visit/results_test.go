@@ -2,14 +2,15 @@ package visit
 
 import (
 	"encoding/json"
+	"testing"
+	"time"
+
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/internal/flowtest"
 	"github.com/jobflow/jobflow/workflows/jobcore"
 	"github.com/jobflow/jobflow/workflows/rating"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"testing"
-	"time"
 )
 
 // piiOf lists what a visit's Update results must never carry (V-14): the

@@ -1,6 +1,11 @@
 package visit
 
 import (
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/jobcore"
 	"github.com/stretchr/testify/assert"
@@ -8,10 +13,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
-	"sort"
-	"sync"
-	"testing"
-	"time"
 )
 
 // upserts records every search-attribute upsert of a test workflow, in

@@ -1,12 +1,13 @@
 package visit
 
 import (
+	"testing"
+	"time"
+
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/internal/flowtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"testing"
-	"time"
 )
 
 func TestV5_NeverClaimedVisitKeepsEscalatingThenExpires(t *testing.T) {

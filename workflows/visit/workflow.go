@@ -25,16 +25,9 @@ type visit struct {
 	cancelClaim, cancelReminder workflow.CancelFunc
 	cancelPromise               workflow.CancelFunc
 	out                         jobcore.Outbox // numbered sends in flight; the workflow waits for them
-	upserted                    visitAttrs
+	attrs                       jobcore.Publisher
 	closing                     string // the action of the last status change (run result)
 	followUp                    bool   // the R-2 follow-up child was started (run result)
-}
-
-// visitAttrs mirrors the search attributes last written, so a transition
-// upserts only what changed (fewer events per visit).
-type visitAttrs struct {
-	status, buddy, sla string
-	appointment        time.Time
 }
 
 // VisitWorkflow runs one visit from the partner's booking to the rating.

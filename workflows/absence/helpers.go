@@ -58,14 +58,16 @@ func (a *absence) clock(t time.Time) string { return t.In(a.loc).Format("Mon 2 J
 func (a *absence) iso(t time.Time) string { return t.Format(time.RFC3339) }
 
 func (a *absence) setStatus(ctx workflow.Context, action string, by jobcore.Actor, to AbsenceStatus, note string) {
+	from := a.st.Status
 	a.st.Status = to
 	a.closing = action
-	a.log(ctx, action, by, note)
+	a.st.Log = append(a.st.Log, jobcore.NewTransition(ctx, action, by, from, to, note))
 	a.publish(ctx)
 }
 
+// log records a step that leaves the status as it is.
 func (a *absence) log(ctx workflow.Context, action string, by jobcore.Actor, note string) {
-	a.st.Log = append(a.st.Log, AbsenceLogEntry{At: workflow.Now(ctx), Action: action, By: by, Note: note})
+	a.st.Log = append(a.st.Log, jobcore.NewTransition(ctx, action, by, a.st.Status, a.st.Status, note))
 }
 
 // publish writes what changed to the search attributes ops filter on (ids,

@@ -78,12 +78,7 @@ type AbsenceJobState struct {
 }
 
 // AbsenceLogEntry is one line of the absence's log.
-type AbsenceLogEntry struct {
-	At     time.Time     `json:"at"`
-	Action string        `json:"action"`
-	By     jobcore.Actor `json:"by"`
-	Note   string        `json:"note,omitempty"`
-}
+type AbsenceLogEntry = jobcore.Transition[AbsenceStatus]
 
 // AbsenceState is the absence as the Query returns it.
 type AbsenceState struct {

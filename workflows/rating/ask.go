@@ -263,5 +263,5 @@ func (f *ratingFollowUp) setStatus(ctx workflow.Context, action string, by jobco
 }
 
 func (f *ratingFollowUp) logEntry(ctx workflow.Context, action string, by jobcore.Actor, from, note string) {
-	f.st.Log = append(f.st.Log, reclamation.CaseEntry{At: workflow.Now(ctx), Action: action, By: by, From: from, To: string(f.st.Status), Note: note})
+	f.st.Log = append(f.st.Log, jobcore.NewTransition(ctx, action, by, from, string(f.st.Status), note))
 }

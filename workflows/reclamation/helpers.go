@@ -55,7 +55,7 @@ func (c *reclamation) setStatus(ctx workflow.Context, action string, by jobcore.
 }
 
 func (c *reclamation) logEntry(ctx workflow.Context, action string, by jobcore.Actor, from, note string) {
-	c.st.Log = append(c.st.Log, CaseEntry{At: workflow.Now(ctx), Action: action, By: by, From: from, To: string(c.st.Status), Note: note})
+	c.st.Log = append(c.st.Log, jobcore.NewTransition(ctx, action, by, from, string(c.st.Status), note))
 }
 
 // publish writes what changed to the search attributes ops filter on

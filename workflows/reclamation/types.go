@@ -144,14 +144,7 @@ type Escalation struct {
 
 // CaseEntry is one line of a reclamation's or a rating follow-up's log:
 // who did what, when, and what they wrote.
-type CaseEntry struct {
-	At     time.Time     `json:"at"`
-	Action string        `json:"action"`
-	By     jobcore.Actor `json:"by"`
-	From   string        `json:"from,omitempty"`
-	To     string        `json:"to"`
-	Note   string        `json:"note,omitempty"`
-}
+type CaseEntry = jobcore.Transition[string]
 
 // CaseMessage is one message sent for a reclamation or a rating
 // follow-up: who caused it, to whom, which template in which language, what

@@ -187,7 +187,7 @@ func (t *task) setStatus(ctx workflow.Context, action string, by jobcore.Actor, 
 }
 
 func (t *task) log(ctx workflow.Context, action string, by jobcore.Actor, from TaskStatus, note string) {
-	t.st.Log = append(t.st.Log, TaskTransition{At: workflow.Now(ctx), Action: action, By: by, From: from, To: t.st.Status, Note: note})
+	t.st.Log = append(t.st.Log, jobcore.NewTransition(ctx, action, by, from, t.st.Status, note))
 	t.st.LogTotal++
 	if t.bounded {
 		t.st.Log = jobcore.KeepNewest(t.st.Log, TaskLogKeep)

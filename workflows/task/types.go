@@ -115,14 +115,7 @@ type TaskReassignRequest struct {
 // --- state -----------------------------------------------------------------
 
 // TaskTransition is one line of the task's log: who did what, when.
-type TaskTransition struct {
-	At     time.Time     `json:"at"`
-	Action string        `json:"action"`
-	By     jobcore.Actor `json:"by"`
-	From   TaskStatus    `json:"from"`
-	To     TaskStatus    `json:"to"`
-	Note   string        `json:"note,omitempty"`
-}
+type TaskTransition = jobcore.Transition[TaskStatus]
 
 // Kinds of in-app notifications (N-1, N-2).
 const (

@@ -73,7 +73,7 @@ func (v *visit) setStatus(ctx workflow.Context, action string, by jobcore.Actor,
 }
 
 func (v *visit) logTransition(ctx workflow.Context, action string, by jobcore.Actor, from VisitStatus, note string) {
-	v.st.Log = append(v.st.Log, Transition{At: workflow.Now(ctx), Action: action, By: by, From: from, To: v.st.Status, Note: note})
+	v.st.Log = append(v.st.Log, jobcore.NewTransition(ctx, action, by, from, v.st.Status, note))
 }
 
 // publish writes what changed to the search attributes ops filter on, and

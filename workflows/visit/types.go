@@ -156,14 +156,7 @@ type MileageRequest struct {
 }
 
 // Transition is one line of the visit's log: who did what, when.
-type Transition struct {
-	At     time.Time     `json:"at"`
-	Action string        `json:"action"`
-	By     jobcore.Actor `json:"by"`
-	From   VisitStatus   `json:"from"`
-	To     VisitStatus   `json:"to"`
-	Note   string        `json:"note,omitempty"`
-}
+type Transition = jobcore.Transition[VisitStatus]
 
 // VisitState is the visit as the Query returns it.
 type VisitState struct {

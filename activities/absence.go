@@ -22,6 +22,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/jobflow/jobflow/rules"
+	"github.com/jobflow/jobflow/workflows/names"
 )
 
 // Activities of the absence workflow (A-1..A-5, workflows/absence.go).
@@ -34,33 +35,9 @@ import (
 // up inside the activities and never enters the absence workflow's history:
 // the workflow sees ids, statuses and times only (V-14).
 //
-// Names the job workflows answer to. They are the workflows package's
-// constants (QueryVisit, TaskQuery, UpdateReassign, TaskUpdateReassign and
-// the search attributes of workflows/search.go), repeated here because
-// workflows imports this package; workflows/absence_test.go keeps them equal.
-const (
-	AbsenceVisitWorkflowType = "Visit"
-	AbsenceTaskWorkflowType  = "Task"
-	AbsenceVisitQuery        = "visit"
-	AbsenceTaskQuery         = "task"
-	AbsenceReassignUpdate    = "reassign"
-
-	// Search attributes the look-ups filter on.
-	absenceBuddyAttr       = "BuddyId"
-	absenceVisitStatusAttr = "VisitStatus"
-	absenceWorkerAttr      = "WorkerId" // the task's assistant (workflows.AssistantIDKey) and the absent worker
-	absenceStatusAttr      = "AbsenceStatus"
-	absenceDaysAttr        = "AbsenceDays"
-)
-
-// Job kinds and worker roles of an absence.
-const (
-	AbsenceJobVisit = "visit"
-	AbsenceJobTask  = "task"
-
-	AbsenceRoleBuddy     = "buddy"
-	AbsenceRoleAssistant = "assistant"
-)
+// The names the job workflows answer to (workflow types, queries, the
+// reassign update, search attributes, kinds and roles) come from
+// workflows/names, the one place they are written.
 
 // AbsenceJob is one piece of the absent worker's work, as found (no
 // personal data: ids, statuses and times).
@@ -242,13 +219,13 @@ func visTime(t time.Time) string { return quoteVis(t.UTC().Format(time.RFC3339Na
 // visibility may lag.
 func AbsenceVisitsQuery(worker string) string {
 	return fmt.Sprintf("WorkflowType = %s AND ExecutionStatus = 'Running' AND %s = %s AND %s IN ('claimed', 'booked')",
-		quoteVis(AbsenceVisitWorkflowType), absenceBuddyAttr, quoteVis(worker), absenceVisitStatusAttr)
+		quoteVis(names.VisitWorkflowName), names.BuddyIDKey.GetName(), quoteVis(worker), names.VisitStatusKey.GetName())
 }
 
 // AbsenceTasksQuery selects the running tasks of an assistant.
 func AbsenceTasksQuery(worker string) string {
 	return fmt.Sprintf("WorkflowType = %s AND ExecutionStatus = 'Running' AND %s = %s",
-		quoteVis(AbsenceTaskWorkflowType), absenceWorkerAttr, quoteVis(worker))
+		quoteVis(names.TaskWorkflowName), names.AssistantIDKey.GetName(), quoteVis(worker))
 }
 
 // AbsentWorkersQuery selects the absences overlapping a period (their
@@ -265,7 +242,7 @@ func AbsentWorkersQuery(from, to time.Time) string {
 		quoted = []string{quoteVis(from.In(rules.Location(rules.Sweden)).Format(time.DateOnly))}
 	}
 	return fmt.Sprintf("WorkflowType = 'Absence' AND ExecutionStatus = 'Running' AND %s IN ('reported', 'approved', 'active') AND %s IN (%s)",
-		absenceStatusAttr, absenceDaysAttr, strings.Join(quoted, ", "))
+		names.AbsenceStatusKey.GetName(), names.AbsenceDaysKey.GetName(), strings.Join(quoted, ", "))
 }
 
 func (a *Absences) list(ctx context.Context, query string) (ids []string, err error) {
@@ -335,12 +312,12 @@ func (a *Absences) FindAbsenceJobs(ctx context.Context, req FindJobsRequest) ([]
 	// a worker who does both kinds of work must not leave either unmanned.
 	{
 		ids, err := a.list(ctx, AbsenceTasksQuery(req.WorkerID))
-		if err != nil && !(req.Role == AbsenceRoleBuddy && isBadQuery(err)) {
+		if err != nil && !(req.Role == names.RoleBuddy && isBadQuery(err)) {
 			return nil, err
 		}
 		for _, id := range ids {
 			var t taskView
-			if err := a.queryJob(ctx, id, AbsenceTaskQuery, &t); err != nil {
+			if err := a.queryJob(ctx, id, names.TaskQuery, &t); err != nil {
 				if isGone(err) {
 					continue
 				}
@@ -353,18 +330,18 @@ func (a *Absences) FindAbsenceJobs(ctx context.Context, req FindJobsRequest) ([]
 			if t.AssistantID != req.WorkerID || t.Deadline.Before(req.From) {
 				continue
 			}
-			out = append(out, AbsenceJob{ID: id, Kind: AbsenceJobTask, Status: t.Status, Holder: t.AssistantID,
+			out = append(out, AbsenceJob{ID: id, Kind: names.JobTask, Status: t.Status, Holder: t.AssistantID,
 				StartsAt: t.Deadline, Market: t.Market, WorkArea: t.WorkArea})
 		}
 	}
 	{
 		ids, err := a.list(ctx, AbsenceVisitsQuery(req.WorkerID))
-		if err != nil && !(req.Role == AbsenceRoleAssistant && isBadQuery(err)) {
+		if err != nil && !(req.Role == names.RoleAssistant && isBadQuery(err)) {
 			return nil, err
 		}
 		for _, id := range ids {
 			var v visitView
-			if err := a.queryJob(ctx, id, AbsenceVisitQuery, &v); err != nil {
+			if err := a.queryJob(ctx, id, names.VisitQuery, &v); err != nil {
 				if isGone(err) {
 					continue
 				}
@@ -373,7 +350,7 @@ func (a *Absences) FindAbsenceJobs(ctx context.Context, req FindJobsRequest) ([]
 			if v.Holder != req.WorkerID {
 				continue
 			}
-			job := AbsenceJob{ID: id, Kind: AbsenceJobVisit, Status: v.Status, Holder: v.Holder, Market: v.Market, Region: v.Region}
+			job := AbsenceJob{ID: id, Kind: names.JobVisit, Status: v.Status, Holder: v.Holder, Market: v.Market, Region: v.Region}
 			switch {
 			case v.Status == "booked" && v.AppointmentAt != nil:
 				if v.AppointmentAt.Before(req.From) || v.AppointmentAt.After(req.To) {
@@ -504,9 +481,9 @@ func (a *Absences) rosterEntry(ctx context.Context, id string) (RosterEntry, err
 func (a *Absences) ReassignAbsenceJob(ctx context.Context, req ReassignJobRequest) (ReassignJobResult, error) {
 	var arg any
 	switch req.Kind {
-	case AbsenceJobTask:
+	case names.JobTask:
 		var t taskView
-		if err := a.queryJob(ctx, req.JobID, AbsenceTaskQuery, &t); err != nil {
+		if err := a.queryJob(ctx, req.JobID, names.TaskQuery, &t); err != nil {
 			if isGone(err) {
 				return ReassignJobResult{Closed: true, Note: "the task is closed"}, nil
 			}
@@ -533,7 +510,7 @@ func (a *Absences) ReassignAbsenceJob(ctx context.Context, req ReassignJobReques
 	h, err := a.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		UpdateID:     req.UpdateID,
 		WorkflowID:   req.JobID,
-		UpdateName:   AbsenceReassignUpdate,
+		UpdateName:   names.ReassignUpdate,
 		Args:         []any{arg},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
@@ -545,9 +522,9 @@ func (a *Absences) ReassignAbsenceJob(ctx context.Context, req ReassignJobReques
 	case err == nil:
 	case errors.As(err, &app):
 		res := ReassignJobResult{Note: app.Message()}
-		if req.Kind != AbsenceJobTask {
+		if req.Kind != names.JobTask {
 			var v visitView
-			if a.queryJob(ctx, req.JobID, AbsenceVisitQuery, &v) == nil {
+			if a.queryJob(ctx, req.JobID, names.VisitQuery, &v) == nil {
 				res.Status = v.Status
 				switch v.Status {
 				case "completed", "rated", "aborted", "cancelled":

@@ -16,6 +16,7 @@ import (
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows"
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"github.com/jobflow/jobflow/workflows/visit"
 )
 
@@ -67,7 +68,7 @@ func TestA1_IntegrationRealVisitReassignedKeepsItsReminder(t *testing.T) {
 		WishedTimes: []rules.Window{{From: now, To: now.Add(time.Hour)}}, BookedAt: now,
 	}}
 	id := visit.VisitID("acme", "ABS-1")
-	_, err := srv.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: jobcore.TaskQueue}, visit.VisitWorkflowName, in)
+	_, err := srv.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: names.TaskQueue}, visit.VisitWorkflowName, in)
 	require.NoError(t, err)
 	update := func(name string, arg any) {
 		h, err := srv.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: name, Args: []any{arg},

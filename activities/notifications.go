@@ -15,7 +15,7 @@ import (
 )
 
 // RETIRED (issue #13): the customer's account workflow sends the digest
-// (workflows/account_digest.go) from the notifications its tasks signal;
+// (workflows/account/account_digest.go) from the notifications its tasks signal;
 // nothing lists or queries open tasks. SendTaskDigest stays registered for
 // NotificationDigest histories started before the change.
 //

@@ -26,9 +26,10 @@ import (
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/absence"
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 )
 
-// Absences (A-1..A-5): the endpoints of workflows/absence.go.
+// Absences (A-1..A-5): the endpoints of workflows/absence.
 //
 //	POST /v1/absences                                         report (a worker for themself, the manager for others)
 //	GET  /v1/absences/{id}                                    the absence (the manager, or the absent worker)
@@ -116,7 +117,7 @@ func validateReport(r AbsenceReport) *ValidationError {
 	switch {
 	case !tokenIDRe.MatchString(r.WorkerID):
 		return invalid("missing_field", "worker_id", "worker_id (the absent worker's id) is required")
-	case r.Role != jobcore.RoleBuddy && r.Role != jobcore.RoleAssistant:
+	case r.Role != names.RoleBuddy && r.Role != names.RoleAssistant:
 		return invalid("invalid_role", "role", "role must be buddy or assistant")
 	case r.Kind != absence.AbsenceSick && r.Kind != absence.AbsenceHoliday && r.Kind != absence.AbsenceOther:
 		return invalid("invalid_kind", "kind", "kind must be sick, holiday or other")
@@ -316,7 +317,7 @@ func ReportHash(rep AbsenceReport) string {
 func StartAbsence(ctx context.Context, c client.Client, in absence.AbsenceInput, hash string) (AbsenceStart, error) {
 	id := absence.AbsenceReportID(in.WorkerID, in.Kind, in.Market, in.Period.From)
 	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: id, TaskQueue: jobcore.TaskQueue,
+		ID: id, TaskQueue: names.TaskQueue,
 		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
 		WorkflowExecutionErrorWhenAlreadyStarted: true, // else the SDK hands back the old run as if started
@@ -492,7 +493,7 @@ func (s *Server) customerChoice(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	job := r.PathValue("job")
-	info(r).role = jobcore.RoleCustomer
+	info(r).role = names.RoleCustomer
 	choice := r.URL.Query().Get("choice")
 	if choice != absence.ChoiceBackup && choice != absence.ChoiceWait {
 		failValidation(w, r, invalid("invalid_choice", "choice", "choice must be backup or wait"))
@@ -587,7 +588,7 @@ func (s *Server) autoReply(w http.ResponseWriter, r *http.Request) {
 // ActiveAbsenceQuery selects a worker's running, active absences.
 func ActiveAbsenceQuery(worker string) string {
 	return fmt.Sprintf("WorkflowType = %s AND ExecutionStatus = 'Running' AND %s = %s AND %s = 'active'",
-		quote(absence.AbsenceWorkflowName), jobcore.WorkerIDKey.GetName(), quote(worker), jobcore.AbsenceStatusKey.GetName())
+		quote(absence.AbsenceWorkflowName), names.WorkerIDKey.GetName(), quote(worker), names.AbsenceStatusKey.GetName())
 }
 
 // absencePrincipal: buddies and assistants report their own absences;
@@ -599,7 +600,7 @@ func (s *Server) absencePrincipal(w http.ResponseWriter, r *http.Request) (Princ
 // managesAbsence: is p the manager of this (someone else's) absence? Ops
 // always; a team lead only of an assistant's.
 func managesAbsence(p Principal, st absence.AbsenceState) bool {
-	return p.Role == roleOps || (p.Role == roleTeamLead && st.Role == jobcore.RoleAssistant && st.WorkerID != p.ID)
+	return p.Role == roleOps || (p.Role == roleTeamLead && st.Role == names.RoleAssistant && st.WorkerID != p.ID)
 }
 
 // managesReport: may p report rep for another worker? Ops always; a team
@@ -610,11 +611,11 @@ func (s *Server) managesReport(p Principal, rep AbsenceReport) bool {
 	case roleOps:
 		return true
 	case roleTeamLead:
-		if rep.Role != jobcore.RoleAssistant {
+		if rep.Role != names.RoleAssistant {
 			return false
 		}
 		role, known := s.Tokens.RoleOf(rep.WorkerID)
-		return known && role == jobcore.RoleAssistant
+		return known && role == names.RoleAssistant
 	}
 	return false
 }

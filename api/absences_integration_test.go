@@ -12,7 +12,7 @@ import (
 
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/absence"
-	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 )
 
 // an absence's id comes from the report (worker, kind, first day), so
@@ -25,7 +25,7 @@ func TestIntegrationA1_AbsenceRetrySameIDAndReportAfterCutShortStartsNew(t *test
 	ops := map[string]string{"Authorization": "Bearer " + opsToken}
 	from := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
 	report := func(to time.Time) []byte {
-		b, _ := json.Marshal(AbsenceReport{WorkerID: "b-1", WorkerName: "Bo", Role: jobcore.RoleBuddy, Market: rules.Sweden,
+		b, _ := json.Marshal(AbsenceReport{WorkerID: "b-1", WorkerName: "Bo", Role: names.RoleBuddy, Market: rules.Sweden,
 			Region: "stockholm", Kind: absence.AbsenceSick, Period: absence.AbsencePeriod{From: from, To: to},
 			Contact: "Anne, teamlead@jobflow.example"})
 		return b

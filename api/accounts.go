@@ -9,7 +9,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/jobflow/jobflow/workflows/account"
-	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"github.com/jobflow/jobflow/workflows/task"
 )
 
@@ -37,10 +37,10 @@ func (s *Server) accountStarted(ctx context.Context, in task.TaskInput) {
 	_, err = s.Visits.Client.SignalWithStartWorkflow(ctx, id, account.AccountSignalActivity,
 		account.AccountActivitySignal{Kind: "task-created", Ref: task.TaskWorkflowID(in.TaskID)},
 		client.StartWorkflowOptions{
-			ID: id, TaskQueue: jobcore.TaskQueue,
+			ID: id, TaskQueue: names.TaskQueue,
 			TypedSearchAttributes: temporal.NewSearchAttributes(
-				jobcore.MarketKey.ValueSet(string(in.Market)),
-				jobcore.AccountStatusKey.ValueSet([]string{string(account.AccountActive)})),
+				names.MarketKey.ValueSet(string(in.Market)),
+				names.AccountStatusKey.ValueSet([]string{string(account.AccountActive)})),
 			StaticSummary: "Customer account " + in.AccountID + " (N-4 inactivity)",
 		},
 		account.AccountWorkflowName,

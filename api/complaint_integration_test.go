@@ -17,6 +17,7 @@ import (
 
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"github.com/jobflow/jobflow/workflows/reclamation"
 	"github.com/jobflow/jobflow/workflows/visit"
 )
@@ -125,9 +126,9 @@ func TestIntegrationC1_SecondComplaintIsANoteOnTheOpenCaseInOneCall(t *testing.T
 	// The second complaint, straight through the helper to count the calls.
 	cc := &countingClient{Client: e.srv.Client, calls: map[string]int{}}
 	in := reclamation.ReclamationInput{
-		Job:      jobcore.JobRef{ID: job, Kind: jobcore.JobVisit, Partner: "acme", Market: rules.Sweden, Region: "stockholm"},
+		Job:      jobcore.JobRef{ID: job, Kind: names.JobVisit, Partner: "acme", Market: rules.Sweden, Region: "stockholm"},
 		Customer: jobcore.Customer{Name: "Eva", Email: "eva@example.com", Language: rules.Swedish},
-		OpenedBy: jobcore.Actor{Role: jobcore.RoleCustomer}, Complaint: "and the router is still broken",
+		OpenedBy: jobcore.Actor{Role: names.RoleCustomer}, Complaint: "and the router is still broken",
 		Policy: rules.DefaultPolicy(),
 	}
 	res, err := StartReclamation(t.Context(), cc, in)

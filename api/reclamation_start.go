@@ -12,7 +12,7 @@ import (
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"github.com/jobflow/jobflow/workflows/reclamation"
 )
 
@@ -138,17 +138,17 @@ func newNonce() string {
 // first moment (the workflow keeps them current).
 func reclamationStartOptions(id string, in reclamation.ReclamationInput, nonce string) client.StartWorkflowOptions {
 	attrs := []temporal.SearchAttributeUpdate{
-		jobcore.PartnerKey.ValueSet(in.Job.Partner),
-		jobcore.MarketKey.ValueSet(string(in.Job.Market)),
-		jobcore.ReclamationStatusKey.ValueSet(string(reclamation.ReclamationWaiting)),
-		jobcore.EscalationLevelKey.ValueSet(0),
+		names.PartnerKey.ValueSet(in.Job.Partner),
+		names.MarketKey.ValueSet(string(in.Job.Market)),
+		names.ReclamationStatusKey.ValueSet(string(reclamation.ReclamationWaiting)),
+		names.EscalationLevelKey.ValueSet(0),
 	}
 	if in.Job.Region != "" {
-		attrs = append(attrs, jobcore.RegionKey.ValueSet(in.Job.Region))
+		attrs = append(attrs, names.RegionKey.ValueSet(in.Job.Region))
 	}
 	return client.StartWorkflowOptions{
 		ID:                       id,
-		TaskQueue:                jobcore.TaskQueue,
+		TaskQueue:                names.TaskQueue,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		Memo:                     map[string]any{MemoReclamationRequest: nonce},

@@ -18,6 +18,7 @@ import (
 
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"github.com/jobflow/jobflow/workflows/rating"
 	"github.com/jobflow/jobflow/workflows/reclamation"
 	"github.com/jobflow/jobflow/workflows/task"
@@ -25,7 +26,7 @@ import (
 )
 
 // Reclamations (C-1..C-3) and rating follow-ups: the endpoints of
-// workflows/reclamation.go and workflows/rating.go.
+// workflows/reclamation and workflows/rating.
 //
 //	POST /v1/visits/{id}/complaint?token=...   the customer's signed complaint link: opens a reclamation (C-1)
 //	POST /v1/visits/{id}/complaint-link        ops mint a complaint link for a visit
@@ -176,7 +177,7 @@ func (s *Server) complain(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	info(r).role = jobcore.RoleCustomer
+	info(r).role = names.RoleCustomer
 	if err := VerifyLink(s.LinkSecret, r.URL.Query().Get("token"), id, LinkActionComplain, s.Visits.now()); err != nil {
 		code := "invalid_link"
 		if errors.Is(err, ErrLinkExpired) {
@@ -185,7 +186,7 @@ func (s *Server) complain(w http.ResponseWriter, r *http.Request) {
 		fail(w, r, http.StatusUnauthorized, code, "the complaint link is not valid: "+err.Error(), "")
 		return
 	}
-	s.openFor(w, r, id, jobcore.Actor{Role: jobcore.RoleCustomer})
+	s.openFor(w, r, id, jobcore.Actor{Role: names.RoleCustomer})
 }
 
 // openReclamation serves POST /v1/reclamations: ops open a reclamation on
@@ -276,17 +277,17 @@ func (s *Server) openFor(w http.ResponseWriter, r *http.Request, id string, by j
 func (s *Server) jobForReclamation(ctx context.Context, id string) (jobcore.JobRef, jobcore.Customer, rules.Policy, error) {
 	if taskIDRe.MatchString(id) {
 		var in task.TaskInput
-		if err := s.startInput(ctx, id, jobcore.TaskWorkflowName, &in); err != nil {
+		if err := s.startInput(ctx, id, names.TaskWorkflowName, &in); err != nil {
 			return jobcore.JobRef{}, jobcore.Customer{}, rules.Policy{}, err
 		}
-		return jobcore.JobRef{ID: id, Kind: jobcore.JobTask, Partner: in.Partner, Market: in.Market}, in.Customer, in.Policy, nil
+		return jobcore.JobRef{ID: id, Kind: names.JobTask, Partner: in.Partner, Market: in.Market}, in.Customer, in.Policy, nil
 	}
 	in, err := s.visitInput(ctx, id)
 	if err != nil {
 		return jobcore.JobRef{}, jobcore.Customer{}, rules.Policy{}, err
 	}
 	b := in.Booking
-	return jobcore.JobRef{ID: id, Kind: jobcore.JobVisit, Partner: b.Partner, Market: b.Market, Region: b.Region}, b.Customer, in.Policy, nil
+	return jobcore.JobRef{ID: id, Kind: names.JobVisit, Partner: b.Partner, Market: b.Market, Region: b.Region}, b.Customer, in.Policy, nil
 }
 
 // startInput decodes the input of workflow id's first run of the given type.

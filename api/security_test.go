@@ -17,7 +17,7 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	"github.com/jobflow/jobflow/workflows/absence"
-	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 )
 
 // Issue #16, H1: a captured signature is good for its own request once.
@@ -135,7 +135,7 @@ func (f *fakeQuery) ExecuteWorkflow(context.Context, client.StartWorkflowOptions
 // buddy's absence are 403 and reach no Update; an assistant's absence is
 // theirs to manage.
 func TestH2TeamLeadManagesAssistantsOnly(t *testing.T) {
-	buddyAbsence := absence.AbsenceState{ID: "absence-b-1-sick-2026-11-23", WorkerID: "b-1", Role: jobcore.RoleBuddy}
+	buddyAbsence := absence.AbsenceState{ID: "absence-b-1-sick-2026-11-23", WorkerID: "b-1", Role: names.RoleBuddy}
 	fake := &fakeQuery{state: buddyAbsence}
 	s := &Server{Tokens: taskTokens(t), Visits: &Visits{Client: fake, Now: func() time.Time { return t0 }}}
 	h := s.Handler()
@@ -169,7 +169,7 @@ func TestH2TeamLeadManagesAssistantsOnly(t *testing.T) {
 
 	// An assistant's absence: the team lead is its manager (the fake
 	// refuses the Update itself, so reaching it is the proof).
-	fake.state = absence.AbsenceState{ID: "absence-vpa-7-sick-2026-11-23", WorkerID: "vpa-7", Role: jobcore.RoleAssistant}
+	fake.state = absence.AbsenceState{ID: "absence-vpa-7-sick-2026-11-23", WorkerID: "vpa-7", Role: names.RoleAssistant}
 	w := do("POST", "/v1/absences/absence-vpa-7-sick-2026-11-23/approve", `{}`)
 	assert.NotEqual(t, http.StatusForbidden, w.Code, w.Body.String())
 	assert.Equal(t, 1, fake.updates)

@@ -24,10 +24,11 @@ import (
 
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"github.com/jobflow/jobflow/workflows/task"
 )
 
-// Tasks (T-1..T-8, N-1, N-2, R-1): the endpoints of workflows/task.go.
+// Tasks (T-1..T-8, N-1, N-2, R-1): the endpoints of workflows/task.
 // {id} is the task's workflow id, task-<partner>-<task_ref>.
 //
 //	POST /v1/tasks                                   create: a partner's signed request (the customer's task, like a
@@ -85,8 +86,8 @@ import (
 
 // Roles of the task endpoints beyond buddy and ops.
 const (
-	roleAssistant = jobcore.RoleAssistant
-	roleTeamLead  = jobcore.RoleTeamLead
+	roleAssistant = names.RoleAssistant
+	roleTeamLead  = names.RoleTeamLead
 	// rolePartner marks a partner-signed request: the customer acting
 	// through the partner's systems.
 	rolePartner = "partner"
@@ -298,17 +299,17 @@ func (v *Visits) StartTask(ctx context.Context, in task.TaskInput, hash string) 
 	id := task.TaskWorkflowID(in.TaskID)
 	opts := client.StartWorkflowOptions{
 		ID:                                       id,
-		TaskQueue:                                jobcore.TaskQueue,
+		TaskQueue:                                names.TaskQueue,
 		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
 		Memo:                                     map[string]any{MemoTaskHash: hash},
 		TypedSearchAttributes: temporal.NewSearchAttributes(
-			jobcore.TaskStatusKey.ValueSet([]string{string(task.TaskReview)}),
-			jobcore.AssistantIDKey.ValueSet(in.Assistant.ID),
-			jobcore.PartnerKey.ValueSet(in.Partner),
-			jobcore.MarketKey.ValueSet(string(in.Market)),
-			jobcore.TaskDeadlineKey.ValueSet(in.Deadline),
+			names.TaskStatusKey.ValueSet([]string{string(task.TaskReview)}),
+			names.AssistantIDKey.ValueSet(in.Assistant.ID),
+			names.PartnerKey.ValueSet(in.Partner),
+			names.MarketKey.ValueSet(string(in.Market)),
+			names.TaskDeadlineKey.ValueSet(in.Deadline),
 		),
 		// Ids and codes only: the title may carry personal data (V-14).
 		StaticSummary: fmt.Sprintf("Task %s in %s for assistant %s", id, in.Market, in.Assistant.ID),
@@ -316,7 +317,7 @@ func (v *Visits) StartTask(ctx context.Context, in task.TaskInput, hash string) 
 			in.Partner, in.Market, in.BudgetMinutes, in.Deadline.Format(time.RFC3339),
 			in.Policy.ExtensionAnswerWindow, in.Policy.DeadlineWarningLead, in.Policy.RatingWindow),
 	}
-	run, err := v.Client.ExecuteWorkflow(ctx, opts, jobcore.TaskWorkflowName, in)
+	run, err := v.Client.ExecuteWorkflow(ctx, opts, names.TaskWorkflowName, in)
 	if err != nil {
 		var started *serviceerror.WorkflowExecutionAlreadyStarted
 		if errors.As(err, &started) {
@@ -341,7 +342,7 @@ func (v *Visits) existingTask(ctx context.Context, id, hash string) (TaskCreated
 	if stored != hash {
 		return TaskCreated{}, ErrTaskConflict
 	}
-	status := keywordAttr(info.GetSearchAttributes().GetIndexedFields()[jobcore.TaskStatusKey.GetName()])
+	status := keywordAttr(info.GetSearchAttributes().GetIndexedFields()[names.TaskStatusKey.GetName()])
 	if status == "" {
 		status = strings.ToLower(strings.TrimPrefix(info.GetStatus().String(), "WORKFLOW_EXECUTION_STATUS_"))
 	}
@@ -412,7 +413,7 @@ func (s *Server) taskCaller(w http.ResponseWriter, r *http.Request, body []byte)
 // signed request, the token's principal otherwise.
 func taskActor(p Principal, st task.TaskState) jobcore.Actor {
 	if p.Role == rolePartner {
-		return jobcore.Actor{Role: jobcore.RoleCustomer, ID: st.AccountID}
+		return jobcore.Actor{Role: names.RoleCustomer, ID: st.AccountID}
 	}
 	return jobcore.Actor{Role: p.Role, ID: p.ID}
 }
@@ -450,7 +451,7 @@ func taskIDFrom(w http.ResponseWriter, r *http.Request) (string, bool) {
 // redactFor hides the customer's consent token from everyone but ops and
 // the partner: an assistant must not be able to agree to its own request.
 func redactFor(p Principal, st task.TaskState) task.TaskState {
-	if p.Role == roleOps || p.Role == rolePartner || p.Role == jobcore.RoleCustomer {
+	if p.Role == roleOps || p.Role == rolePartner || p.Role == names.RoleCustomer {
 		return st
 	}
 	exts := make([]task.TaskExtension, len(st.Extensions))
@@ -514,7 +515,7 @@ func (s *Server) createTask(w http.ResponseWriter, r *http.Request) {
 	}
 	switch p.Role {
 	case rolePartner:
-		creator = jobcore.Actor{Role: jobcore.RoleCustomer, ID: in.AccountID}
+		creator = jobcore.Actor{Role: names.RoleCustomer, ID: in.AccountID}
 	default:
 		creator = jobcore.Actor{Role: p.Role, ID: p.ID}
 	}
@@ -871,7 +872,7 @@ func (s *Server) failTask(ctx context.Context, w http.ResponseWriter, r *http.Re
 			fail(w, r, http.StatusNotFound, "task_not_found", "no task with this id", "")
 			return
 		}
-		status := keywordAttr(desc.GetWorkflowExecutionInfo().GetSearchAttributes().GetIndexedFields()[jobcore.TaskStatusKey.GetName()])
+		status := keywordAttr(desc.GetWorkflowExecutionInfo().GetSearchAttributes().GetIndexedFields()[names.TaskStatusKey.GetName()])
 		fail(w, r, http.StatusConflict, "task_closed", fmt.Sprintf("task %s is closed (%s) and takes no more changes", id, orUnknown(status)), "")
 	default:
 		s.failTemporal(w, r, err)
@@ -882,7 +883,7 @@ func (s *Server) failTask(ctx context.Context, w http.ResponseWriter, r *http.Re
 
 // verifyTaskLink checks the ?token= of a customer link (401 otherwise).
 func (s *Server) verifyTaskLink(w http.ResponseWriter, r *http.Request, id, action string) bool {
-	info(r).role = jobcore.RoleCustomer
+	info(r).role = names.RoleCustomer
 	if err := VerifyLink(s.LinkSecret, r.URL.Query().Get("token"), id, action, s.Visits.now()); err != nil {
 		code := "invalid_link"
 		if errors.Is(err, ErrLinkExpired) {
@@ -894,7 +895,7 @@ func (s *Server) verifyTaskLink(w http.ResponseWriter, r *http.Request, id, acti
 	return s.limit(w, r, func(l *limiters) *keyedLimiter { return l.customerLink }, id)
 }
 
-var customerActor = Principal{Role: jobcore.RoleCustomer}
+var customerActor = Principal{Role: names.RoleCustomer}
 
 // ExtensionNote is the optional body of the customer's answer.
 type ExtensionNote struct {
@@ -1043,7 +1044,7 @@ func (s *Server) extensionPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	info(r).role = jobcore.RoleCustomer
+	info(r).role = names.RoleCustomer
 	status, d := http.StatusOK, extensionPageData{}
 	n, err := strconv.Atoi(r.PathValue("n"))
 	if verr := VerifyLink(s.LinkSecret, r.URL.Query().Get("token"), id, LinkActionTaskExtension, s.Visits.now()); verr != nil {

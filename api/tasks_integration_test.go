@@ -23,6 +23,7 @@ import (
 	"github.com/jobflow/jobflow/workflows"
 	"github.com/jobflow/jobflow/workflows/account"
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"github.com/jobflow/jobflow/workflows/task"
 )
 
@@ -298,7 +299,7 @@ func TestIntegrationTaskCreatedByAssistant(t *testing.T) {
 	assert.Nil(t, created.CustomerLinks, "an assistant must not hold the customer's rating link")
 	st := e.task(assistantToken, created.TaskID)
 	assert.Equal(t, "vpa-7", st.AssistantID)
-	assert.Equal(t, jobcore.Actor{Role: jobcore.RoleAssistant, ID: "vpa-7"}, st.CreatedBy)
+	assert.Equal(t, jobcore.Actor{Role: names.RoleAssistant, ID: "vpa-7"}, st.CreatedBy)
 
 	a = e.do("POST", "/v1/tasks/"+created.TaskID+"/customer-links", bearer(assistantToken), nil)
 	assert.Equal(t, http.StatusForbidden, a.status)

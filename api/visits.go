@@ -15,7 +15,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/jobflow/jobflow/rules"
-	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"github.com/jobflow/jobflow/workflows/visit"
 )
 
@@ -107,18 +107,18 @@ func (v *Visits) Book(ctx context.Context, partner string, req BookingRequest) (
 	}
 	opts := client.StartWorkflowOptions{
 		ID:                                       id,
-		TaskQueue:                                jobcore.TaskQueue,
+		TaskQueue:                                names.TaskQueue,
 		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
 		Memo:                                     map[string]any{MemoBookingHash: hash},
 		TypedSearchAttributes: temporal.NewSearchAttributes(
-			jobcore.PartnerKey.ValueSet(partner),
-			jobcore.MarketKey.ValueSet(string(booking.Market)),
-			jobcore.RegionKey.ValueSet(booking.Region),
-			jobcore.VisitStatusKey.ValueSet(string(visit.StatusOpen)),
-			jobcore.HelpDeadlineKey.ValueSet(deadline),
-			jobcore.SLAStateKey.ValueSet(string(rules.SLAOk)),
+			names.PartnerKey.ValueSet(partner),
+			names.MarketKey.ValueSet(string(booking.Market)),
+			names.RegionKey.ValueSet(booking.Region),
+			names.VisitStatusKey.ValueSet(string(visit.StatusOpen)),
+			names.HelpDeadlineKey.ValueSet(deadline),
+			names.SLAStateKey.ValueSet(string(rules.SLAOk)),
 		),
 		StaticSummary: fmt.Sprintf("Visit %s/%s in %s", partner, booking.BookingRef, booking.Region),
 		StaticDetails: staticDetails(booking, policy, deadline),
@@ -174,7 +174,7 @@ func (v *Visits) existing(ctx context.Context, id, hash string) (StartResult, er
 	if stored != hash {
 		return StartResult{}, ErrBookingConflict
 	}
-	status := keywordAttr(info.GetSearchAttributes().GetIndexedFields()[jobcore.VisitStatusKey.GetName()])
+	status := keywordAttr(info.GetSearchAttributes().GetIndexedFields()[names.VisitStatusKey.GetName()])
 	if status == "" {
 		status = strings.ToLower(strings.TrimPrefix(info.GetStatus().String(), "WORKFLOW_EXECUTION_STATUS_"))
 	}

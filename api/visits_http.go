@@ -18,12 +18,13 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"github.com/jobflow/jobflow/workflows/visit"
 )
 
 const (
-	roleBuddy = jobcore.RoleBuddy
-	roleOps   = jobcore.RoleOps
+	roleBuddy = names.RoleBuddy
+	roleOps   = names.RoleOps
 )
 
 // principal authenticates a buddy's or ops' bearer token (401 otherwise).
@@ -293,7 +294,7 @@ func (s *Server) failVisit(ctx context.Context, w http.ResponseWriter, r *http.R
 			fail(w, r, http.StatusNotFound, "visit_not_found", "no visit with this id", "")
 			return
 		}
-		status := keywordAttr(desc.GetWorkflowExecutionInfo().GetSearchAttributes().GetIndexedFields()[jobcore.VisitStatusKey.GetName()])
+		status := keywordAttr(desc.GetWorkflowExecutionInfo().GetSearchAttributes().GetIndexedFields()[names.VisitStatusKey.GetName()])
 		msg := fmt.Sprintf("visit %s is closed (%s) and takes no more changes", id, orUnknown(status))
 		if status == string(visit.StatusRated) {
 			msg = fmt.Sprintf("visit %s has already been rated and is closed; a rating link works once (R-1)", id)
@@ -352,7 +353,7 @@ func (s *Server) rate(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	info(r).role = jobcore.RoleCustomer
+	info(r).role = names.RoleCustomer
 	if err := VerifyLink(s.LinkSecret, r.URL.Query().Get("token"), id, LinkActionRate, s.Visits.now()); err != nil {
 		code := "invalid_link"
 		if errors.Is(err, ErrLinkExpired) {
@@ -463,31 +464,31 @@ func ListQuery(q map[string]string) (string, *ValidationError) {
 		if !visitStatuses[v] {
 			return "", invalid("invalid_status", "status", "status must be one of open, claimed, booked, started, completed, rated, aborted, cancelled")
 		}
-		add(jobcore.VisitStatusKey.GetName(), v)
+		add(names.VisitStatusKey.GetName(), v)
 	}
 	if v := q["region"]; v != "" {
 		if len(v) > maxRegionLen || !regionRe.MatchString(v) {
 			return "", invalid("invalid_region", "region", "region may hold only letters, digits, spaces, '.', '_' and '-'")
 		}
-		add(jobcore.RegionKey.GetName(), v)
+		add(names.RegionKey.GetName(), v)
 	}
 	if v := q["partner"]; v != "" {
 		if !ValidPartnerID(v) {
 			return "", invalid("invalid_partner", "partner", "partner ids are 1-32 characters a-z, 0-9 and _")
 		}
-		add(jobcore.PartnerKey.GetName(), v)
+		add(names.PartnerKey.GetName(), v)
 	}
 	if v := q["market"]; v != "" {
 		if v != "SE" && v != "DK" && v != "DE" {
 			return "", invalid("unknown_market", "market", "market must be SE, DK or DE")
 		}
-		add(jobcore.MarketKey.GetName(), v)
+		add(names.MarketKey.GetName(), v)
 	}
 	if v := q["buddy"]; v != "" {
 		if !tokenIDRe.MatchString(v) {
 			return "", invalid("invalid_buddy", "buddy", "buddy must be a buddy id")
 		}
-		add(jobcore.BuddyIDKey.GetName(), v)
+		add(names.BuddyIDKey.GetName(), v)
 	}
 	return strings.Join(clauses, " AND "), nil
 }
@@ -558,14 +559,14 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 		}
 		out.Visits = append(out.Visits, VisitSummary{
 			VisitID: id, WorkflowID: id,
-			Partner:       keywordAttr(sa[jobcore.PartnerKey.GetName()]),
-			Market:        keywordAttr(sa[jobcore.MarketKey.GetName()]),
-			Region:        keywordAttr(sa[jobcore.RegionKey.GetName()]),
-			Status:        keywordAttr(sa[jobcore.VisitStatusKey.GetName()]),
-			BuddyID:       keywordAttr(sa[jobcore.BuddyIDKey.GetName()]),
-			AppointmentAt: timeAttr(sa[jobcore.AppointmentAtKey.GetName()]),
-			HelpDeadline:  timeAttr(sa[jobcore.HelpDeadlineKey.GetName()]),
-			SLAState:      keywordAttr(sa[jobcore.SLAStateKey.GetName()]),
+			Partner:       keywordAttr(sa[names.PartnerKey.GetName()]),
+			Market:        keywordAttr(sa[names.MarketKey.GetName()]),
+			Region:        keywordAttr(sa[names.RegionKey.GetName()]),
+			Status:        keywordAttr(sa[names.VisitStatusKey.GetName()]),
+			BuddyID:       keywordAttr(sa[names.BuddyIDKey.GetName()]),
+			AppointmentAt: timeAttr(sa[names.AppointmentAtKey.GetName()]),
+			HelpDeadline:  timeAttr(sa[names.HelpDeadlineKey.GetName()]),
+			SLAState:      keywordAttr(sa[names.SLAStateKey.GetName()]),
 			CreatedAt:     started,
 			UIURL:         s.Visits.UILink(id),
 		})

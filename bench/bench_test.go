@@ -21,7 +21,7 @@ import (
 	"github.com/jobflow/jobflow/api"
 	"github.com/jobflow/jobflow/internal/devtest"
 	"github.com/jobflow/jobflow/workflows"
-	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 )
 
 // The benchmarks below start a real dev server (internal/devtest) and run
@@ -72,7 +72,7 @@ func localEnv(b *testing.B) *Env {
 	}
 	n := NewNotifier()
 	opts := WorkerOptions()
-	w := worker.New(c, jobcore.TaskQueue, opts)
+	w := worker.New(c, names.TaskQueue, opts)
 	workflows.Register(w)
 	w.RegisterActivity(&activities.Outreach{Channels: n})
 	Register(w, n)
@@ -98,7 +98,7 @@ func localEnv(b *testing.B) *Env {
 	e := &Env{
 		Client: c, Namespace: srv.Namespace, APIURL: hs.URL,
 		Partner: "bench", Secret: []byte(benchSecret), BuddyToken: benchBuddyToken, OpsToken: benchOpsToken,
-		BenchQueue: jobcore.TaskQueue, Notifier: n, BenchNotifier: n,
+		BenchQueue: names.TaskQueue, Notifier: n, BenchNotifier: n,
 		ServerPID: FindDevServerPID(port),
 		HTTP:      &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256, MaxConnsPerHost: 256}, Timeout: time.Minute},
 		Log:       b.Logf,

@@ -66,7 +66,7 @@ func budgetFor(file string) (Budget, string) {
 // history (issue #13): Updates answer a small typed result (status, ids,
 // deadlines), never the whole state, which stays with the Query. It is
 // workflows.MaxUpdateResultBytes, which the visit's own test enforces on
-// every Update (workflows/results_test.go).
+// every Update (workflows/visit/results_test.go).
 const maxUpdateResultBytes = jobcore.MaxUpdateResultBytes
 
 // enforceUpdateResults turns the largest-result report of TestHistoryBudget

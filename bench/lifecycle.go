@@ -13,6 +13,7 @@ import (
 
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"github.com/jobflow/jobflow/workflows/visit"
 )
 
@@ -204,7 +205,7 @@ func (e *Env) visitLifecycle(ctx context.Context, viaAPI, query bool, ref string
 	if viaAPI {
 		err = e.Book(ctx, ref, now)
 	} else {
-		run, err = e.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: jobcore.TaskQueue},
+		run, err = e.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: names.TaskQueue},
 			visit.VisitWorkflowName, visit.VisitInput{Booking: benchBooking(partner, ref, now.UTC().Truncate(time.Second)), Policy: VisitPolicy()})
 	}
 	if err != nil {

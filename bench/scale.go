@@ -12,7 +12,7 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
-	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"github.com/jobflow/jobflow/workflows/visit"
 )
 
@@ -132,7 +132,7 @@ func RunScale(ctx context.Context, e *Env, cfg ScaleConfig) (ScaleResult, error)
 			mu.Unlock()
 		}
 		_, err := e.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-			ID: visit.VisitID(e.Partner, ref), TaskQueue: jobcore.TaskQueue,
+			ID: visit.VisitID(e.Partner, ref), TaskQueue: names.TaskQueue,
 		}, visit.VisitWorkflowName, visit.VisitInput{Booking: benchBooking(e.Partner, ref, now), Policy: p})
 		if err != nil {
 			firstErr.CompareAndSwap(nil, err.Error())
@@ -182,7 +182,7 @@ func RunScale(ctx context.Context, e *Env, cfg ScaleConfig) (ScaleResult, error)
 
 	// Wait until every visit ran its first workflow task (its search
 	// attributes are in visibility), then settle: idle means idle.
-	q := fmt.Sprintf("%s = '%s' AND %s = 'open'", jobcore.PartnerKey.GetName(), e.Partner, jobcore.VisitStatusKey.GetName())
+	q := fmt.Sprintf("%s = '%s' AND %s = 'open'", names.PartnerKey.GetName(), e.Partner, names.VisitStatusKey.GetName())
 	drainBy := fireAt.Add(-cfg.Idle - cfg.Settle - 5*time.Second)
 	for time.Now().Before(drainBy) && ctx.Err() == nil {
 		c, err := e.Client.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Namespace: e.Namespace, Query: q})
@@ -231,7 +231,7 @@ func RunScale(ctx context.Context, e *Env, cfg ScaleConfig) (ScaleResult, error)
 	if e.Notifier == nil {
 		// The worker is elsewhere: count the warned visits in visibility.
 		q := fmt.Sprintf("WorkflowType = '%s' AND %s = 'warning' AND %s = '%s'", visit.VisitWorkflowName,
-			jobcore.SLAStateKey.GetName(), jobcore.PartnerKey.GetName(), e.Partner)
+			names.SLAStateKey.GetName(), names.PartnerKey.GetName(), e.Partner)
 		if c, err := e.Client.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Namespace: e.Namespace, Query: q}); err == nil {
 			res.Fired = int(c.GetCount())
 		}

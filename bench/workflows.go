@@ -10,7 +10,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/jobflow/jobflow/activities"
-	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"github.com/jobflow/jobflow/workflows/visit"
 )
 
@@ -83,7 +83,7 @@ func BaselineWorkflow(ctx workflow.Context, in BaselineInput) (BaselineState, er
 	}
 	upsert := func() {
 		if in.Upserts {
-			_ = workflow.UpsertTypedSearchAttributes(ctx, jobcore.VisitStatusKey.ValueSet(st.Status))
+			_ = workflow.UpsertTypedSearchAttributes(ctx, names.VisitStatusKey.ValueSet(st.Status))
 		}
 	}
 	timer := func(ctx workflow.Context, d time.Duration) bool {

@@ -27,6 +27,7 @@ import (
 	"github.com/jobflow/jobflow/internal/devtest"
 	"github.com/jobflow/jobflow/workflows"
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"github.com/jobflow/jobflow/workflows/visit"
 )
 
@@ -74,7 +75,7 @@ func TestPII_NeverInSearchAttributesMemosOrClearHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cc.Close()
-	w := worker.New(cc, jobcore.TaskQueue, worker.Options{})
+	w := worker.New(cc, names.TaskQueue, worker.Options{})
 	workflows.Register(w)
 	w.RegisterActivity(&activities.Outreach{Channels: activities.LogChannels{}})
 	w.RegisterActivity(&activities.Notifications{Tasks: activities.TemporalTasks{Client: cc}, Channels: activities.LogChannels{}})

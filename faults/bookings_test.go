@@ -19,7 +19,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/jobflow/jobflow/api"
-	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 )
 
 // runBookings sends FAULTS_BOOKINGS signed bookings, FAULTS_DUPLICATE_PCT of
@@ -141,7 +141,7 @@ func runBookings(t *testing.T, c client.Client, wp *workerProc, sc scale, fig *f
 	var n int64
 	for i := 0; i < 60; i++ {
 		resp, err := c.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Namespace: suiteNamespace,
-			Query: fmt.Sprintf("%s = '%s'", jobcore.PartnerKey.GetName(), partner)})
+			Query: fmt.Sprintf("%s = '%s'", names.PartnerKey.GetName(), partner)})
 		if err == nil {
 			n = resp.GetCount()
 			if n >= int64(len(per)) {

@@ -19,6 +19,7 @@ import (
 	"github.com/jobflow/jobflow/outreach/sandbox"
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"github.com/jobflow/jobflow/workflows/visit"
 )
 
@@ -222,7 +223,7 @@ func driveVisit(t *testing.T, ctx context.Context, c client.Client, v *visitRun)
 	}, Policy: shortPolicy()}
 	var err error
 	for attempt := 0; attempt < 30; attempt++ {
-		_, err = c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: v.id, TaskQueue: jobcore.TaskQueue,
+		_, err = c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: v.id, TaskQueue: names.TaskQueue,
 			WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING}, visit.VisitWorkflowName, in)
 		if err == nil {
 			break

@@ -1,6 +1,6 @@
 package outreach
 
-// Messages of the absence workflow (workflows/absence.go) beyond the A-1..A-5
+// Messages of the absence workflow (workflows/absence) beyond the A-1..A-5
 // texts in catalogue.go: offers and hand-over notes to colleagues (SMS, so
 // short and without links), and two ops alerts. Jobs are named by id only
 // (V-14).

@@ -71,7 +71,7 @@ var catalogue = map[string]entry{
 	// V-10
 	"ops.abort": {
 		Fields: []string{"job_id", "reason"},
-		// buddy: the technician who aborted (workflows/visit.go passes it).
+		// buddy: the technician who aborted (workflows/visit passes it).
 		Optional: []string{"buddy"},
 	},
 	// V-9: call the buddy back within about a minute.
@@ -201,7 +201,7 @@ var catalogue = map[string]entry{
 	// told early, offered a substitute for the period.
 	"absence.customer_notice": {
 		Fields: []string{"name", "worker_name", "from", "to", "timezone", "substitute_url", "wait_url"},
-		// job_id: the job the absence concerns (workflows/absence.go passes it).
+		// job_id: the job the absence concerns (workflows/absence passes it).
 		Optional: []string{"job_id"},
 	},
 	// the automatic answer names the period and whom to contact.

@@ -14,12 +14,12 @@ import (
 // it may cost with realistic data. One segment is the rule; a message that
 // may take two says why next to it (and in its message files).
 var smsBudget = map[string]int{
-	// To customers (workflows/visit.go).
+	// To customers (workflows/visit).
 	"visit.reminder_sms": 1,
 	"visit.rescheduled":  1,
 	"visit.cancelled":    1,
 	"visit.start_notice": 1,
-	// To colleagues (workflows/absence.go, textWorker).
+	// To colleagues (workflows/absence, textWorker).
 	"absence.substitute_offer": 1,
 	"absence.handover":         1,
 	"absence.job_returned":     1,

@@ -21,7 +21,7 @@ import (
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows"
 	"github.com/jobflow/jobflow/workflows/account"
-	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 )
 
 // Config is the worker's own configuration; zero values mean the SDK default.
@@ -54,7 +54,7 @@ func run(ctx context.Context, log *slog.Logger, interrupt <-chan interface{}) er
 		return err
 	}
 	if cfg.TaskQueue == "" {
-		cfg.TaskQueue = jobcore.TaskQueue
+		cfg.TaskQueue = names.TaskQueue
 	}
 	wopts := cfg.WorkerTuning.Apply() // the sticky cache size is process-wide: before worker.New
 	channels, closer, err := newChannels(log)

@@ -24,6 +24,7 @@ import (
 	"github.com/jobflow/jobflow/workflows/absence"
 	"github.com/jobflow/jobflow/workflows/account"
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"github.com/jobflow/jobflow/workflows/rating"
 	"github.com/jobflow/jobflow/workflows/reclamation"
 	taskwf "github.com/jobflow/jobflow/workflows/task"
@@ -141,19 +142,19 @@ func TestTaskEndToEnd(t *testing.T) {
 		Deadline:  now.Add(30 * time.Second), // the warning fires ~5 s after the start
 		Customer:  testCustomer(),
 		Assistant: taskwf.TaskAssistant{ID: "va-1", Email: "va-1@example.com", Language: rules.Swedish},
-		CreatedBy: jobcore.Actor{Role: jobcore.RoleCustomer, ID: "acc-rec-1"},
+		CreatedBy: jobcore.Actor{Role: names.RoleCustomer, ID: "acc-rec-1"},
 		LinkBase:  "http://127.0.0.1:8080", ConsentToken: "test-token",
 		Policy: p,
 	}
 	id := taskwf.TaskWorkflowID(in.TaskID)
-	run, err := srv.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: jobcore.TaskQueue},
-		jobcore.TaskWorkflowName, in)
+	run, err := srv.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: names.TaskQueue},
+		names.TaskWorkflowName, in)
 	require.NoError(t, err)
 	c := srv.Client
 
 	require.Eventually(t, func() bool { return ch.get("task.ack") == 1 }, 20*time.Second, 100*time.Millisecond)
 	st, err := updateWF[taskwf.TaskUpdateResult](ctx, c, id, taskwf.TaskUpdateAccept,
-		taskwf.TaskAcceptRequest{By: jobcore.Actor{Role: jobcore.RoleAssistant, ID: "va-1"}, Area: rules.AreaBackoffice})
+		taskwf.TaskAcceptRequest{By: jobcore.Actor{Role: names.RoleAssistant, ID: "va-1"}, Area: rules.AreaBackoffice})
 	require.NoError(t, err)
 	assert.Equal(t, taskwf.TaskAccepted, st.Status)
 	// Updates answer a small TaskUpdateResult; the state is the Query's (issue #13).
@@ -254,9 +255,9 @@ func TestReclamationEndToEnd(t *testing.T) {
 	p.ReclamationReply = 2 * time.Second
 	p.ReclamationEscalation = time.Minute
 	in := reclamation.ReclamationInput{
-		Job:       jobcore.JobRef{ID: visit.VisitID("acme", "REC-2"), Kind: jobcore.JobVisit, Partner: "acme", Market: rules.Sweden, Region: "stockholm"},
+		Job:       jobcore.JobRef{ID: visit.VisitID("acme", "REC-2"), Kind: names.JobVisit, Partner: "acme", Market: rules.Sweden, Region: "stockholm"},
 		Customer:  testCustomer(),
-		OpenedBy:  jobcore.Actor{Role: jobcore.RoleCustomer},
+		OpenedBy:  jobcore.Actor{Role: names.RoleCustomer},
 		Complaint: "The test router still drops the wifi",
 		Policy:    p,
 	}
@@ -324,7 +325,7 @@ func TestReclamationEndToEnd(t *testing.T) {
 func startFollowUp(t *testing.T, ctx context.Context, c client.Client, in rating.RatingFollowUpInput) (string, client.WorkflowRun) {
 	t.Helper()
 	id := rating.RatingFollowUpID(in.Job.ID)
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: jobcore.TaskQueue,
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: names.TaskQueue,
 		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE}, rating.RatingFollowUpWorkflowName, in)
 	require.NoError(t, err)
 	return id, run
@@ -347,7 +348,7 @@ func TestRatingFollowUpThreeStarsEndToEnd(t *testing.T) {
 	p.RatingWindow = time.Minute
 	p.RatingReportTime = time.Minute
 	id, run := startFollowUp(t, ctx, c, rating.RatingFollowUpInput{
-		Job:    jobcore.JobRef{ID: taskwf.TaskWorkflowID("REC-R3"), Kind: jobcore.JobTask, Partner: "acme", Market: rules.Sweden},
+		Job:    jobcore.JobRef{ID: taskwf.TaskWorkflowID("REC-R3"), Kind: names.JobTask, Partner: "acme", Market: rules.Sweden},
 		Worker: "va-1", Customer: testCustomer(), Stars: 3, Policy: p,
 	})
 	eventuallyQuery(t, ctx, c, id, rating.QueryRatingFollowUp, 20*time.Second,
@@ -392,7 +393,7 @@ func TestRatingFollowUpOneStarEndToEnd(t *testing.T) {
 	p := recordPolicy()
 	p.RatingWindow = time.Minute
 	p.RatingReportTime = time.Minute
-	job := jobcore.JobRef{ID: taskwf.TaskWorkflowID("REC-R1"), Kind: jobcore.JobTask, Partner: "acme", Market: rules.Sweden}
+	job := jobcore.JobRef{ID: taskwf.TaskWorkflowID("REC-R1"), Kind: names.JobTask, Partner: "acme", Market: rules.Sweden}
 	id, run := startFollowUp(t, ctx, c, rating.RatingFollowUpInput{
 		Job: job, Worker: "va-1", Customer: testCustomer(), Stars: 1, Comment: "The test result came late", Policy: p,
 	})
@@ -467,13 +468,13 @@ func TestAbsenceEndToEnd(t *testing.T) {
 
 	now := time.Now().UTC().Truncate(time.Second)
 	in := absence.AbsenceInput{
-		WorkerID: "va-abs-1", WorkerName: "Test Assistent", Role: jobcore.RoleAssistant, Market: rules.Sweden,
+		WorkerID: "va-abs-1", WorkerName: "Test Assistent", Role: names.RoleAssistant, Market: rules.Sweden,
 		Kind: absence.AbsenceSick, Period: absence.AbsencePeriod{From: now, To: now.Add(6 * time.Second)},
-		ReportedBy: jobcore.Actor{Role: jobcore.RoleOps, ID: "mgr-1"}, Contact: "Test Teamlead, teamlead@example.com",
+		ReportedBy: jobcore.Actor{Role: names.RoleOps, ID: "mgr-1"}, Contact: "Test Teamlead, teamlead@example.com",
 		Policy: recordPolicy(),
 	}
 	id := absence.AbsenceID(in.WorkerID, 1)
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: jobcore.TaskQueue},
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: names.TaskQueue},
 		absence.AbsenceWorkflowName, in)
 	require.NoError(t, err)
 
@@ -521,10 +522,10 @@ func TestAbsenceWithTaskEndToEnd(t *testing.T) {
 		TaskID: "REC-ABS-1", AccountID: "acc-rec-2", Partner: "acme", Market: rules.Sweden, Language: rules.Swedish,
 		Title: "Book test meetings", BudgetMinutes: 60, Deadline: now.Add(20 * time.Second),
 		Customer: testCustomer(), Assistant: taskwf.TaskAssistant{ID: "va-abs-2", Email: "va-abs-2@example.com"},
-		CreatedBy: jobcore.Actor{Role: jobcore.RoleCustomer, ID: "acc-rec-2"}, Policy: p,
+		CreatedBy: jobcore.Actor{Role: names.RoleCustomer, ID: "acc-rec-2"}, Policy: p,
 	}
 	taskID := taskwf.TaskWorkflowID(task.TaskID)
-	_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: taskID, TaskQueue: jobcore.TaskQueue}, jobcore.TaskWorkflowName, task)
+	_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: taskID, TaskQueue: names.TaskQueue}, names.TaskWorkflowName, task)
 	require.NoError(t, err)
 	// The absence finds work through visibility: wait until it is indexed.
 	require.Eventually(t, func() bool {
@@ -534,13 +535,13 @@ func TestAbsenceWithTaskEndToEnd(t *testing.T) {
 	}, 10*time.Second, 200*time.Millisecond)
 
 	in := absence.AbsenceInput{
-		WorkerID: "va-abs-2", WorkerName: "Test Assistent", Role: jobcore.RoleAssistant, Market: rules.Sweden,
+		WorkerID: "va-abs-2", WorkerName: "Test Assistent", Role: names.RoleAssistant, Market: rules.Sweden,
 		Kind: absence.AbsenceSick, Period: absence.AbsencePeriod{From: now, To: now.Add(30 * time.Second)},
-		ReportedBy: jobcore.Actor{Role: jobcore.RoleOps, ID: "mgr-1"}, Contact: "Test Teamlead, teamlead@example.com",
+		ReportedBy: jobcore.Actor{Role: names.RoleOps, ID: "mgr-1"}, Contact: "Test Teamlead, teamlead@example.com",
 		Policy: p,
 	}
 	id := absence.AbsenceID(in.WorkerID, 1)
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: jobcore.TaskQueue},
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: names.TaskQueue},
 		absence.AbsenceWorkflowName, in)
 	require.NoError(t, err)
 
@@ -597,7 +598,7 @@ func TestCustomerAccountEndToEnd(t *testing.T) {
 	id := account.AccountWorkflowID(in.AccountID)
 	_, err := c.SignalWithStartWorkflow(ctx, id, account.AccountSignalActivity,
 		account.AccountActivitySignal{Kind: "task-created", Ref: "task-REC-X"},
-		client.StartWorkflowOptions{ID: id, TaskQueue: jobcore.TaskQueue}, account.AccountWorkflowName, in)
+		client.StartWorkflowOptions{ID: id, TaskQueue: names.TaskQueue}, account.AccountWorkflowName, in)
 	require.NoError(t, err)
 	eventuallyQuery(t, ctx, c, id, account.AccountQuery, 10*time.Second,
 		func(s account.AccountState) bool { return s.Signals == 1 })
@@ -671,7 +672,7 @@ func TestCustomerAccountDigestEndToEnd(t *testing.T) {
 	accID := account.AccountWorkflowID(acc.AccountID)
 	_, err := c.SignalWithStartWorkflow(ctx, accID, account.AccountSignalActivity,
 		account.AccountActivitySignal{Kind: "task-created", Ref: "task-REC-4"},
-		client.StartWorkflowOptions{ID: accID, TaskQueue: jobcore.TaskQueue}, account.AccountWorkflowName, acc)
+		client.StartWorkflowOptions{ID: accID, TaskQueue: names.TaskQueue}, account.AccountWorkflowName, acc)
 	require.NoError(t, err)
 
 	now := time.Now().UTC().Truncate(time.Second)
@@ -680,13 +681,13 @@ func TestCustomerAccountDigestEndToEnd(t *testing.T) {
 		Title: "Test Rechnungen sortieren", Description: "Die Testrechnungen nach Monat sortieren", BudgetMinutes: 120,
 		Deadline: now.Add(24 * time.Hour), Customer: cust,
 		Assistant: taskwf.TaskAssistant{ID: "va-4", Email: "va-4@example.com", Language: rules.German},
-		CreatedBy: jobcore.Actor{Role: jobcore.RoleCustomer, ID: acc.AccountID},
+		CreatedBy: jobcore.Actor{Role: names.RoleCustomer, ID: acc.AccountID},
 		LinkBase:  "http://127.0.0.1:8080", Policy: p,
 	}
 	id := taskwf.TaskWorkflowID(in.TaskID)
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: jobcore.TaskQueue}, jobcore.TaskWorkflowName, in)
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: names.TaskQueue}, names.TaskWorkflowName, in)
 	require.NoError(t, err)
-	va := jobcore.Actor{Role: jobcore.RoleAssistant, ID: "va-4"}
+	va := jobcore.Actor{Role: names.RoleAssistant, ID: "va-4"}
 	_, err = updateWF[taskwf.TaskState](ctx, c, id, taskwf.TaskUpdateAccept, taskwf.TaskAcceptRequest{By: va, Area: rules.AreaBackoffice})
 	require.NoError(t, err)
 	_, err = updateWF[taskwf.TaskState](ctx, c, id, taskwf.TaskUpdateStart, taskwf.TaskStartRequest{Assistant: "va-4"})
@@ -779,7 +780,7 @@ func TestNotificationDigestEndToEnd(t *testing.T) {
 	c := srv.Client
 
 	id := "digest-SE-recorded"
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: jobcore.TaskQueue},
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: names.TaskQueue},
 		account.DigestWorkflowName, account.DigestInput{Market: rules.Sweden, Policy: recordPolicy()})
 	require.NoError(t, err)
 	var out account.DigestOutcome

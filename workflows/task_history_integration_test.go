@@ -18,6 +18,7 @@ import (
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows"
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"github.com/jobflow/jobflow/workflows/task"
 )
 
@@ -43,21 +44,21 @@ func TestTaskLongChatHistoryEndToEnd(t *testing.T) {
 		Title: "Long chat", Description: "A task with a long chat", BudgetMinutes: 600, Deadline: deadline,
 		Customer:  testCustomer(),
 		Assistant: task.TaskAssistant{ID: "va-1", Email: "va-1@example.com", Language: rules.Swedish},
-		CreatedBy: jobcore.Actor{Role: jobcore.RoleCustomer, ID: "acc-long-1"},
+		CreatedBy: jobcore.Actor{Role: names.RoleCustomer, ID: "acc-long-1"},
 		LinkBase:  "http://127.0.0.1:8080", Policy: p,
 	}
 	id := task.TaskWorkflowID(in.TaskID)
-	run, err := srv.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: jobcore.TaskQueue}, jobcore.TaskWorkflowName, in)
+	run, err := srv.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: names.TaskQueue}, names.TaskWorkflowName, in)
 	require.NoError(t, err)
 	c := srv.Client
 	_, err = updateWF[task.TaskUpdateResult](ctx, c, id, task.TaskUpdateAccept,
-		task.TaskAcceptRequest{By: jobcore.Actor{Role: jobcore.RoleAssistant, ID: "va-1"}, Area: rules.AreaBackoffice})
+		task.TaskAcceptRequest{By: jobcore.Actor{Role: names.RoleAssistant, ID: "va-1"}, Area: rules.AreaBackoffice})
 	require.NoError(t, err)
 	const chats = 2100
 	for i := 0; i < chats; i++ {
-		from := jobcore.Actor{Role: jobcore.RoleAssistant, ID: "va-1"}
+		from := jobcore.Actor{Role: names.RoleAssistant, ID: "va-1"}
 		if i%2 == 1 {
-			from = jobcore.Actor{Role: jobcore.RoleCustomer, ID: "acc-long-1"}
+			from = jobcore.Actor{Role: names.RoleCustomer, ID: "acc-long-1"}
 		}
 		_, err := updateWF[task.TaskUpdateResult](ctx, c, id, task.TaskUpdateChat,
 			task.TaskChatRequest{From: from, MessageRef: fmt.Sprintf("m-%d", i), MessageURL: fmt.Sprintf("https://app.example.com/chat/LONG-1#m-%d", i)})

@@ -22,6 +22,7 @@ import (
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows"
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"github.com/jobflow/jobflow/workflows/visit"
 )
 
@@ -105,7 +106,7 @@ func TestVisitEndToEnd(t *testing.T) {
 	}
 	id := visit.VisitID("acme", "IT-1")
 	run, err := srv.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: id, TaskQueue: jobcore.TaskQueue,
+		ID: id, TaskQueue: names.TaskQueue,
 		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		StaticSummary:         "Visit acme/IT-1 in stockholm",
 	}, visit.VisitWorkflowName, in)

@@ -32,7 +32,7 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/jobflow/jobflow/internal/temporalx"
-	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 )
 
 // CLIVersion is the pinned Temporal CLI the scripts install.
@@ -127,8 +127,8 @@ func RequireCLI(t testing.TB) string {
 // `temporal server start-dev` for every workflows.SearchAttributes entry that
 // fits the dev server's SQL visibility (see temporalx.SQLVisibilityLimits;
 // the dev server refuses to start otherwise), and the ones left out.
-func SearchAttributeArgs() (args []string, over []jobcore.SearchAttribute) {
-	fit, over := temporalx.FitSQLVisibility(jobcore.SearchAttributes)
+func SearchAttributeArgs() (args []string, over []names.SearchAttribute) {
+	fit, over := temporalx.FitSQLVisibility(names.SearchAttributes)
 	for _, sa := range fit {
 		args = append(args, "--search-attribute", sa.Name+"="+temporalx.TypeName(sa.Type))
 	}
@@ -162,7 +162,7 @@ func StartServer(t testing.TB) *Server {
 	}
 	saArgs, over := SearchAttributeArgs()
 	if len(over) > 0 {
-		t.Logf("devtest: WARNING: %s", temporalx.DescribeOverflow(jobcore.SearchAttributes, over))
+		t.Logf("devtest: WARNING: %s", temporalx.DescribeOverflow(names.SearchAttributes, over))
 	}
 	extra = append(extra, saArgs...)
 	dev, err := testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
@@ -220,7 +220,7 @@ func (s *Server) NewClient(t testing.TB) client.Client {
 // StartWorker starts a worker on workflows.TaskQueue against srv, lets
 // register add workflows and activities, and stops it on cleanup.
 func StartWorker(t testing.TB, srv *Server, register func(worker.Worker)) worker.Worker {
-	return StartWorkerOn(t, srv, jobcore.TaskQueue, register)
+	return StartWorkerOn(t, srv, names.TaskQueue, register)
 }
 
 // StartWorkerOn is StartWorker on a given task queue.

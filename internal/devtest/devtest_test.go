@@ -12,7 +12,7 @@ import (
 
 	"github.com/jobflow/jobflow/internal/devtest"
 	"github.com/jobflow/jobflow/internal/temporalx"
-	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 )
 
 func echo(ctx workflow.Context, s string) (string, error) { return "echo " + s, nil }
@@ -27,7 +27,7 @@ func TestStartServer_RegistersSearchAttributesAndRunsWorkflows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fit, _ := temporalx.FitSQLVisibility(jobcore.SearchAttributes)
+	fit, _ := temporalx.FitSQLVisibility(names.SearchAttributes)
 	for _, sa := range fit {
 		got, ok := resp.CustomAttributes[sa.Name]
 		if !ok || got != sa.Type {

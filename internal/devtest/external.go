@@ -20,7 +20,7 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/jobflow/jobflow/internal/temporalx"
-	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 )
 
 // ExternalEnv names a running Temporal frontend (host:port) to test against
@@ -78,7 +78,7 @@ func NewNamespace(ctx context.Context, hostPort, ns string, logger *slog.Logger)
 	}); err != nil {
 		return nil, fmt.Errorf("registering namespace %s on %s: %w", ns, hostPort, err)
 	}
-	fit, _ := temporalx.FitSQLVisibility(jobcore.SearchAttributes)
+	fit, _ := temporalx.FitSQLVisibility(names.SearchAttributes)
 	res, err := temporalx.Ensure(ctx, admin, ns, fit, logger)
 	if err != nil || len(res.Missing) > 0 {
 		return nil, fmt.Errorf("search attributes on %s: %v (missing %v)", ns, err, res.Missing)

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/jobflow/jobflow/internal/temporalx"
-	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 )
 
 // docker-compose.yml registers the search attributes with a one-shot
@@ -21,7 +21,7 @@ func TestComposeRegistersTheCatalogue(t *testing.T) {
 	if m == nil {
 		t.Fatal("docker-compose.yml: no SEARCH_ATTRIBUTES line in the temporal-setup service")
 	}
-	fit, _ := temporalx.FitSQLVisibility(jobcore.SearchAttributes)
+	fit, _ := temporalx.FitSQLVisibility(names.SearchAttributes)
 	var want []string
 	for _, sa := range fit {
 		want = append(want, sa.Name+"="+temporalx.TypeName(sa.Type))

@@ -13,7 +13,7 @@ import (
 
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/account"
-	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 )
 
 // The per-market digest schedules of the retired NotificationDigest flow
@@ -59,7 +59,7 @@ func EnsureDigestScheduleWithPolicy(ctx context.Context, c client.Client, market
 			ID:        id,
 			Workflow:  account.DigestWorkflowName,
 			Args:      []any{account.DigestInput{Market: market, Policy: p}},
-			TaskQueue: jobcore.TaskQueue,
+			TaskQueue: names.TaskQueue,
 		},
 		Overlap:       enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
 		CatchupWindow: 2 * time.Hour,

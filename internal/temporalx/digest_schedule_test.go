@@ -13,7 +13,7 @@ import (
 	"github.com/jobflow/jobflow/internal/temporalx"
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/account"
-	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 )
 
 func TestN1_EnsureDigestSchedule(t *testing.T) {
@@ -31,7 +31,7 @@ func TestN1_EnsureDigestSchedule(t *testing.T) {
 	act := got.Action.(*client.ScheduleWorkflowAction)
 	if got.ID != "digest-DK" || got.Spec.TimeZoneName != "Europe/Copenhagen" ||
 		cal.Hour[0].Start != 8 || cal.Minute[0].Start != 0 || cal.DayOfWeek[0] != (client.ScheduleRange{Start: 1, End: 5}) ||
-		act.Workflow != account.DigestWorkflowName || act.TaskQueue != jobcore.TaskQueue || got.Overlap != enumspb.SCHEDULE_OVERLAP_POLICY_SKIP {
+		act.Workflow != account.DigestWorkflowName || act.TaskQueue != names.TaskQueue || got.Overlap != enumspb.SCHEDULE_OVERLAP_POLICY_SKIP {
 		t.Fatalf("schedule %+v", got)
 	}
 	if in := act.Args[0].(account.DigestInput); in.Market != rules.Denmark || in.Policy.DigestAt != rules.At(8, 0) {

@@ -5,9 +5,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/jobflow/jobflow/workflows/names"
 	enumspb "go.temporal.io/api/enums/v1"
-
-	"github.com/jobflow/jobflow/workflows/jobcore"
 )
 
 // SQLVisibilityLimits is how many custom search attributes of each type one
@@ -28,7 +27,7 @@ var SQLVisibilityLimits = map[enumspb.IndexedValueType]int{
 
 // FitSQLVisibility splits attrs, in order, into those a SQL-visibility
 // namespace can hold and those over its per-type limits.
-func FitSQLVisibility(attrs []jobcore.SearchAttribute) (fit, over []jobcore.SearchAttribute) {
+func FitSQLVisibility(attrs []names.SearchAttribute) (fit, over []names.SearchAttribute) {
 	used := map[enumspb.IndexedValueType]int{}
 	for _, sa := range attrs {
 		if used[sa.Type] < SQLVisibilityLimits[sa.Type] {
@@ -42,7 +41,7 @@ func FitSQLVisibility(attrs []jobcore.SearchAttribute) (fit, over []jobcore.Sear
 }
 
 // DescribeOverflow explains, for an operator, which attributes do not fit.
-func DescribeOverflow(attrs, over []jobcore.SearchAttribute) string {
+func DescribeOverflow(attrs, over []names.SearchAttribute) string {
 	if len(over) == 0 {
 		return ""
 	}

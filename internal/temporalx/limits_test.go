@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/jobflow/jobflow/internal/temporalx"
-	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 )
 
 // The dev server and the docker-compose stack keep visibility in SQL, whose
@@ -13,15 +13,15 @@ import (
 // start and leaves attributes unregistered on PostgreSQL, so workflows that
 // upsert them fail their workflow tasks.
 func TestSearchAttributeCatalogueFitsSQLVisibility(t *testing.T) {
-	_, over := temporalx.FitSQLVisibility(jobcore.SearchAttributes)
+	_, over := temporalx.FitSQLVisibility(names.SearchAttributes)
 	if len(over) > 0 {
 		t.Errorf("%s. Share attributes across flows (e.g. one Status keyword and one Deadline datetime, told apart by WorkflowType) or drop some.",
-			temporalx.DescribeOverflow(jobcore.SearchAttributes, over))
+			temporalx.DescribeOverflow(names.SearchAttributes, over))
 	}
 }
 
 func TestVisitAttributesFit(t *testing.T) {
-	fit, _ := temporalx.FitSQLVisibility(jobcore.SearchAttributes)
+	fit, _ := temporalx.FitSQLVisibility(names.SearchAttributes)
 	have := map[string]bool{}
 	for _, sa := range fit {
 		have[sa.Name] = true

@@ -10,14 +10,13 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/jobflow/jobflow/workflows/names"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
-
-	"github.com/jobflow/jobflow/workflows/jobcore"
 )
 
 // EnsureSearchAttributes registers every workflows.SearchAttributes entry
@@ -29,7 +28,7 @@ import (
 // it logs a warning saying what the operator must add by hand (tcld or the
 // Cloud UI) and returns nil, so the worker still starts.
 func EnsureSearchAttributes(ctx context.Context, c client.Client, namespace string) error {
-	_, err := Ensure(ctx, c, namespace, jobcore.SearchAttributes, slog.Default())
+	_, err := Ensure(ctx, c, namespace, names.SearchAttributes, slog.Default())
 	return err
 }
 
@@ -41,7 +40,7 @@ type Result struct {
 }
 
 // Ensure is EnsureSearchAttributes for any list and logger.
-func Ensure(ctx context.Context, c client.Client, namespace string, attrs []jobcore.SearchAttribute, log *slog.Logger) (Result, error) {
+func Ensure(ctx context.Context, c client.Client, namespace string, attrs []names.SearchAttribute, log *slog.Logger) (Result, error) {
 	var res Result
 	if log == nil {
 		log = slog.Default()
@@ -64,7 +63,7 @@ func Ensure(ctx context.Context, c client.Client, namespace string, attrs []jobc
 		existing[k] = v
 	}
 
-	var missing []jobcore.SearchAttribute
+	var missing []names.SearchAttribute
 	var mismatched []string
 	for _, sa := range attrs {
 		got, ok := existing[sa.Name]
@@ -81,7 +80,7 @@ func Ensure(ctx context.Context, c client.Client, namespace string, attrs []jobc
 		return res, fmt.Errorf("search attributes on namespace %q have the wrong type: %s", namespace, strings.Join(mismatched, "; "))
 	}
 
-	var refused []jobcore.SearchAttribute
+	var refused []names.SearchAttribute
 	var lastErr error
 	for i, sa := range missing {
 		_, err := op.AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
@@ -123,7 +122,7 @@ func refusedByServer(err error) bool {
 	return errors.As(err, &pd) || errors.As(err, &un) || status.Code(err) == codes.Unauthenticated
 }
 
-func describe(attrs []jobcore.SearchAttribute) string {
+func describe(attrs []names.SearchAttribute) string {
 	var parts []string
 	for _, sa := range attrs {
 		parts = append(parts, sa.Name+"="+TypeName(sa.Type))
@@ -132,7 +131,7 @@ func describe(attrs []jobcore.SearchAttribute) string {
 }
 
 // howToAdd is the tcld command an operator runs for Temporal Cloud.
-func howToAdd(namespace string, attrs []jobcore.SearchAttribute) string {
+func howToAdd(namespace string, attrs []names.SearchAttribute) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "tcld namespace search-attributes add --namespace %s", namespace)
 	for _, sa := range attrs {

@@ -16,7 +16,7 @@ import (
 
 	"github.com/jobflow/jobflow/internal/devtest"
 	"github.com/jobflow/jobflow/internal/temporalx"
-	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 )
 
 func TestEnsure_DevServer(t *testing.T) {
@@ -31,7 +31,7 @@ func TestEnsure_DevServer(t *testing.T) {
 
 	var logs bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
-	attrs := []jobcore.SearchAttribute{
+	attrs := []names.SearchAttribute{
 		{Name: "Partner", Type: enumspb.INDEXED_VALUE_TYPE_KEYWORD},
 		{Name: "ProbeFlag", Type: enumspb.INDEXED_VALUE_TYPE_BOOL},
 		{Name: "ProbeScore", Type: enumspb.INDEXED_VALUE_TYPE_DOUBLE},
@@ -65,7 +65,7 @@ func TestEnsure_DevServer(t *testing.T) {
 
 	// A type clash is an error: workflows could not upsert the attribute.
 	_, err = temporalx.Ensure(ctx, srv.Client, srv.Namespace,
-		[]jobcore.SearchAttribute{{Name: "Partner", Type: enumspb.INDEXED_VALUE_TYPE_INT}}, log)
+		[]names.SearchAttribute{{Name: "Partner", Type: enumspb.INDEXED_VALUE_TYPE_INT}}, log)
 	if err == nil || !strings.Contains(err.Error(), "Partner") {
 		t.Fatalf("want a type clash error, got %v", err)
 	}
@@ -97,14 +97,14 @@ func TestEnsure_CloudRefusalWarnsAndContinues(t *testing.T) {
 	op := &refusingOperator{}
 	var logs bytes.Buffer
 	res, err := temporalx.Ensure(context.Background(), cloudLike{op: op}, "acme.a1b2c",
-		jobcore.SearchAttributes, slog.New(slog.NewTextHandler(&logs, nil)))
+		names.SearchAttributes, slog.New(slog.NewTextHandler(&logs, nil)))
 	if err != nil {
 		t.Fatalf("a refusal must not stop the worker: %v", err)
 	}
 	if op.adds != 1 {
 		t.Errorf("kept trying after a permission error: %d calls", op.adds)
 	}
-	if len(res.Missing) != len(jobcore.SearchAttributes) {
+	if len(res.Missing) != len(names.SearchAttributes) {
 		t.Errorf("missing = %v", res.Missing)
 	}
 	for _, want := range []string{"level=WARN", "tcld namespace search-attributes add", "VisitStatus=Keyword", "HelpDeadline=Datetime"} {

@@ -10,6 +10,7 @@ import (
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/internal/flowtest"
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/converter"
@@ -38,10 +39,10 @@ func (f *fakeAbsenceWork) FindAbsenceJobs(ctx context.Context, r activities.Find
 		if j.Holder != r.WorkerID {
 			continue
 		}
-		if j.Kind == activities.AbsenceJobVisit && (j.StartsAt.Before(r.From) || j.StartsAt.After(r.To)) {
+		if j.Kind == names.JobVisit && (j.StartsAt.Before(r.From) || j.StartsAt.After(r.To)) {
 			continue
 		}
-		if j.Kind == activities.AbsenceJobTask && j.StartsAt.Before(r.From) {
+		if j.Kind == names.JobTask && j.StartsAt.Before(r.From) {
 			continue
 		}
 		out = append(out, j)
@@ -127,7 +128,7 @@ func newAbsenceHarness(t *testing.T, days int) *absenceHarness {
 	env.SetStartTime(flowtest.T0)
 	ops := &flowtest.FakeChannels{}
 	work := &fakeAbsenceWork{
-		candidates: map[string][]string{jobcore.RoleBuddy: {"b-2", "b-3"}, jobcore.RoleAssistant: {"a-2"}},
+		candidates: map[string][]string{names.RoleBuddy: {"b-2", "b-3"}, names.RoleAssistant: {"a-2"}},
 		started:    map[string]bool{},
 	}
 	env.RegisterActivity(&activities.Outreach{Channels: ops})
@@ -138,10 +139,10 @@ func newAbsenceHarness(t *testing.T, days int) *absenceHarness {
 	env.RegisterActivityWithOptions(work.SendCustomerNotice, activity.RegisterOptions{Name: "SendCustomerNotice"})
 	Register(env)
 	in := AbsenceInput{
-		WorkerID: "b-1", WorkerName: "Bo", Role: jobcore.RoleBuddy, Market: rules.Sweden, Region: "stockholm",
+		WorkerID: "b-1", WorkerName: "Bo", Role: names.RoleBuddy, Market: rules.Sweden, Region: "stockholm",
 		Competences: []string{"backoffice"}, Kind: AbsenceSick,
 		Period:     AbsencePeriod{From: flowtest.T0, To: flowtest.T0.Add(time.Duration(days) * 24 * time.Hour)},
-		ReportedBy: jobcore.Actor{Role: jobcore.RoleOps, ID: "ops-1"}, Contact: "Anne (teamlead@jobflow.example)",
+		ReportedBy: jobcore.Actor{Role: names.RoleOps, ID: "ops-1"}, Contact: "Anne (teamlead@jobflow.example)",
 		Policy: rules.DefaultPolicy(),
 	}
 	return &absenceHarness{t: t, env: env, ops: ops, work: work, in: in}
@@ -149,7 +150,7 @@ func newAbsenceHarness(t *testing.T, days int) *absenceHarness {
 
 func (h *absenceHarness) addJob(id, kind string, startsIn time.Duration) {
 	status := "booked"
-	if kind == activities.AbsenceJobTask {
+	if kind == names.JobTask {
 		status = "accepted"
 	}
 	h.work.jobs = append(h.work.jobs, activities.AbsenceJob{ID: id, Kind: kind, Status: status, Holder: "b-1",

@@ -2,6 +2,7 @@ package absence
 
 import (
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -32,10 +33,10 @@ func (a *absence) approveNow(ctx workflow.Context, manager, note string) {
 	now := workflow.Now(ctx)
 	a.st.ApprovedBy, a.st.ApprovedAt = manager, &now
 	if a.st.Status == AbsenceReported {
-		a.setStatus(ctx, "approve", jobcore.Actor{Role: jobcore.RoleOps, ID: manager}, AbsenceApproved, note)
+		a.setStatus(ctx, "approve", jobcore.Actor{Role: names.RoleOps, ID: manager}, AbsenceApproved, note)
 		return
 	}
-	a.log(ctx, "approve", jobcore.Actor{Role: jobcore.RoleOps, ID: manager}, note)
+	a.log(ctx, "approve", jobcore.Actor{Role: names.RoleOps, ID: manager}, note)
 }
 
 func (a *absence) validateReject(ctx workflow.Context, r RejectAbsenceRequest) error {
@@ -53,6 +54,6 @@ func (a *absence) validateReject(ctx workflow.Context, r RejectAbsenceRequest) e
 
 func (a *absence) reject(ctx workflow.Context, r RejectAbsenceRequest) (AbsenceUpdateResult, error) {
 	a.rejected = true
-	a.setStatus(ctx, "reject", jobcore.Actor{Role: jobcore.RoleOps, ID: r.Manager}, AbsenceRejected, r.Reason)
+	a.setStatus(ctx, "reject", jobcore.Actor{Role: names.RoleOps, ID: r.Manager}, AbsenceRejected, r.Reason)
 	return a.result(""), nil
 }

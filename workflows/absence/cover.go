@@ -7,6 +7,7 @@ import (
 
 	"github.com/jobflow/jobflow/activities"
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"github.com/jobflow/jobflow/workflows/visit"
 	"go.temporal.io/sdk/workflow"
 )
@@ -19,7 +20,7 @@ func (a *absence) startCover(ctx workflow.Context, note string) {
 	now := workflow.Now(ctx)
 	a.st.CoverStarted = &now
 	if note != "" {
-		a.log(ctx, "cover-started", jobcore.Actor{Role: jobcore.RoleSystem}, note)
+		a.log(ctx, "cover-started", jobcore.Actor{Role: names.RoleSystem}, note)
 	}
 	a.recomputeAsked++
 }
@@ -54,7 +55,7 @@ func (a *absence) recompute(ctx workflow.Context) {
 	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, lookupOptions("find the worker's jobs (A-1)")),
 		absences.FindAbsenceJobs, activities.FindJobsRequest{WorkerID: a.in.WorkerID, Role: a.in.Role, From: p.From, To: p.To}).Get(ctx, &found)
 	if err != nil {
-		a.log(ctx, "find-jobs-failed", jobcore.Actor{Role: jobcore.RoleSystem}, jobcore.FailureOutcome(err))
+		a.log(ctx, "find-jobs-failed", jobcore.Actor{Role: names.RoleSystem}, jobcore.FailureOutcome(err))
 		a.alertOps(ctx, "substitute_missing", "ops.substitute_missing", "jobs could not be looked up (A-1)",
 			map[string]string{"job_id": "(lookup failed)", "worker_id": a.in.WorkerID})
 		return
@@ -104,7 +105,7 @@ func (a *absence) recompute(ctx workflow.Context) {
 			}
 		}
 		a.st.Acute = true
-		a.log(ctx, "acute", jobcore.Actor{Role: jobcore.RoleSystem}, fmt.Sprintf("%d job(s) start within %s; manager alerted (A-3)", len(acute), a.in.Policy.AcuteAbsenceLead))
+		a.log(ctx, "acute", jobcore.Actor{Role: names.RoleSystem}, fmt.Sprintf("%d job(s) start within %s; manager alerted (A-3)", len(acute), a.in.Policy.AcuteAbsenceLead))
 		a.alertOps(ctx, "absence_acute", "ops.absence_acute", "acute absence to the manager (A-3)",
 			map[string]string{"worker_id": a.in.WorkerID, "shift_start": a.iso(first)})
 	}
@@ -120,7 +121,7 @@ func (a *absence) recompute(ctx workflow.Context) {
 		}
 	}
 	if len(added) > 0 {
-		a.log(ctx, "jobs-found", jobcore.Actor{Role: jobcore.RoleSystem}, fmt.Sprintf("%d job(s) touched by %s", len(added), a.period()))
+		a.log(ctx, "jobs-found", jobcore.Actor{Role: names.RoleSystem}, fmt.Sprintf("%d job(s) touched by %s", len(added), a.period()))
 	}
 	a.publish(ctx)
 }
@@ -131,7 +132,7 @@ func (a *absence) recompute(ctx workflow.Context) {
 func (a *absence) inPeriod(ctx workflow.Context, j AbsenceJobState) bool {
 	p := a.st.Period
 	now := workflow.Now(ctx)
-	if j.Kind == activities.AbsenceJobVisit && j.Status == string(visit.StatusClaimed) {
+	if j.Kind == names.JobVisit && j.Status == string(visit.StatusClaimed) {
 		return !p.From.After(now.Add(a.in.Policy.ClaimLock)) && p.To.After(now)
 	}
 	return !j.StartsAt.Before(p.From) && !j.StartsAt.After(p.To)
@@ -177,7 +178,7 @@ func (a *absence) openCover(ctx workflow.Context, i int) {
 			return
 		}
 		if err != nil {
-			a.log(ctx, "candidates-failed", jobcore.Actor{Role: jobcore.RoleSystem}, id+": "+jobcore.FailureOutcome(err))
+			a.log(ctx, "candidates-failed", jobcore.Actor{Role: names.RoleSystem}, id+": "+jobcore.FailureOutcome(err))
 		}
 		for _, c := range candidates {
 			if c == a.in.WorkerID || slices.Contains(a.job(id).OfferedTo, c) {
@@ -192,7 +193,7 @@ func (a *absence) openCover(ctx workflow.Context, i int) {
 			a.escalate(ctx, id, "no eligible colleague to offer the job to")
 			return
 		}
-		a.log(ctx, "offered", jobcore.Actor{Role: jobcore.RoleSystem}, fmt.Sprintf("%s offered to %d colleague(s)", id, len(a.job(id).OfferedTo)))
+		a.log(ctx, "offered", jobcore.Actor{Role: names.RoleSystem}, fmt.Sprintf("%s offered to %d colleague(s)", id, len(a.job(id).OfferedTo)))
 		if !jobcore.Sleep(ctx, escalateAt.Sub(workflow.Now(ctx)), "substitute needed by (A-1): "+id) {
 			return
 		}
@@ -204,10 +205,10 @@ func (a *absence) openCover(ctx workflow.Context, i int) {
 
 // substituteRole: buddies stand in for visits, assistants for tasks.
 func substituteRole(kind string) string {
-	if kind == activities.AbsenceJobTask {
-		return jobcore.RoleAssistant
+	if kind == names.JobTask {
+		return names.RoleAssistant
 	}
-	return jobcore.RoleBuddy
+	return names.RoleBuddy
 }
 
 func (a *absence) escalate(ctx workflow.Context, id, why string) {
@@ -217,7 +218,7 @@ func (a *absence) escalate(ctx workflow.Context, id, why string) {
 	}
 	now := workflow.Now(ctx)
 	j.Cover, j.EscalatedAt, j.Note = CoverEscalated, &now, why
-	a.log(ctx, "escalated", jobcore.Actor{Role: jobcore.RoleSystem}, id+": "+why+" (A-1)")
+	a.log(ctx, "escalated", jobcore.Actor{Role: names.RoleSystem}, id+": "+why+" (A-1)")
 	a.alertOps(ctx, "substitute_missing", "ops.substitute_missing", "no substitute (A-1)",
 		map[string]string{"job_id": id, "worker_id": a.in.WorkerID, "due": a.iso(j.StartsAt)})
 	a.publish(ctx)
@@ -263,7 +264,7 @@ func (a *absence) handBack(ctx workflow.Context, id string) {
 	default:
 		j.Note = "stays with " + sub + ": " + res.Note
 	}
-	a.log(ctx, "hand-back", jobcore.Actor{Role: jobcore.RoleSystem}, id+": "+j.Note)
+	a.log(ctx, "hand-back", jobcore.Actor{Role: names.RoleSystem}, id+": "+j.Note)
 }
 
 func (a *absence) stopJob(id string) {

@@ -7,15 +7,16 @@ import (
 	"github.com/jobflow/jobflow/activities"
 	"github.com/jobflow/jobflow/workflows/internal/flowtest"
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 func TestA1_ThreeDayAbsenceCoversEachJobAndEscalatesTheRest(t *testing.T) {
 	h := newAbsenceHarness(t, 3)
-	h.addJob(v1, activities.AbsenceJobVisit, 26*time.Hour) // Tue 10:00
-	h.addJob(v2, activities.AbsenceJobVisit, 50*time.Hour) // Wed 10:00
-	h.addJob(t1, activities.AbsenceJobTask, 60*time.Hour)  // Wed 20:00
+	h.addJob(v1, names.JobVisit, 26*time.Hour) // Tue 10:00
+	h.addJob(v2, names.JobVisit, 50*time.Hour) // Wed 10:00
+	h.addJob(t1, names.JobTask, 60*time.Hour)  // Wed 20:00
 	early := h.query(time.Minute)
 	got := h.do(time.Hour, UpdateAcceptSubstitute, accept(v1, "b-2"))
 	second := h.do(time.Hour+time.Minute, UpdateAcceptSubstitute, accept(v1, "b-3"))
@@ -81,7 +82,7 @@ func TestA1_ThreeDayAbsenceCoversEachJobAndEscalatesTheRest(t *testing.T) {
 
 func TestA3_AcuteAbsenceAlertsTheManagerAtOnce(t *testing.T) {
 	h := newAbsenceHarness(t, 1)
-	h.addJob(v1, activities.AbsenceJobVisit, 2*time.Hour)
+	h.addJob(v1, names.JobVisit, 2*time.Hour)
 	h.do(10*time.Minute, UpdateAcceptSubstitute, accept(v1, "b-2"))
 	st := h.run()
 	acute := opsAlerts(h.ops, "ops.absence_acute")
@@ -95,7 +96,7 @@ func TestA3_AcuteAbsenceAlertsTheManagerAtOnce(t *testing.T) {
 
 func TestA4_OneDayAbsenceSendsNoCustomerEmail(t *testing.T) {
 	h := newAbsenceHarness(t, 1)
-	h.addJob(v1, activities.AbsenceJobVisit, 20*time.Hour)
+	h.addJob(v1, names.JobVisit, 20*time.Hour)
 	h.do(time.Hour, UpdateAcceptSubstitute, accept(v1, "b-3"))
 	st := h.run()
 	assert.False(t, st.Long)
@@ -107,15 +108,15 @@ func TestA4_OneDayAbsenceSendsNoCustomerEmail(t *testing.T) {
 func TestA4_LongAbsenceIsPolicy(t *testing.T) {
 	h := newAbsenceHarness(t, 1)
 	h.in.Policy.LongAbsence = 12 * time.Hour // P-1: a market that tells customers sooner
-	h.addJob(v1, activities.AbsenceJobVisit, 20*time.Hour)
+	h.addJob(v1, names.JobVisit, 20*time.Hour)
 	h.run()
 	assert.Len(t, h.work.notices, 1)
 }
 
 func TestA4_CustomerWaitsOrWantsBackup(t *testing.T) {
 	h := newAbsenceHarness(t, 4)
-	h.addJob(v1, activities.AbsenceJobVisit, 50*time.Hour)
-	h.addJob(t1, activities.AbsenceJobTask, 8*24*time.Hour) // due after the absence: work in it
+	h.addJob(v1, names.JobVisit, 50*time.Hour)
+	h.addJob(t1, names.JobTask, 8*24*time.Hour) // due after the absence: work in it
 	before := h.query(time.Minute)
 	wait := h.do(time.Hour, UpdateCustomerChoice, CustomerChoiceRequest{JobID: v1, Choice: ChoiceWait})
 	lateSub := h.do(2*time.Hour, UpdateAcceptSubstitute, accept(v1, "b-2"))
@@ -147,18 +148,18 @@ func TestA4_CustomerWaitsOrWantsBackup(t *testing.T) {
 
 func TestA1_CutShortReturnsUnstartedJobs(t *testing.T) {
 	h := newAbsenceHarness(t, 5)
-	h.addJob(v1, activities.AbsenceJobVisit, 26*time.Hour) // inside the shortened period
-	h.addJob(v2, activities.AbsenceJobVisit, 74*time.Hour) // after the new end, unstarted
-	h.addJob("visit-acme-V3", activities.AbsenceJobVisit, 75*time.Hour)
-	h.addJob(t1, activities.AbsenceJobTask, 98*time.Hour) // after the new end, customer chose backup
+	h.addJob(v1, names.JobVisit, 26*time.Hour) // inside the shortened period
+	h.addJob(v2, names.JobVisit, 74*time.Hour) // after the new end, unstarted
+	h.addJob("visit-acme-V3", names.JobVisit, 75*time.Hour)
+	h.addJob(t1, names.JobTask, 98*time.Hour) // after the new end, customer chose backup
 	h.work.started["visit-acme-V3"] = true
 	h.do(time.Hour, UpdateAcceptSubstitute, accept(v1, "b-2"))
 	h.do(time.Hour+time.Minute, UpdateAcceptSubstitute, accept(v2, "b-3"))
 	h.do(time.Hour+2*time.Minute, UpdateAcceptSubstitute, accept("visit-acme-V3", "b-2"))
 	h.do(time.Hour+3*time.Minute, UpdateCustomerChoice, CustomerChoiceRequest{JobID: t1, Choice: ChoiceBackup})
 	h.do(time.Hour+4*time.Minute, UpdateAcceptSubstitute, accept(t1, "a-2"))
-	early := h.do(30*time.Hour, UpdateCutShort, CutShortRequest{End: flowtest.T0.Add(48 * time.Hour), By: jobcore.Actor{Role: jobcore.RoleOps, ID: "ops-1"}})
-	longer := h.do(31*time.Hour, UpdateCutShort, CutShortRequest{End: flowtest.T0.Add(200 * time.Hour), By: jobcore.Actor{Role: jobcore.RoleOps, ID: "ops-1"}})
+	early := h.do(30*time.Hour, UpdateCutShort, CutShortRequest{End: flowtest.T0.Add(48 * time.Hour), By: jobcore.Actor{Role: names.RoleOps, ID: "ops-1"}})
+	longer := h.do(31*time.Hour, UpdateCutShort, CutShortRequest{End: flowtest.T0.Add(200 * time.Hour), By: jobcore.Actor{Role: names.RoleOps, ID: "ops-1"}})
 	st := h.run()
 
 	require.NoError(t, early.Err)
@@ -184,11 +185,11 @@ func TestA1_CutShortReturnsUnstartedJobs(t *testing.T) {
 
 func TestA1_ChangePeriodRecomputesTheJobs(t *testing.T) {
 	h := newAbsenceHarness(t, 1)
-	h.addJob(v1, activities.AbsenceJobVisit, 20*time.Hour)
-	h.addJob(v2, activities.AbsenceJobVisit, 40*time.Hour) // outside at first
+	h.addJob(v1, names.JobVisit, 20*time.Hour)
+	h.addJob(v2, names.JobVisit, 40*time.Hour) // outside at first
 	before := h.query(time.Minute)
 	moved := h.do(time.Hour, UpdateChangePeriod, ChangePeriodRequest{
-		Period: AbsencePeriod{From: flowtest.T0, To: flowtest.T0.Add(44 * time.Hour)}, By: jobcore.Actor{Role: jobcore.RoleOps, ID: "ops-1"}})
+		Period: AbsencePeriod{From: flowtest.T0, To: flowtest.T0.Add(44 * time.Hour)}, By: jobcore.Actor{Role: names.RoleOps, ID: "ops-1"}})
 	after := h.query(2 * time.Hour)
 	st := h.run()
 	require.NoError(t, moved.Err)

@@ -4,6 +4,7 @@ import (
 	"github.com/jobflow/jobflow/activities"
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -37,7 +38,7 @@ func (a *absence) customerChoice(ctx workflow.Context, r CustomerChoiceRequest) 
 	i := a.jobIndex(r.JobID)
 	j := &a.st.Jobs[i]
 	j.CustomerChoice = r.Choice
-	a.log(ctx, "customer-choice", jobcore.Actor{Role: jobcore.RoleCustomer}, r.JobID+": "+r.Choice+" (A-4)")
+	a.log(ctx, "customer-choice", jobcore.Actor{Role: names.RoleCustomer}, r.JobID+": "+r.Choice+" (A-4)")
 	switch r.Choice {
 	case ChoiceWait:
 		a.stopJob(j.ID)

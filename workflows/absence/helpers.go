@@ -6,6 +6,7 @@ import (
 
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -76,11 +77,11 @@ func (a *absence) publish(ctx workflow.Context) {
 	a.st.Uncovered = a.uncovered()
 	a.attrs.Publish(ctx, fmt.Sprintf("**%s** · %s %s · %s · %d job(s), %d uncovered",
 		a.st.Status, a.in.Role, a.in.WorkerID, a.period(), len(a.st.Jobs), a.st.Uncovered),
-		jobcore.Keyword(jobcore.WorkerIDKey, a.in.WorkerID).First(),
-		jobcore.Keyword(jobcore.MarketKey, string(a.in.Market)).First(),
-		jobcore.Keyword(jobcore.RegionKey, a.in.Region),
-		jobcore.Keyword(jobcore.AbsenceStatusKey, string(a.st.Status)).First(),
-		jobcore.Keywords(jobcore.AbsenceDaysKey, rules.DaysCovering(a.st.Period.From, a.st.Period.To, rules.Location(a.in.Market))).First(),
-		jobcore.Int(jobcore.UncoveredJobsKey, a.st.Uncovered).First(),
+		jobcore.Keyword(names.WorkerIDKey, a.in.WorkerID).First(),
+		jobcore.Keyword(names.MarketKey, string(a.in.Market)).First(),
+		jobcore.Keyword(names.RegionKey, a.in.Region),
+		jobcore.Keyword(names.AbsenceStatusKey, string(a.st.Status)).First(),
+		jobcore.Keywords(names.AbsenceDaysKey, rules.DaysCovering(a.st.Period.From, a.st.Period.To, rules.Location(a.in.Market))).First(),
+		jobcore.Int(names.UncoveredJobsKey, a.st.Uncovered).First(),
 	)
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/jobflow/jobflow/activities"
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -31,10 +32,10 @@ func (a *absence) validateAcceptSubstitute(ctx workflow.Context, r AcceptSubstit
 	default:
 		return jobcore.Refuse("job %s needs no substitute (%s)", r.JobID, j.Cover)
 	}
-	if r.By.Role != jobcore.RoleOps && !slices.Contains(j.OfferedTo, r.Substitute) {
+	if r.By.Role != names.RoleOps && !slices.Contains(j.OfferedTo, r.Substitute) {
 		return jobcore.Refuse("job %s was not offered to %s; ops can assign anyone", r.JobID, r.Substitute)
 	}
-	if r.By.Role != jobcore.RoleOps && r.By.ID != "" && r.By.ID != r.Substitute {
+	if r.By.Role != names.RoleOps && r.By.ID != "" && r.By.ID != r.Substitute {
 		return jobcore.Refuse("a colleague accepts for themself")
 	}
 	return nil
@@ -73,13 +74,13 @@ func (a *absence) assign(ctx workflow.Context, id, sub string) {
 			j.Status = res.Status
 		}
 		a.planHandover(ctx, id)
-		a.log(ctx, "covered", jobcore.Actor{Role: jobcore.RoleSystem}, id+" now held by "+sub+" (A-1)")
+		a.log(ctx, "covered", jobcore.Actor{Role: names.RoleSystem}, id+" now held by "+sub+" (A-1)")
 		if !a.wantsCover(ctx, *j) && j.CustomerChoice != ChoiceBackup {
 			a.handBack(ctx, id) // the period changed while it moved
 		}
 	case err == nil && res.Closed:
 		j.Cover, j.NeedsCover, j.Note = CoverClosed, false, res.Note
-		a.log(ctx, "job-closed", jobcore.Actor{Role: jobcore.RoleSystem}, id+": "+res.Note)
+		a.log(ctx, "job-closed", jobcore.Actor{Role: names.RoleSystem}, id+": "+res.Note)
 	default:
 		why := res.Note
 		if err != nil {

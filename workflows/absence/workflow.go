@@ -6,6 +6,7 @@ import (
 
 	"github.com/jobflow/jobflow/activities"
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
@@ -61,7 +62,7 @@ func AbsenceWorkflow(ctx workflow.Context, in AbsenceInput) (AbsenceResult, erro
 	a.log(ctx, "reported", in.ReportedBy, fmt.Sprintf("%s absence %s (A-1)", in.Kind, a.period()))
 	a.coverCtx = ctx
 
-	if in.ReportedBy.Role == jobcore.RoleOps {
+	if in.ReportedBy.Role == names.RoleOps {
 		a.approveNow(ctx, in.ReportedBy.ID, "reported by the manager: approved at once (A-1)")
 	} else {
 		a.publish(ctx)
@@ -87,7 +88,7 @@ func AbsenceWorkflow(ctx workflow.Context, in AbsenceInput) (AbsenceResult, erro
 			if !a.coverStarted {
 				a.startCover(ctx, "the period started before approval: cover cannot wait (A-1)")
 			}
-			a.setStatus(ctx, "active", jobcore.Actor{Role: jobcore.RoleSystem}, AbsenceActive, "auto-reply on (A-5)")
+			a.setStatus(ctx, "active", jobcore.Actor{Role: names.RoleSystem}, AbsenceActive, "auto-reply on (A-5)")
 			continue
 		}
 		next := a.st.Period.To
@@ -113,7 +114,7 @@ func AbsenceWorkflow(ctx workflow.Context, in AbsenceInput) (AbsenceResult, erro
 		a.stopJob(id)
 	}
 	if !a.rejected {
-		a.setStatus(ctx, "ended", jobcore.Actor{Role: jobcore.RoleSystem}, AbsenceEnded,
+		a.setStatus(ctx, "ended", jobcore.Actor{Role: names.RoleSystem}, AbsenceEnded,
 			"the worker is back: jobs taken by substitutes in the period stay with them; waiting customers are served by the worker (A-4)")
 	}
 	if err := workflow.Await(ctx, func() bool { return a.out.Pending == 0 && workflow.AllHandlersFinished(ctx) }); err != nil {
@@ -126,7 +127,7 @@ func validateAbsenceInput(in AbsenceInput) error {
 	switch {
 	case in.WorkerID == "":
 		return temporal.NewNonRetryableApplicationError("an absence needs the worker's id", "InvalidAbsence", nil)
-	case in.Role != jobcore.RoleBuddy && in.Role != jobcore.RoleAssistant:
+	case in.Role != names.RoleBuddy && in.Role != names.RoleAssistant:
 		return temporal.NewNonRetryableApplicationError("role must be buddy or assistant", "InvalidAbsence", nil)
 	case in.Kind != AbsenceSick && in.Kind != AbsenceHoliday && in.Kind != AbsenceOther:
 		return temporal.NewNonRetryableApplicationError("kind must be sick, holiday or other", "InvalidAbsence", nil)

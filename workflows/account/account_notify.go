@@ -7,7 +7,7 @@ import (
 // Tasks tell the customer's account about their in-app notifications (N-1).
 //
 // "Entities own their timers; no fan-out" (issue #13): the account workflow
-// (workflows/inactivity.go, account_digest.go) owns the customer's unread
+// (workflows/account/inactivity.go, account_digest.go) owns the customer's unread
 // notifications and their e-mail timers: the 08:00 working-day digest and
 // the 30-minute hand-over e-mail. A task signals the account, fire and
 // forget (workflow.SignalExternalWorkflow), when it adds a notification and

@@ -7,6 +7,7 @@ import (
 	"github.com/jobflow/jobflow/activities"
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 )
@@ -88,7 +89,7 @@ func DigestWorkflow(ctx workflow.Context, in DigestInput) (DigestOutcome, error)
 	req := activities.DigestRequest{
 		Market: string(in.Market), Date: out.Date, Since: out.Since, Until: out.Until,
 		Query: fmt.Sprintf("WorkflowType = '%s' AND ExecutionStatus = 'Running' AND %s = '%s'",
-			jobcore.TaskWorkflowName, jobcore.MarketKey.GetName(), in.Market),
+			names.TaskWorkflowName, names.MarketKey.GetName(), in.Market),
 	}
 	opts := workflow.ActivityOptions{
 		Summary:                "digest e-mails (N-1)",

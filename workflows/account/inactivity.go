@@ -7,6 +7,7 @@ import (
 	"github.com/jobflow/jobflow/activities"
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 )
@@ -383,7 +384,7 @@ func (a *customerAccount) publish(ctx workflow.Context) {
 		status = "inactive"
 	}
 	if err := workflow.UpsertTypedSearchAttributes(ctx,
-		jobcore.MarketKey.ValueSet(string(a.in.Market)), jobcore.AccountStatusKey.ValueSet([]string{status})); err != nil {
+		names.MarketKey.ValueSet(string(a.in.Market)), names.AccountStatusKey.ValueSet([]string{status})); err != nil {
 		workflow.GetLogger(ctx).Error("upsert search attributes", "error", err)
 	}
 	workflow.SetCurrentDetails(ctx, fmt.Sprintf("**%s** · account %s · %s · last activity %s",

@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/jobflow/jobflow/activities"
+	"github.com/jobflow/jobflow/workflows/names"
 )
 
 // upserts runs wf and returns the attribute names of each upsert command.
@@ -42,10 +43,10 @@ func TestPublisherWritesOnlyWhatChanged(t *testing.T) {
 	due := time.Date(2026, 12, 8, 9, 0, 0, 0, time.UTC)
 	got := upserts(t, func(ctx workflow.Context) error {
 		var p Publisher
-		p.Seed(Keyword(PartnerKey, "acme"), Keyword(VisitStatusKey, "open"))
+		p.Seed(Keyword(names.PartnerKey, "acme"), Keyword(names.VisitStatusKey, "open"))
 		attrs := func(status, buddy string, level int, at time.Time) []Attr {
-			return []Attr{Keyword(PartnerKey, "acme"), Keyword(VisitStatusKey, status).First(),
-				Keyword(BuddyIDKey, buddy).Unset(), Int(EscalationLevelKey, level), Time(AppointmentAtKey, at)}
+			return []Attr{Keyword(names.PartnerKey, "acme"), Keyword(names.VisitStatusKey, status).First(),
+				Keyword(names.BuddyIDKey, buddy).Unset(), Int(names.EscalationLevelKey, level), Time(names.AppointmentAtKey, at)}
 		}
 		p.Publish(ctx, "1", attrs("open", "", 0, time.Time{})...)    // status only (First)
 		p.Publish(ctx, "2", attrs("open", "", 0, time.Time{})...)    // nothing

@@ -4,12 +4,6 @@ import (
 	"github.com/jobflow/jobflow/rules"
 )
 
-// Job kinds a reclamation or a rating concerns.
-const (
-	JobVisit = "visit"
-	JobTask  = "task"
-)
-
 // JobRef names the visit or task a reclamation or a rating is about.
 type JobRef struct {
 	ID      string       `json:"id"`   // the job's workflow id

@@ -23,14 +23,6 @@ type Actor struct {
 	ID   string `json:"id"`
 }
 
-// Roles.
-const (
-	RoleBuddy    = "buddy"
-	RoleOps      = "ops"
-	RoleCustomer = "customer"
-	RoleSystem   = "system"
-)
-
 // RateRequest: the customer's stars (R-1).
 type RateRequest struct {
 	Stars   int    `json:"stars"`

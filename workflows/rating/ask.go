@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"github.com/jobflow/jobflow/workflows/reclamation"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/workflow"
@@ -43,7 +44,7 @@ func (f *ratingFollowUp) validateAnswer(ctx workflow.Context, r RatingAnswerRequ
 
 func (f *ratingFollowUp) answer(ctx workflow.Context, r RatingAnswerRequest) (RatingUpdateResult, error) {
 	f.st.Answer = r.Answer
-	f.setStatus(ctx, UpdateRatingAnswer, jobcore.Actor{Role: jobcore.RoleCustomer}, RatingAnswered, "the customer's answer is kept with the job (R-2)")
+	f.setStatus(ctx, UpdateRatingAnswer, jobcore.Actor{Role: names.RoleCustomer}, RatingAnswered, "the customer's answer is kept with the job (R-2)")
 	return f.result(), nil
 }
 
@@ -157,7 +158,7 @@ func (f *ratingFollowUp) setLevel(ctx workflow.Context, level int) {
 		return
 	}
 	f.st.EscalationLevel = level
-	if err := workflow.UpsertTypedSearchAttributes(ctx, jobcore.EscalationLevelKey.ValueSet(int64(level))); err != nil {
+	if err := workflow.UpsertTypedSearchAttributes(ctx, names.EscalationLevelKey.ValueSet(int64(level))); err != nil {
 		workflow.GetLogger(ctx).Error("upsert search attributes", "error", err)
 	}
 }
@@ -171,7 +172,7 @@ func (f *ratingFollowUp) openReclamation(ctx workflow.Context) {
 // openReclamationWith opens the rating's reclamation with complaint.
 func (f *ratingFollowUp) openReclamationWith(ctx workflow.Context, complaint string) {
 	id := reclamation.RatingReclamationID(f.in.Job.ID)
-	in := reclamation.ReclamationInput{Job: f.in.Job, Customer: f.in.Customer, OpenedBy: jobcore.Actor{Role: jobcore.RoleSystem, ID: f.st.ID},
+	in := reclamation.ReclamationInput{Job: f.in.Job, Customer: f.in.Customer, OpenedBy: jobcore.Actor{Role: names.RoleSystem, ID: f.st.ID},
 		Complaint: complaint, Policy: f.in.Policy}
 	opts := workflow.ChildWorkflowOptions{
 		WorkflowID:            id,
@@ -182,11 +183,11 @@ func (f *ratingFollowUp) openReclamationWith(ctx workflow.Context, complaint str
 	child := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, opts), reclamation.ReclamationWorkflowName, in)
 	if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Error("reclamation not opened", "reclamation_id", id, "error", err)
-		f.logEntry(ctx, "reclamation-failed", jobcore.Actor{Role: jobcore.RoleSystem}, string(f.st.Status), "the comment's reclamation could not be opened; ops must open it")
+		f.logEntry(ctx, "reclamation-failed", jobcore.Actor{Role: names.RoleSystem}, string(f.st.Status), "the comment's reclamation could not be opened; ops must open it")
 		return
 	}
 	f.st.ReclamationID = id
-	f.logEntry(ctx, "reclamation-opened", jobcore.Actor{Role: jobcore.RoleSystem}, string(f.st.Status), "the comment is a complaint: "+id+" (C-1)")
+	f.logEntry(ctx, "reclamation-opened", jobcore.Actor{Role: names.RoleSystem}, string(f.st.Status), "the comment is a complaint: "+id+" (C-1)")
 }
 
 func (f *ratingFollowUp) validateReport(ctx workflow.Context, r RatingReportRequest) error {
@@ -211,7 +212,7 @@ func (f *ratingFollowUp) report(ctx workflow.Context, r RatingReportRequest) (Ra
 	if f.st.ReportMissing {
 		note = "report in after its time; the team lead decides (R-2)"
 	}
-	f.setStatus(ctx, UpdateRatingReport, jobcore.Actor{Role: jobcore.RoleBuddy, ID: r.Worker}, RatingAwaitingDecision, note)
+	f.setStatus(ctx, UpdateRatingReport, jobcore.Actor{Role: names.RoleBuddy, ID: r.Worker}, RatingAwaitingDecision, note)
 	return f.result(), nil
 }
 
@@ -235,7 +236,7 @@ func (f *ratingFollowUp) validateDecide(ctx workflow.Context, r RatingDecideRequ
 }
 
 func (f *ratingFollowUp) decide(ctx workflow.Context, r RatingDecideRequest) (RatingUpdateResult, error) {
-	by := jobcore.Actor{Role: jobcore.RoleOps, ID: r.TeamLead}
+	by := jobcore.Actor{Role: names.RoleOps, ID: r.TeamLead}
 	f.st.Decision, f.st.DecidedBy, f.st.CustomerReply = r.Decision, r.TeamLead, r.Answer
 	note := "decided with the worker's report (R-2)"
 	if f.st.Report == "" {

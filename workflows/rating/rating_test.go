@@ -2,14 +2,16 @@ package rating
 
 import (
 	"fmt"
+	"testing"
+	"time"
+
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/internal/flowtest"
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"github.com/jobflow/jobflow/workflows/reclamation"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"testing"
-	"time"
 )
 
 type ratingHarness struct {
@@ -188,7 +190,7 @@ func TestR2_ComplaintCommentWithOneStarOpensReclamation(t *testing.T) {
 	assert.Equal(t, recID, st.ReclamationID)
 	assert.Equal(t, reclamation.ReclamationWaiting, rec.Status, "C-1: the complaint waits for the service manager")
 	assert.Equal(t, "Der Techniker hat meine Lampe kaputt gemacht.", rec.Complaint)
-	assert.Equal(t, jobcore.RoleSystem, rec.OpenedBy.Role)
+	assert.Equal(t, names.RoleSystem, rec.OpenedBy.Role)
 	assert.Equal(t, flowtest.TestJob, rec.Job)
 	flowtest.CaseAccepted(t, rej)
 	assert.Equal(t, recID, h.Fake.Alert("ops.rating_low")[0].Message.Data["reclamation_id"], "the team lead's alert names the reclamation")

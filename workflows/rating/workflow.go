@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"github.com/jobflow/jobflow/workflows/reclamation"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
@@ -71,15 +72,15 @@ func RatingFollowUpWorkflow(ctx workflow.Context, in RatingFollowUpInput) (Ratin
 		}
 	}
 	// Ops find follow-ups by partner and market; ids only (V-14).
-	ups := []temporal.SearchAttributeUpdate{jobcore.PartnerKey.ValueSet(in.Job.Partner), jobcore.MarketKey.ValueSet(string(in.Job.Market))}
+	ups := []temporal.SearchAttributeUpdate{names.PartnerKey.ValueSet(in.Job.Partner), names.MarketKey.ValueSet(string(in.Job.Market))}
 	if in.Job.Region != "" {
-		ups = append(ups, jobcore.RegionKey.ValueSet(in.Job.Region))
+		ups = append(ups, names.RegionKey.ValueSet(in.Job.Region))
 	}
 	if err := workflow.UpsertTypedSearchAttributes(ctx, ups...); err != nil {
 		workflow.GetLogger(ctx).Error("upsert search attributes", "error", err)
 	}
-	customer := jobcore.Actor{Role: jobcore.RoleCustomer}
-	system := jobcore.Actor{Role: jobcore.RoleSystem}
+	customer := jobcore.Actor{Role: names.RoleCustomer}
+	system := jobcore.Actor{Role: names.RoleSystem}
 
 	var err error
 	switch {

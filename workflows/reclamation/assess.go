@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 )
@@ -77,7 +78,7 @@ func (c *reclamation) planExtra(ctx workflow.Context, r ReclamationPlanRequest) 
 }
 
 func (c *reclamation) setPlan(ctx workflow.Context, action string, r ReclamationPlanRequest, extra bool, template, what string) {
-	by := jobcore.Actor{Role: jobcore.RoleOps, ID: r.Manager}
+	by := jobcore.Actor{Role: names.RoleOps, ID: r.Manager}
 	replan := c.st.Plan != nil
 	c.answered(ctx)
 	c.st.Plan = &ReclamationPlan{How: r.How, Due: r.Due, Assignee: r.Assignee, AssigneeRole: r.AssigneeRole,
@@ -151,7 +152,7 @@ func (c *reclamation) validateReject(ctx workflow.Context, r ReclamationRejectRe
 }
 
 func (c *reclamation) reject(ctx workflow.Context, r ReclamationRejectRequest) (ReclamationUpdateResult, error) {
-	by := jobcore.Actor{Role: jobcore.RoleOps, ID: r.Manager}
+	by := jobcore.Actor{Role: names.RoleOps, ID: r.Manager}
 	c.answered(ctx)
 	c.st.Rejection = r.Reason
 	c.close(ctx, UpdateReclamationReject, by, ReclamationRejected, "outside the service plan: "+r.Reason+" (C-3)")
@@ -175,7 +176,7 @@ func (c *reclamation) resolve(ctx workflow.Context, r ReclamationResolveRequest)
 	c.st.ResolvedAt = &now
 	c.endDue()
 	c.st.EscalationLevel = 0
-	c.setStatus(ctx, UpdateReclamationResolve, jobcore.Actor{Role: jobcore.RoleBuddy, ID: r.Assignee}, ReclamationResolved,
+	c.setStatus(ctx, UpdateReclamationResolve, jobcore.Actor{Role: names.RoleBuddy, ID: r.Assignee}, ReclamationResolved,
 		joinNote("resolved; waiting for the manager's approval (C-3)", r.Note))
 	return c.result(), nil
 }
@@ -191,7 +192,7 @@ func (c *reclamation) validateApprove(ctx workflow.Context, r ReclamationApprove
 }
 
 func (c *reclamation) approve(ctx workflow.Context, r ReclamationApproveRequest) (ReclamationUpdateResult, error) {
-	by := jobcore.Actor{Role: jobcore.RoleOps, ID: r.Manager}
+	by := jobcore.Actor{Role: names.RoleOps, ID: r.Manager}
 	c.close(ctx, UpdateReclamationApprove, by, ReclamationApproved, "resolution approved; customer told (C-3)")
 	c.out.Email(ctx, by, "approved", "reclamation.approved", "reclamation approved to customer (C-3)", nil)
 	return c.result(), nil

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -67,13 +68,13 @@ func (c *reclamation) publish(ctx workflow.Context) {
 		assignee = c.st.Plan.Assignee
 	}
 	c.attrs.Publish(ctx, c.details(),
-		jobcore.Keyword(jobcore.PartnerKey, c.st.Job.Partner).First(),
-		jobcore.Keyword(jobcore.MarketKey, string(c.st.Job.Market)).First(),
-		jobcore.Time(jobcore.ReplyDeadlineKey, c.st.ReplyDeadline).First(),
-		jobcore.Keyword(jobcore.RegionKey, c.st.Job.Region),
-		jobcore.Keyword(jobcore.ReclamationStatusKey, string(c.st.Status)).First(),
-		jobcore.Int(jobcore.EscalationLevelKey, c.st.EscalationLevel).First(),
-		jobcore.Keyword(jobcore.AssigneeKey, assignee).Unset(),
+		jobcore.Keyword(names.PartnerKey, c.st.Job.Partner).First(),
+		jobcore.Keyword(names.MarketKey, string(c.st.Job.Market)).First(),
+		jobcore.Time(names.ReplyDeadlineKey, c.st.ReplyDeadline).First(),
+		jobcore.Keyword(names.RegionKey, c.st.Job.Region),
+		jobcore.Keyword(names.ReclamationStatusKey, string(c.st.Status)).First(),
+		jobcore.Int(names.EscalationLevelKey, c.st.EscalationLevel).First(),
+		jobcore.Keyword(names.AssigneeKey, assignee).Unset(),
 	)
 }
 
@@ -96,7 +97,7 @@ func (c *reclamation) details() string {
 // Check refuses an input a reclamation cannot work with.
 func (in ReclamationInput) Check() error {
 	var errs []error
-	if in.Job.ID == "" || (in.Job.Kind != jobcore.JobVisit && in.Job.Kind != jobcore.JobTask) {
+	if in.Job.ID == "" || (in.Job.Kind != names.JobVisit && in.Job.Kind != names.JobTask) {
 		errs = append(errs, errors.New("reclamation: the job id and kind (visit or task) are required"))
 	}
 	if in.Job.Partner == "" || in.Job.Market == "" {
@@ -109,7 +110,7 @@ func (in ReclamationInput) Check() error {
 		errs = append(errs, fmt.Errorf("reclamation: the complaint text is required (at most %d characters)", MaxReclamationText))
 	}
 	switch in.OpenedBy.Role {
-	case jobcore.RoleCustomer, jobcore.RoleOps, jobcore.RoleSystem:
+	case names.RoleCustomer, names.RoleOps, names.RoleSystem:
 	default:
 		errs = append(errs, errors.New("reclamation: opened_by.role is customer, ops or system"))
 	}

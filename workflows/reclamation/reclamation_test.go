@@ -8,6 +8,7 @@ import (
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/internal/flowtest"
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
@@ -17,7 +18,7 @@ func testReclamation(lang rules.Language) ReclamationInput {
 	return ReclamationInput{
 		Job:       flowtest.TestJob,
 		Customer:  jobcore.Customer{Name: "Mette", Phone: "+4520123456", Email: "mette@example.com", Language: lang},
-		OpenedBy:  jobcore.Actor{Role: jobcore.RoleCustomer},
+		OpenedBy:  jobcore.Actor{Role: names.RoleCustomer},
 		Complaint: "Jeg er så træt af at rydde op efter jer.",
 		Policy:    rules.DefaultPolicy(),
 	}
@@ -131,7 +132,7 @@ func TestC2_AnsweredInTimeDoesNotEscalate(t *testing.T) {
 	assert.Equal(t, flowtest.T0.Add(30*time.Minute), *st.AnsweredAt)
 	// The exchange: who told the customer what, when.
 	require.NotEmpty(t, st.Messages)
-	assert.Equal(t, jobcore.Actor{Role: jobcore.RoleOps, ID: "sm-1"}, st.Messages[0].By)
+	assert.Equal(t, jobcore.Actor{Role: names.RoleOps, ID: "sm-1"}, st.Messages[0].By)
 	assert.Equal(t, "customer", st.Messages[0].To)
 	assert.Equal(t, flowtest.T0.Add(30*time.Minute), st.Messages[0].At)
 }
@@ -295,14 +296,14 @@ func TestC3_ExtraWorkNeedsTheCustomersAgreement(t *testing.T) {
 
 func TestC3_NotesKeepTheExchange(t *testing.T) {
 	h := newRecHarness(t, rules.Danish)
-	n := h.do(10*time.Minute, UpdateReclamationNote, ReclamationNoteRequest{By: jobcore.Actor{Role: jobcore.RoleCustomer, ID: ""}, Text: "And the floor is wet."})
-	empty := h.do(11*time.Minute, UpdateReclamationNote, ReclamationNoteRequest{By: jobcore.Actor{Role: jobcore.RoleOps, ID: "sm-1"}})
+	n := h.do(10*time.Minute, UpdateReclamationNote, ReclamationNoteRequest{By: jobcore.Actor{Role: names.RoleCustomer, ID: ""}, Text: "And the floor is wet."})
+	empty := h.do(11*time.Minute, UpdateReclamationNote, ReclamationNoteRequest{By: jobcore.Actor{Role: names.RoleOps, ID: "sm-1"}})
 	h.rejectAt(time.Hour)
 	st := h.run()
 	flowtest.CaseAccepted(t, n)
 	flowtest.CaseRefused(t, empty, "needs a text")
 	assert.Equal(t, "And the floor is wet.", st.Log[1].Note)
-	assert.Equal(t, jobcore.RoleCustomer, st.Log[1].By.Role)
+	assert.Equal(t, names.RoleCustomer, st.Log[1].By.Role)
 }
 
 // C-1: the note that comes with the update-with-start opening the case is
@@ -313,7 +314,7 @@ func TestC1_OpeningComplaintNoteIsNotLoggedTwice(t *testing.T) {
 	opening := h.do(0, UpdateReclamationNote, ReclamationNoteRequest{By: h.in.OpenedBy, Text: h.in.Complaint})
 	further := h.do(10*time.Minute, UpdateReclamationNote, ReclamationNoteRequest{By: h.in.OpenedBy, Text: "Og gulvet er vådt."})
 	long := h.do(11*time.Minute, UpdateReclamationNote, ReclamationNoteRequest{By: h.in.OpenedBy, Text: strings.Repeat("å", MaxReclamationText+1)})
-	fits := h.do(12*time.Minute, UpdateReclamationNote, ReclamationNoteRequest{By: jobcore.Actor{Role: jobcore.RoleOps, ID: "sm-1"}, Text: strings.Repeat("å", MaxReclamationText)})
+	fits := h.do(12*time.Minute, UpdateReclamationNote, ReclamationNoteRequest{By: jobcore.Actor{Role: names.RoleOps, ID: "sm-1"}, Text: strings.Repeat("å", MaxReclamationText)})
 	h.rejectAt(time.Hour)
 	closed := h.do(time.Hour, UpdateReclamationNote, ReclamationNoteRequest{By: h.in.OpenedBy, Text: "hello?"})
 	st := h.run()

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -22,7 +23,7 @@ func (c *reclamation) validateAcknowledge(ctx workflow.Context, r ReclamationAck
 }
 
 func (c *reclamation) acknowledge(ctx workflow.Context, r ReclamationAckRequest) (ReclamationUpdateResult, error) {
-	by := jobcore.Actor{Role: jobcore.RoleOps, ID: r.Manager}
+	by := jobcore.Actor{Role: names.RoleOps, ID: r.Manager}
 	c.answered(ctx)
 	c.setStatus(ctx, UpdateReclamationAcknowledge, by, ReclamationAcknowledged, joinNote("customer told it is seen and acted on (C-2)", r.Note))
 	c.out.Email(ctx, by, "ack", "reclamation.ack", "reclamation acknowledged (C-2)", nil)
@@ -105,12 +106,12 @@ func (c *reclamation) answered(ctx workflow.Context) {
 func (c *reclamation) escalate(ctx workflow.Context, level int, reason string, due time.Time, template, summary string) {
 	c.st.EscalationLevel = level
 	c.st.Escalations = append(c.st.Escalations, Escalation{At: workflow.Now(ctx), Level: level, Reason: reason, Due: due})
-	c.logEntry(ctx, "escalate", jobcore.Actor{Role: jobcore.RoleSystem}, string(c.st.Status), fmt.Sprintf("%s overdue since %s: level %d", reason, c.clock(due), level))
+	c.logEntry(ctx, "escalate", jobcore.Actor{Role: names.RoleSystem}, string(c.st.Status), fmt.Sprintf("%s overdue since %s: level %d", reason, c.clock(due), level))
 	c.publish(ctx)
 	data := map[string]string{"deadline": due.Format(time.RFC3339), "level": fmt.Sprint(level), "reason": reason}
 	if c.st.Plan != nil {
 		data["due"] = c.st.Plan.Due.Format(time.RFC3339)
 		data["assignee"] = c.st.Plan.Assignee
 	}
-	c.out.Alert(ctx, jobcore.Actor{Role: jobcore.RoleSystem}, "reclamation_"+strings.ReplaceAll(reason, "-", "_"), template, summary, data)
+	c.out.Alert(ctx, jobcore.Actor{Role: names.RoleSystem}, "reclamation_"+strings.ReplaceAll(reason, "-", "_"), template, summary, data)
 }

@@ -3,6 +3,7 @@ package reclamation
 import (
 	"github.com/jobflow/jobflow/activities"
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -71,7 +72,7 @@ func (m *CaseMessages) Email(ctx workflow.Context, by jobcore.Actor, name, templ
 // reaches the customer another way.
 func (m *CaseMessages) failed(ctx workflow.Context, s jobcore.Send, outcome string) {
 	if s.Channel != "ops" {
-		m.alertNow(ctx, jobcore.Actor{Role: jobcore.RoleSystem}, "delivery_failed", "ops.delivery_failed", "delivery failed alert",
+		m.alertNow(ctx, jobcore.Actor{Role: names.RoleSystem}, "delivery_failed", "ops.delivery_failed", "delivery failed alert",
 			map[string]string{"step": s.Step.Name, "channel": s.Channel, "error_type": outcome, "outcome": outcome})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 )
@@ -100,7 +101,7 @@ func ReclamationWorkflow(ctx workflow.Context, in ReclamationInput) (Reclamation
 func (c *reclamation) resume(ctx workflow.Context, carry *ReclamationCarry) {
 	c.out.Seq = carry.Seq
 	c.versioned, c.slowDown, c.canEnabled = true, true, true // a carried run is already on the new behaviour
-	c.logEntry(ctx, "continue", jobcore.Actor{Role: jobcore.RoleSystem}, string(c.st.Status),
+	c.logEntry(ctx, "continue", jobcore.Actor{Role: names.RoleSystem}, string(c.st.Status),
 		fmt.Sprintf("run %d continues the reclamation (%d older log entries kept as a count)", c.st.Run, c.st.LogDropped))
 	c.publish(ctx)
 	next := workflow.Now(ctx)

@@ -10,6 +10,7 @@ import (
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/account"
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/testsuite"
@@ -289,7 +290,7 @@ func accountFlowForTest(ctx workflow.Context, in accountFlowInput) error {
 	}
 	for _, t := range in.Tasks {
 		tctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{WorkflowID: TaskWorkflowID(t.TaskID)})
-		if err := workflow.ExecuteChildWorkflow(tctx, jobcore.TaskWorkflowName, t).GetChildWorkflowExecution().Get(ctx, nil); err != nil {
+		if err := workflow.ExecuteChildWorkflow(tctx, names.TaskWorkflowName, t).GetChildWorkflowExecution().Get(ctx, nil); err != nil {
 			return err
 		}
 	}

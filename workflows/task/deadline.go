@@ -8,6 +8,7 @@ import (
 
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -46,7 +47,7 @@ func (t *task) watchDeadline(ctx workflow.Context, gen int, deadline time.Time) 
 		if current() {
 			now := workflow.Now(ctx)
 			t.st.DeadlineWarnedAt = &now
-			t.log(ctx, "deadline-warning", jobcore.Actor{Role: jobcore.RoleSystem}, t.st.Status, "deadline "+t.clock(deadline)+" (T-5)")
+			t.log(ctx, "deadline-warning", jobcore.Actor{Role: names.RoleSystem}, t.st.Status, "deadline "+t.clock(deadline)+" (T-5)")
 			t.emailAssistant(ctx, "deadline-warning", "assistant.deadline_warning", "deadline warning to the assistant (T-5)",
 				map[string]string{"deadline": t.iso(deadline)}, current)
 		}
@@ -58,7 +59,7 @@ func (t *task) watchDeadline(ctx workflow.Context, gen int, deadline time.Time) 
 		return
 	}
 	t.st.DeadlineMissed, t.st.RefundEligible = true, true
-	t.log(ctx, "deadline-missed", jobcore.Actor{Role: jobcore.RoleSystem}, t.st.Status, "no hand-over by "+t.clock(deadline)+": full refund eligible (T-5)")
+	t.log(ctx, "deadline-missed", jobcore.Actor{Role: names.RoleSystem}, t.st.Status, "no hand-over by "+t.clock(deadline)+": full refund eligible (T-5)")
 	t.publish(ctx)
 	t.alertOps(ctx, "task_deadline_missed", "ops.task_deadline_missed", "deadline missed (T-5)",
 		map[string]string{"deadline": t.iso(deadline), "assistant_id": t.st.AssistantID, "refund_eligible": "true"})
@@ -109,7 +110,7 @@ func (t *task) requestExtension(ctx workflow.Context, r TaskExtensionRequest) (T
 		Status:     ExtensionPending,
 	}
 	t.st.Extensions = append(t.st.Extensions, ext)
-	t.log(ctx, "extension-requested", jobcore.Actor{Role: jobcore.RoleAssistant, ID: r.Assistant}, t.st.Status,
+	t.log(ctx, "extension-requested", jobcore.Actor{Role: names.RoleAssistant, ID: r.Assistant}, t.st.Status,
 		fmt.Sprintf("request %d: %s -> %s (T-6)", id, t.clock(ext.CurrentDeadline), t.clock(ext.ProposedDeadline)))
 	t.notify(ctx, NoteExtensionRequest, "your assistant asks to move the deadline", 0, "")
 	pendingStill := func() bool { return t.extension(id).Status == ExtensionPending }
@@ -150,7 +151,7 @@ func (t *task) watchExtension(ctx workflow.Context, id int) {
 		}
 		e := t.extension(id)
 		e.Status = ExtensionExpired
-		t.log(ctx, "extension-expired", jobcore.Actor{Role: jobcore.RoleSystem}, t.st.Status, fmt.Sprintf("request %d unanswered: deadline stays %s (T-6)", id, t.clock(t.st.Deadline)))
+		t.log(ctx, "extension-expired", jobcore.Actor{Role: names.RoleSystem}, t.st.Status, fmt.Sprintf("request %d unanswered: deadline stays %s (T-6)", id, t.clock(t.st.Deadline)))
 		t.emailAssistant(ctx, fmt.Sprintf("extension-expired-%d", id), "task.extension_answered", "extension expired (T-6)",
 			map[string]string{"extension_id": fmt.Sprint(id), "outcome": ExtensionExpired, "deadline": t.iso(t.st.Deadline)}, nil)
 	})
@@ -175,7 +176,7 @@ func (t *task) respondExtension(ctx workflow.Context, r TaskExtensionResponse) (
 	now := workflow.Now(ctx)
 	e := t.extension(r.ExtensionID)
 	e.AnsweredAt, e.Note = &now, r.Note
-	by := jobcore.Actor{Role: jobcore.RoleCustomer, ID: t.st.AccountID}
+	by := jobcore.Actor{Role: names.RoleCustomer, ID: t.st.AccountID}
 	if r.Agree {
 		e.Status = ExtensionAgreed
 		t.st.Deadline = e.ProposedDeadline
@@ -236,7 +237,7 @@ func (t *task) logTime(ctx workflow.Context, r TaskTimeEntryRequest) (TaskUpdate
 	t.st.UsedMinutes += r.Minutes
 	wasLow := t.st.BudgetLow
 	t.recomputeBudget()
-	t.log(ctx, "time-logged", jobcore.Actor{Role: jobcore.RoleAssistant, ID: r.Assistant}, t.st.Status,
+	t.log(ctx, "time-logged", jobcore.Actor{Role: names.RoleAssistant, ID: r.Assistant}, t.st.Status,
 		fmt.Sprintf("%d min, %d of %d min left", r.Minutes, t.st.RemainingMinutes, t.st.BudgetMinutes))
 	if !wasLow && t.st.BudgetLow {
 		// T-7: once per crossing of the threshold, ask the customer for more.

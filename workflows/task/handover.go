@@ -7,6 +7,7 @@ import (
 
 	"github.com/jobflow/jobflow/activities"
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"github.com/jobflow/jobflow/workflows/rating"
 	"go.temporal.io/sdk/workflow"
 )
@@ -33,7 +34,7 @@ func (t *task) handover(ctx workflow.Context, r TaskHandoverRequest) (TaskUpdate
 	nid := t.notify(ctx, NoteHandedOver, kind+" handed over", t.in.Policy.HandoverUnreadDelay, "task.handover")
 	t.st.Handovers = append(t.st.Handovers, TaskHandover{ID: id, At: workflow.Now(ctx), Assistant: r.Assistant,
 		Final: r.Final, Note: r.Note, ResultRef: r.ResultRef, NotificationID: nid})
-	by := jobcore.Actor{Role: jobcore.RoleAssistant, ID: r.Assistant}
+	by := jobcore.Actor{Role: names.RoleAssistant, ID: r.Assistant}
 	if r.Final {
 		t.stopDeadline()
 		t.setStatus(ctx, "handed-over", by, TaskHandedOver, fmt.Sprintf("hand-over %d, final (T-8)", id))
@@ -59,7 +60,7 @@ func (t *task) validateRate(ctx workflow.Context, r jobcore.RateRequest) error {
 }
 
 // rate records the rating. R-2 as for visits: 4-5 stars need
-// nothing; 1-3 stars start the rating follow-up (workflows/rating.go) as an
+// nothing; 1-3 stars start the rating follow-up (workflows/rating) as an
 // abandoned child, from a tracked coroutine so the Update answers at once
 // and the task closes only once the child has started. Every R-2 message
 // (the 3-star question, the team lead's alert and decision) goes from the
@@ -70,13 +71,13 @@ func (t *task) rate(ctx workflow.Context, r jobcore.RateRequest) (TaskUpdateResu
 	if rating.NeedsRatingFollowUp(r.Stars) {
 		note += "; follow-up " + rating.RatingFollowUpID(t.st.ID) + " (R-2)"
 	}
-	t.setStatus(ctx, "rated", jobcore.Actor{Role: jobcore.RoleCustomer, ID: t.st.AccountID}, TaskRated, note)
+	t.setStatus(ctx, "rated", jobcore.Actor{Role: names.RoleCustomer, ID: t.st.AccountID}, TaskRated, note)
 	res := t.result()
 	if !rating.NeedsRatingFollowUp(r.Stars) {
 		return res, nil
 	}
 	in := rating.RatingFollowUpInput{
-		Job:      jobcore.JobRef{ID: t.st.ID, Kind: jobcore.JobTask, Partner: t.st.Partner, Market: t.st.Market},
+		Job:      jobcore.JobRef{ID: t.st.ID, Kind: names.JobTask, Partner: t.st.Partner, Market: t.st.Market},
 		Worker:   t.st.AssistantID,
 		Customer: t.in.Customer,
 		Stars:    r.Stars,
@@ -90,12 +91,12 @@ func (t *task) rate(ctx workflow.Context, r jobcore.RateRequest) (TaskUpdateResu
 		if err := rating.StartRatingFollowUp(ctx, in); err != nil {
 			// Never lose a low rating: fall back to telling the team lead.
 			workflow.GetLogger(ctx).Error("rating follow-up not started", "workflow_id", rating.RatingFollowUpID(t.st.ID), "error", err)
-			t.log(ctx, "rating-followup-failed", jobcore.Actor{Role: jobcore.RoleSystem}, t.st.Status, "follow-up not started; team lead alerted (R-2)")
+			t.log(ctx, "rating-followup-failed", jobcore.Actor{Role: names.RoleSystem}, t.st.Status, "follow-up not started; team lead alerted (R-2)")
 			t.alertOpsNow(ctx, "rating_low", "ops.rating_low", "low rating to the team lead (R-2)",
 				map[string]string{"job_id": t.st.ID, "stars": fmt.Sprint(r.Stars), "assistant_id": t.st.AssistantID})
 			return
 		}
-		t.log(ctx, "rating-followup", jobcore.Actor{Role: jobcore.RoleSystem}, t.st.Status, "follow-up "+rating.RatingFollowUpID(t.st.ID)+" started (R-2)")
+		t.log(ctx, "rating-followup", jobcore.Actor{Role: names.RoleSystem}, t.st.Status, "follow-up "+rating.RatingFollowUpID(t.st.ID)+" started (R-2)")
 	})
 	res.RatingFollowUpID = rating.RatingFollowUpID(t.st.ID)
 	return res, nil
@@ -242,8 +243,8 @@ func (t *task) validateChat(ctx workflow.Context, r TaskChatRequest) error {
 		return taskRefuse("give the partner app's message_ref; the message's text stays in the app (N-2)")
 	}
 	switch r.From.Role {
-	case jobcore.RoleCustomer, jobcore.RoleOps, jobcore.RoleTeamLead:
-	case jobcore.RoleAssistant:
+	case names.RoleCustomer, names.RoleOps, names.RoleTeamLead:
+	case names.RoleAssistant:
 		if r.From.ID != t.st.AssistantID {
 			return taskRefuse("%s is not the task's assistant", r.From.ID)
 		}
@@ -273,7 +274,7 @@ func (t *task) chat(ctx workflow.Context, r TaskChatRequest) (TaskUpdateResult, 
 func (t *task) addChat(ctx workflow.Context, msg TaskChatMessage) (msgID, noteID int) {
 	t.st.ChatTotal = max(t.st.ChatTotal, len(t.st.Chat)) + 1
 	msg.ID, msg.At = t.st.ChatTotal, workflow.Now(ctx)
-	if msg.From.Role != jobcore.RoleCustomer {
+	if msg.From.Role != names.RoleCustomer {
 		noteID = t.notifyLink(ctx, NoteChat, "a new chat message", msg.URL, t.in.Policy.ChatUnreadDelay, "task.chat_unread")
 		msg.NotificationID = noteID
 	}
@@ -304,7 +305,7 @@ func (t *task) digestView(since, until time.Time) (activities.TaskDigestView, er
 // --- reassign --------------------------------------------------------------------
 
 func (t *task) validateReassign(ctx workflow.Context, r TaskReassignRequest) error {
-	if r.By.Role != jobcore.RoleOps && r.By.Role != jobcore.RoleTeamLead {
+	if r.By.Role != names.RoleOps && r.By.Role != names.RoleTeamLead {
 		return taskRefuse("ops or the team lead assign a new assistant (A-1)")
 	}
 	if r.To.ID == "" {

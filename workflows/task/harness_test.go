@@ -14,6 +14,7 @@ import (
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/account"
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/testsuite"
@@ -218,7 +219,7 @@ func (h *taskHarness) runTask(in TaskInput) TaskState {
 	h.t.Helper()
 	h.env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: TaskWorkflowID(in.TaskID)})
 	h.mockAccount()
-	h.env.ExecuteWorkflow(jobcore.TaskWorkflowName, in)
+	h.env.ExecuteWorkflow(names.TaskWorkflowName, in)
 	if !h.env.IsWorkflowCompleted() {
 		h.t.Fatal("task workflow did not complete")
 	}
@@ -285,9 +286,9 @@ func (taskQuietLogger) Warn(string, ...any) {}
 func (taskQuietLogger) Error(string, ...any) {}
 
 var (
-	taskCustomer  = jobcore.Actor{Role: jobcore.RoleCustomer, ID: "acc-1"}
-	taskAssistant = jobcore.Actor{Role: jobcore.RoleAssistant, ID: "vpa-7"}
-	taskOps       = jobcore.Actor{Role: jobcore.RoleOps, ID: "ops-1"}
+	taskCustomer  = jobcore.Actor{Role: names.RoleCustomer, ID: "acc-1"}
+	taskAssistant = jobcore.Actor{Role: names.RoleAssistant, ID: "vpa-7"}
+	taskOps       = jobcore.Actor{Role: names.RoleOps, ID: "ops-1"}
 )
 
 // newTaskInput: a German task created by the customer at `created`.

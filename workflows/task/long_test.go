@@ -11,6 +11,7 @@ import (
 	"github.com/jobflow/jobflow/activities"
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
@@ -86,7 +87,7 @@ func runTaskAcrossRuns(t *testing.T, start time.Time, in TaskInput, steps []*tas
 		inBytes, _ := json.Marshal(in)
 		h.env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: TaskWorkflowID(in.TaskID)})
 		h.mockAccount()
-		h.env.ExecuteWorkflow(jobcore.TaskWorkflowName, in)
+		h.env.ExecuteWorkflow(names.TaskWorkflowName, in)
 		if !h.env.IsWorkflowCompleted() {
 			t.Fatalf("run %d did not complete", run)
 		}

@@ -7,6 +7,7 @@ import (
 	"github.com/jobflow/jobflow/activities"
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"github.com/jobflow/jobflow/workflows/rating"
 )
 
@@ -91,7 +92,7 @@ func TestN2_UnreadChatEmailedAfter2Hours(t *testing.T) {
 	h.update(berlin("2026-03-09 10:30"), TaskUpdateAccept, TaskAcceptRequest{By: taskAssistant, Area: rules.AreaBackoffice})
 	sent := h.update(berlin("2026-03-09 11:00"), TaskUpdateChat, TaskChatRequest{From: taskAssistant, MessageRef: "msg-1", MessageURL: "https://app.partner.test/chat/42#msg-1"})
 	h.update(berlin("2026-03-09 11:30"), TaskUpdateChat, TaskChatRequest{From: taskCustomer, MessageRef: "msg-2"})
-	stranger := h.update(berlin("2026-03-09 11:40"), TaskUpdateChat, TaskChatRequest{From: jobcore.Actor{Role: jobcore.RoleAssistant, ID: "vpa-9"}, MessageRef: "msg-3"})
+	stranger := h.update(berlin("2026-03-09 11:40"), TaskUpdateChat, TaskChatRequest{From: jobcore.Actor{Role: names.RoleAssistant, ID: "vpa-9"}, MessageRef: "msg-3"})
 	empty := h.update(berlin("2026-03-09 11:41"), TaskUpdateChat, TaskChatRequest{From: taskAssistant})
 	textOnly := h.update(berlin("2026-03-09 11:42"), TaskUpdateChat, TaskChatRequest{From: taskAssistant, Text: "Kurze Frage"})
 	h.update(berlin("2026-03-09 13:30"), TaskUpdateHandover, TaskHandoverRequest{Assistant: "vpa-7", Final: true})

@@ -7,6 +7,7 @@ import (
 
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -28,7 +29,7 @@ func (t *task) watchReview(ctx workflow.Context) {
 			return
 		}
 		t.st.ReviewOverdue = true
-		t.log(ctx, "review-overdue", jobcore.Actor{Role: jobcore.RoleSystem}, t.st.Status, "not reviewed by "+t.clock(t.st.ReviewDeadline)+" (T-1)")
+		t.log(ctx, "review-overdue", jobcore.Actor{Role: names.RoleSystem}, t.st.Status, "not reviewed by "+t.clock(t.st.ReviewDeadline)+" (T-1)")
 		t.publish(ctx)
 		t.alertOps(ctx, "task_review_overdue", "ops.task_review_overdue", "review overdue (T-1)",
 			map[string]string{"review_deadline": t.iso(t.st.ReviewDeadline), "deadline": t.iso(t.st.ReviewDeadline), "assistant_id": t.st.AssistantID})
@@ -76,14 +77,14 @@ func (t *task) escalateReview(ctx workflow.Context, reacted func() bool) {
 		if closing {
 			t.st.ClosedReason = TaskClosedReviewNotDone
 			t.stopDeadline()
-			t.setStatus(ctx, "closed-unreviewed", jobcore.Actor{Role: jobcore.RoleSystem}, TaskClosed,
+			t.setStatus(ctx, "closed-unreviewed", jobcore.Actor{Role: names.RoleSystem}, TaskClosed,
 				fmt.Sprintf("not reviewed %s after the reaction time, %d escalations: closed (%s, T-1)", giveUp, t.st.ReviewEscalations, TaskClosedReviewNotDone))
 			data["closed"], data["closed_reason"] = "true", TaskClosedReviewNotDone
 			t.alertOps(ctx, "task_review_closed", "ops.task_review_overdue", "unreviewed task closed (T-1)", data)
 			return
 		}
 		t.st.ReviewEscalations++
-		t.log(ctx, "review-escalated", jobcore.Actor{Role: jobcore.RoleSystem}, t.st.Status,
+		t.log(ctx, "review-escalated", jobcore.Actor{Role: names.RoleSystem}, t.st.Status,
 			fmt.Sprintf("escalation %d: still not reviewed since %s (T-1)", t.st.ReviewEscalations, t.clock(t.st.ReviewDeadline)))
 		t.publish(ctx)
 		data["escalation"] = fmt.Sprint(t.st.ReviewEscalations)
@@ -112,7 +113,7 @@ func (t *task) validateRelease(ctx workflow.Context, r TaskReleaseRequest) error
 func (t *task) release(ctx workflow.Context, r TaskReleaseRequest) (TaskUpdateResult, error) {
 	a, _ := rules.ParseWorkArea(string(r.Area))
 	t.st.ReleasedArea, t.st.ReleasedBy = a, r.Ops
-	t.log(ctx, "released", jobcore.Actor{Role: jobcore.RoleOps, ID: r.Ops}, t.st.Status, string(a)+" released by ops (T-3)")
+	t.log(ctx, "released", jobcore.Actor{Role: names.RoleOps, ID: r.Ops}, t.st.Status, string(a)+" released by ops (T-3)")
 	t.publish(ctx)
 	return t.result(), nil
 }
@@ -183,7 +184,7 @@ func (t *task) validateAskQuestions(ctx workflow.Context, r TaskQuestionsRequest
 }
 
 func (t *task) askQuestions(ctx workflow.Context, r TaskQuestionsRequest) (TaskUpdateResult, error) {
-	by := jobcore.Actor{Role: jobcore.RoleAssistant, ID: r.Assistant}
+	by := jobcore.Actor{Role: names.RoleAssistant, ID: r.Assistant}
 	t.setStatus(ctx, "asked-questions", by, TaskQuestions, "")
 	res := t.result()
 	// The review questions are the task's own text (T-1), not the partner
@@ -207,14 +208,14 @@ func (t *task) validateDelegate(ctx workflow.Context, r TaskDelegateRequest) err
 
 func (t *task) delegate(ctx workflow.Context, r TaskDelegateRequest) (TaskUpdateResult, error) {
 	t.st.TeamLead = r.TeamLead
-	t.setStatus(ctx, "delegated", jobcore.Actor{Role: jobcore.RoleAssistant, ID: r.Assistant}, TaskDelegated, "to team lead "+r.TeamLead+": "+r.Reason)
+	t.setStatus(ctx, "delegated", jobcore.Actor{Role: names.RoleAssistant, ID: r.Assistant}, TaskDelegated, "to team lead "+r.TeamLead+": "+r.Reason)
 	return t.result(), nil
 }
 
 // --- T-4 delete --------------------------------------------------------------
 
 func (t *task) validateDelete(ctx workflow.Context, r TaskDeleteRequest) error {
-	if r.By.Role != jobcore.RoleCustomer && r.By.Role != jobcore.RoleOps {
+	if r.By.Role != names.RoleCustomer && r.By.Role != names.RoleOps {
 		return taskRefuse("only the customer or ops can delete a task (T-4)")
 	}
 	if !t.st.Status.InReview() {
@@ -243,16 +244,16 @@ func (t *task) validateStart(ctx workflow.Context, r TaskStartRequest) error {
 }
 
 func (t *task) start(ctx workflow.Context, r TaskStartRequest) (TaskUpdateResult, error) {
-	t.setStatus(ctx, "started", jobcore.Actor{Role: jobcore.RoleAssistant, ID: r.Assistant}, TaskStarted, "")
+	t.setStatus(ctx, "started", jobcore.Actor{Role: names.RoleAssistant, ID: r.Assistant}, TaskStarted, "")
 	t.notify(ctx, NoteStarted, "work on your task has started", 0, "")
 	return t.result(), nil
 }
 
 func (t *task) validateChange(ctx workflow.Context, r TaskChangeRequest) error {
-	if r.By.ID == "" && r.By.Role != jobcore.RoleCustomer {
+	if r.By.ID == "" && r.By.Role != names.RoleCustomer {
 		return taskRefuse("name who changes the task")
 	}
-	if r.By.Role == jobcore.RoleAssistant && r.By.ID != t.st.AssistantID {
+	if r.By.Role == names.RoleAssistant && r.By.ID != t.st.AssistantID {
 		return taskRefuse("%s is not the task's assistant", r.By.ID)
 	}
 	if t.st.Status.Terminal() || t.st.Status == TaskHandedOver {
@@ -290,7 +291,7 @@ func (t *task) change(ctx workflow.Context, r TaskChangeRequest) (TaskUpdateResu
 	}
 	note := strings.Join(what, ", ")
 	t.log(ctx, "changed", r.By, t.st.Status, note)
-	if r.By.Role != jobcore.RoleCustomer {
+	if r.By.Role != names.RoleCustomer {
 		t.notify(ctx, NoteChanged, "your task was changed: "+note, 0, "")
 	}
 	t.publish(ctx)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/jobflow/jobflow/activities"
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 )
@@ -202,13 +203,13 @@ func (t *task) publish(ctx workflow.Context) {
 		statuses = append(statuses, string(t.st.Status)+":"+t.st.ClosedReason) // T-1: TaskStatus = 'closed:review_not_done'
 	}
 	t.attrs.Publish(ctx, t.details(),
-		jobcore.Keyword(jobcore.MarketKey, string(t.st.Market)),
-		jobcore.Keyword(jobcore.PartnerKey, t.st.Partner),
-		jobcore.Keywords(jobcore.TaskStatusKey, statuses).First(),
-		jobcore.Int(jobcore.EscalationLevelKey, t.st.ReviewEscalations), // T-1: EscalationLevel > 0
-		jobcore.Keyword(jobcore.AssistantIDKey, t.st.AssistantID),
-		jobcore.Time(jobcore.ReviewDeadlineKey, t.st.ReviewDeadline),
-		jobcore.Time(jobcore.TaskDeadlineKey, t.st.Deadline),
+		jobcore.Keyword(names.MarketKey, string(t.st.Market)),
+		jobcore.Keyword(names.PartnerKey, t.st.Partner),
+		jobcore.Keywords(names.TaskStatusKey, statuses).First(),
+		jobcore.Int(names.EscalationLevelKey, t.st.ReviewEscalations), // T-1: EscalationLevel > 0
+		jobcore.Keyword(names.AssistantIDKey, t.st.AssistantID),
+		jobcore.Time(names.ReviewDeadlineKey, t.st.ReviewDeadline),
+		jobcore.Time(names.TaskDeadlineKey, t.st.Deadline),
 	)
 }
 

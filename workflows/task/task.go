@@ -5,6 +5,7 @@ import (
 
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 )
 
 // Task workflow: one per remote task of a virtual assistant, id
@@ -37,29 +38,29 @@ import (
 //	                            review_escalation ({escalation}), and when the task closes
 //	                            unreviewed after review_give_up ({closed}, review_not_done)
 //	ops.task_deadline_missed    ops: deadline missed without hand-over, refund eligible (T-5)
-//	1-3 stars start the rating follow-up workflow, workflows/rating.go,
+//	1-3 stars start the rating follow-up workflow, workflows/rating,
 //	 which sends task.rating_followup, ops.rating_low, ops.rating_decide)
 //	ops.delivery_failed         ops: a message could not be delivered (shared with visits)
-//	account.nudge               customer: friendly message after 3 weeks without activity (N-4, workflows/inactivity.go)
-//	account.unused_hours        customer: unused hours after 7 weeks (N-4, workflows/inactivity.go)
+//	account.nudge               customer: friendly message after 3 weeks without activity (N-4, workflows/account/inactivity.go)
+//	account.unused_hours        customer: unused hours after 7 weeks (N-4, workflows/account/inactivity.go)
 const (
-	TaskUpdateRelease          = "release"           // T-3: ops release a specialist area
-	TaskUpdateAccept           = "accept"            // T-1, T-3: accept with a work area
-	TaskUpdateAskQuestions     = "ask-questions"     // T-1
-	TaskUpdateDelegate         = "delegate"          // T-1: hand the review to the team lead
-	TaskUpdateDelete           = "delete"            // T-4: only while in review
-	TaskUpdateStart            = "start"             // N-1: work started
-	TaskUpdateChange           = "change"            // N-1: title, description, budget changed
-	TaskUpdateRequestExtension = "request-extension" // T-6
-	TaskUpdateRespondExtension = "respond-extension" // T-6: the customer's consent
-	TaskUpdateLogTime          = "log-time"          // T-7
-	TaskUpdateHandover         = "handover"          // T-8
-	TaskUpdateRate             = "rate"
-	TaskUpdateMarkRead         = "mark-read"         // N-1
-	TaskUpdateChat             = "chat"              // N-2
-	TaskUpdateReassign         = "reassign"          // new assistant (absence, A-1); timers keep running
+	TaskUpdateRelease          = "release"            // T-3: ops release a specialist area
+	TaskUpdateAccept           = "accept"             // T-1, T-3: accept with a work area
+	TaskUpdateAskQuestions     = "ask-questions"      // T-1
+	TaskUpdateDelegate         = "delegate"           // T-1: hand the review to the team lead
+	TaskUpdateDelete           = "delete"             // T-4: only while in review
+	TaskUpdateStart            = "start"              // N-1: work started
+	TaskUpdateChange           = "change"             // N-1: title, description, budget changed
+	TaskUpdateRequestExtension = "request-extension"  // T-6
+	TaskUpdateRespondExtension = "respond-extension"  // T-6: the customer's consent
+	TaskUpdateLogTime          = "log-time"           // T-7
+	TaskUpdateHandover         = "handover"           // T-8
+	TaskUpdateRate             = "rate"
+	TaskUpdateMarkRead         = "mark-read"          // N-1
+	TaskUpdateChat             = "chat"               // N-2
+	TaskUpdateReassign         = names.ReassignUpdate // new assistant (absence, A-1); timers keep running
 
-	TaskQuery = "task"
+	TaskQuery = names.TaskQuery
 )
 
 // Roles of task actors beyond the visit roles (RoleOps, RoleCustomer,

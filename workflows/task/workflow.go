@@ -7,12 +7,13 @@ import (
 	"github.com/jobflow/jobflow/activities"
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 )
 
 func Register(r worker.WorkflowRegistry) {
-	r.RegisterWorkflowWithOptions(TaskWorkflow, workflow.RegisterOptions{Name: jobcore.TaskWorkflowName})
+	r.RegisterWorkflowWithOptions(TaskWorkflow, workflow.RegisterOptions{Name: names.TaskWorkflowName})
 }
 
 // task is the workflow's memory; handlers change it and return at once,
@@ -112,7 +113,7 @@ func TaskWorkflow(ctx workflow.Context, in TaskInput) (TaskState, error) {
 		t.emailCustomer(ctx, "ack", "task.ack", "task acknowledgement (T-1)",
 			map[string]string{"review_deadline": t.iso(t.st.ReviewDeadline)},
 			func() bool { return t.st.Status.InReview() }, nil)
-		if in.CreatedBy.Role != jobcore.RoleCustomer { // the assistant or ops created it on the customer's behalf
+		if in.CreatedBy.Role != names.RoleCustomer { // the assistant or ops created it on the customer's behalf
 			t.notify(ctx, NoteCreated, "a new task was created for you", 0, "")
 		}
 
@@ -149,7 +150,7 @@ func TaskWorkflow(ctx workflow.Context, in TaskInput) (TaskState, error) {
 			}
 		}
 		if !rated && t.st.Status != TaskRated {
-			t.setStatus(ctx, "rating-window-closed", jobcore.Actor{Role: jobcore.RoleSystem}, TaskClosed, "")
+			t.setStatus(ctx, "rating-window-closed", jobcore.Actor{Role: names.RoleSystem}, TaskClosed, "")
 		}
 	}
 
@@ -176,11 +177,11 @@ func (t *task) continueNow(ctx workflow.Context) bool {
 // continueAsNew hands the task to a new run (issue #13).
 func (t *task) continueAsNew(ctx workflow.Context) (TaskState, error) {
 	t.st.Runs++
-	t.log(ctx, "continued-as-new", jobcore.Actor{Role: jobcore.RoleSystem}, t.st.Status,
+	t.log(ctx, "continued-as-new", jobcore.Actor{Role: names.RoleSystem}, t.st.Status,
 		fmt.Sprintf("run %d after %d updates, %d events", t.st.Runs, t.updates, workflow.GetInfo(ctx).GetCurrentHistoryLength()))
 	next := t.in
 	next.Carry = &TaskCarry{State: t.st, Assistant: t.asg, SendSeq: t.out.Seq}
-	return t.st, workflow.NewContinueAsNewError(ctx, jobcore.TaskWorkflowName, next)
+	return t.st, workflow.NewContinueAsNewError(ctx, names.TaskWorkflowName, next)
 }
 
 // resume re-arms a continued run's timers from the carried state.

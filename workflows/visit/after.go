@@ -6,6 +6,7 @@ import (
 
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	ratingwf "github.com/jobflow/jobflow/workflows/rating"
 	"go.temporal.io/sdk/workflow"
 )
@@ -18,7 +19,7 @@ func (v *visit) validateCancel(ctx workflow.Context, r CancelRequest) error {
 	default:
 		return jobcore.Refuse("a %s visit can no longer be cancelled", v.st.Status)
 	}
-	if r.By.Role != jobcore.RoleOps && r.By.Role != jobcore.RoleCustomer {
+	if r.By.Role != names.RoleOps && r.By.Role != names.RoleCustomer {
 		return jobcore.Refuse("only ops or the customer cancel a visit; a buddy releases it instead (V-2)")
 	}
 	if r.Reason == "" {
@@ -57,7 +58,7 @@ func (v *visit) validateRate(ctx workflow.Context, r jobcore.RateRequest) error 
 func (v *visit) rate(ctx workflow.Context, r jobcore.RateRequest) (VisitUpdateResult, error) {
 	rating := r
 	v.st.Rating = &rating
-	v.setStatus(ctx, "rate", jobcore.Actor{Role: jobcore.RoleCustomer}, StatusRated, fmt.Sprintf("%d stars (R-1)", r.Stars))
+	v.setStatus(ctx, "rate", jobcore.Actor{Role: names.RoleCustomer}, StatusRated, fmt.Sprintf("%d stars (R-1)", r.Stars))
 	if !ratingwf.NeedsRatingFollowUp(r.Stars) {
 		return v.result(), nil // 4-5 stars, nothing to do
 	}
@@ -79,13 +80,13 @@ func (v *visit) rate(ctx workflow.Context, r jobcore.RateRequest) (VisitUpdateRe
 		if err := ratingwf.StartRatingFollowUp(ctx, in); err != nil {
 			// Never lose a low rating: fall back to telling the team lead.
 			workflow.GetLogger(ctx).Error("rating follow-up not started", "workflow_id", ratingwf.RatingFollowUpID(v.st.ID), "error", err)
-			v.logTransition(ctx, "rating-followup-failed", jobcore.Actor{Role: jobcore.RoleSystem}, v.st.Status, "follow-up not started; team lead alerted (R-2)")
+			v.logTransition(ctx, "rating-followup-failed", jobcore.Actor{Role: names.RoleSystem}, v.st.Status, "follow-up not started; team lead alerted (R-2)")
 			v.alertOpsNow(ctx, "rating_low", "ops.rating_low", "low rating to team lead (R-2)",
 				map[string]string{"stars": fmt.Sprint(r.Stars), "buddy": v.st.Holder})
 			return
 		}
 		v.followUp = true
-		v.logTransition(ctx, "rating-followup", jobcore.Actor{Role: jobcore.RoleSystem}, v.st.Status, "follow-up "+ratingwf.RatingFollowUpID(v.st.ID)+" started (R-2)")
+		v.logTransition(ctx, "rating-followup", jobcore.Actor{Role: names.RoleSystem}, v.st.Status, "follow-up "+ratingwf.RatingFollowUpID(v.st.ID)+" started (R-2)")
 	})
 	res := v.result()
 	res.RatingFollowUpID = ratingwf.RatingFollowUpID(v.st.ID) // where the follow-up runs
@@ -110,7 +111,7 @@ func (v *visit) reassign(ctx workflow.Context, r ReassignRequest) (VisitUpdateRe
 	v.st.Holder = r.To
 	// The claim lock, the help promise and the reminder keep running: a
 	// substitute inherits the promises, not a fresh clock.
-	v.setStatus(ctx, "reassign", jobcore.Actor{Role: jobcore.RoleOps, ID: ""}, v.st.Status, fmt.Sprintf("from %s to %s: %s (A-1)", from, r.To, r.Reason))
+	v.setStatus(ctx, "reassign", jobcore.Actor{Role: names.RoleOps, ID: ""}, v.st.Status, fmt.Sprintf("from %s to %s: %s (A-1)", from, r.To, r.Reason))
 	return v.result(), nil
 }
 
@@ -131,6 +132,6 @@ func (v *visit) confirmMileage(ctx workflow.Context, r MileageRequest) (VisitUpd
 	v.st.MileageOK = true
 	pay := rules.BuddyPay(v.st.BillableMin, v.st.Completion.MileageKm, true)
 	v.st.Pay = &pay
-	v.logTransition(ctx, "confirm-mileage", jobcore.Actor{Role: jobcore.RoleOps, ID: r.Ops}, v.st.Status, fmt.Sprintf("%.1f km confirmed (V-13)", v.st.Completion.MileageKm))
+	v.logTransition(ctx, "confirm-mileage", jobcore.Actor{Role: names.RoleOps, ID: r.Ops}, v.st.Status, fmt.Sprintf("%.1f km confirmed (V-13)", v.st.Completion.MileageKm))
 	return v.result(), nil
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -31,7 +32,7 @@ func (v *visit) claim(ctx workflow.Context, r ClaimRequest) (VisitUpdateResult, 
 	now := workflow.Now(ctx)
 	lapses := now.Add(v.in.Policy.ClaimLock)
 	v.st.Holder, v.st.ClaimedAt, v.st.ClaimLapsesAt = r.Buddy, &now, &lapses
-	v.setStatus(ctx, "claim", jobcore.Actor{Role: jobcore.RoleBuddy, ID: r.Buddy}, StatusClaimed, "held until "+v.clock(lapses))
+	v.setStatus(ctx, "claim", jobcore.Actor{Role: names.RoleBuddy, ID: r.Buddy}, StatusClaimed, "held until "+v.clock(lapses))
 
 	// V-2: the claim lapses unless a time is booked within the lock.
 	v.claimGen++
@@ -44,7 +45,7 @@ func (v *visit) claim(ctx workflow.Context, r ClaimRequest) (VisitUpdateResult, 
 		}
 		if v.claimGen == gen && v.st.Status == StatusClaimed {
 			v.st.Holder, v.st.ClaimedAt, v.st.ClaimLapsesAt = "", nil, nil
-			v.setStatus(ctx, "claim-lapsed", jobcore.Actor{Role: jobcore.RoleSystem}, StatusOpen, "no time booked within the claim lock; back in the pool (V-2)")
+			v.setStatus(ctx, "claim-lapsed", jobcore.Actor{Role: names.RoleSystem}, StatusOpen, "no time booked within the claim lock; back in the pool (V-2)")
 		}
 	})
 	return v.result(), nil
@@ -60,7 +61,7 @@ func (v *visit) validateRelease(ctx workflow.Context, r ReleaseRequest) error {
 func (v *visit) release(ctx workflow.Context, r ReleaseRequest) (VisitUpdateResult, error) {
 	v.endClaim()
 	v.st.Holder, v.st.ClaimedAt, v.st.ClaimLapsesAt = "", nil, nil
-	v.setStatus(ctx, "release", jobcore.Actor{Role: jobcore.RoleBuddy, ID: r.Buddy}, StatusOpen, "back in the pool (V-2)")
+	v.setStatus(ctx, "release", jobcore.Actor{Role: names.RoleBuddy, ID: r.Buddy}, StatusOpen, "back in the pool (V-2)")
 	return v.result(), nil
 }
 
@@ -102,14 +103,14 @@ func (v *visit) book(ctx workflow.Context, r BookRequest) (VisitUpdateResult, er
 	if r.Recording == RecordingRefused {
 		// V-4: recording refused cancels the visit; ops take over the contact.
 		v.st.Holder = ""
-		v.setStatus(ctx, "book", jobcore.Actor{Role: jobcore.RoleBuddy, ID: r.Buddy}, StatusCancelled, "customer refused recording; ops take over (V-4)")
+		v.setStatus(ctx, "book", jobcore.Actor{Role: names.RoleBuddy, ID: r.Buddy}, StatusCancelled, "customer refused recording; ops take over (V-4)")
 		v.endTimers()
 		v.alertOps(ctx, "recording_refused", "ops.recording_refused", "recording refused alert (V-4)", nil)
 		return v.result(), nil
 	}
 	at := r.At
 	v.st.AppointmentAt = &at
-	v.setStatus(ctx, "book", jobcore.Actor{Role: jobcore.RoleBuddy, ID: r.Buddy}, StatusBooked, "appointment "+v.clock(at))
+	v.setStatus(ctx, "book", jobcore.Actor{Role: names.RoleBuddy, ID: r.Buddy}, StatusBooked, "appointment "+v.clock(at))
 	v.sendEmail(ctx, "booking-confirmation", "visit.booking_confirmation", "booking confirmation (V-3)", map[string]string{
 		"appointment":    at.Format(time.RFC3339),
 		"hardware_fault": fmt.Sprint(r.HardwareFault),
@@ -136,7 +137,7 @@ func (v *visit) validateReschedule(ctx workflow.Context, r RescheduleRequest) er
 func (v *visit) reschedule(ctx workflow.Context, r RescheduleRequest) (VisitUpdateResult, error) {
 	at := r.At
 	v.st.AppointmentAt = &at
-	v.setStatus(ctx, "reschedule", jobcore.Actor{Role: jobcore.RoleBuddy, ID: r.Buddy}, StatusBooked, "new appointment "+v.clock(at)+" (V-6)")
+	v.setStatus(ctx, "reschedule", jobcore.Actor{Role: names.RoleBuddy, ID: r.Buddy}, StatusBooked, "new appointment "+v.clock(at)+" (V-6)")
 	v.sendSMS(ctx, "rescheduled", "visit.rescheduled", "reschedule notice (V-6)", map[string]string{"appointment": at.Format(time.RFC3339)})
 	v.scheduleReminder(ctx) // V-7: the reminder follows the new time
 	return v.result(), nil

@@ -6,6 +6,7 @@ import (
 
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 )
@@ -86,13 +87,13 @@ func (v *visit) publish(ctx workflow.Context) {
 		// so the first upsert command stays where histories have it
 		// (replay compares the command, not its attributes).
 		have := workflow.GetTypedSearchAttributes(ctx)
-		for _, k := range []temporal.SearchAttributeKeyKeyword{jobcore.PartnerKey, jobcore.MarketKey, jobcore.RegionKey, jobcore.SLAStateKey} {
+		for _, k := range []temporal.SearchAttributeKeyKeyword{names.PartnerKey, names.MarketKey, names.RegionKey, names.SLAStateKey} {
 			if got, ok := have.GetKeyword(k); ok {
 				v.attrs.Seed(jobcore.Keyword(k, got))
 			}
 		}
-		if got, ok := have.GetTime(jobcore.HelpDeadlineKey); ok {
-			v.attrs.Seed(jobcore.Time(jobcore.HelpDeadlineKey, got))
+		if got, ok := have.GetTime(names.HelpDeadlineKey); ok {
+			v.attrs.Seed(jobcore.Time(names.HelpDeadlineKey, got))
 		}
 	}
 	var appointment time.Time
@@ -100,14 +101,14 @@ func (v *visit) publish(ctx workflow.Context) {
 		appointment = *v.st.AppointmentAt
 	}
 	v.attrs.Publish(ctx, v.details(),
-		jobcore.Keyword(jobcore.PartnerKey, v.st.Partner),
-		jobcore.Keyword(jobcore.MarketKey, string(v.st.Market)),
-		jobcore.Keyword(jobcore.RegionKey, v.st.Region),
-		jobcore.Time(jobcore.HelpDeadlineKey, v.st.HelpDeadline),
-		jobcore.Keyword(jobcore.VisitStatusKey, string(v.st.Status)).First(),
-		jobcore.Keyword(jobcore.SLAStateKey, string(v.st.SLA)),
-		jobcore.Keyword(jobcore.BuddyIDKey, v.st.Holder).Unset(),
-		jobcore.Time(jobcore.AppointmentAtKey, appointment).Unset(),
+		jobcore.Keyword(names.PartnerKey, v.st.Partner),
+		jobcore.Keyword(names.MarketKey, string(v.st.Market)),
+		jobcore.Keyword(names.RegionKey, v.st.Region),
+		jobcore.Time(names.HelpDeadlineKey, v.st.HelpDeadline),
+		jobcore.Keyword(names.VisitStatusKey, string(v.st.Status)).First(),
+		jobcore.Keyword(names.SLAStateKey, string(v.st.SLA)),
+		jobcore.Keyword(names.BuddyIDKey, v.st.Holder).Unset(),
+		jobcore.Time(names.AppointmentAtKey, appointment).Unset(),
 	)
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -31,7 +32,7 @@ func (v *visit) start(ctx workflow.Context, r StartRequest) (VisitUpdateResult, 
 	if v.cancelPromise != nil {
 		v.cancelPromise() // V-5: started in time, no warning or breach follows
 	}
-	v.setStatus(ctx, "start", jobcore.Actor{Role: jobcore.RoleBuddy, ID: r.Buddy}, StatusStarted, "recording notice repeated (V-8)")
+	v.setStatus(ctx, "start", jobcore.Actor{Role: names.RoleBuddy, ID: r.Buddy}, StatusStarted, "recording notice repeated (V-8)")
 	v.sendSMS(ctx, "start-notice", "visit.start_notice", "start notice (V-8)", nil)
 	return v.result(), nil
 }
@@ -45,7 +46,7 @@ func (v *visit) validatePanic(ctx workflow.Context, r PanicRequest) error {
 
 func (v *visit) panicButton(ctx workflow.Context, r PanicRequest) (VisitUpdateResult, error) {
 	v.st.Panics++
-	v.logTransition(ctx, "panic", jobcore.Actor{Role: jobcore.RoleBuddy, ID: r.Buddy}, v.st.Status, "the person on duty calls back within a minute (V-9)")
+	v.logTransition(ctx, "panic", jobcore.Actor{Role: names.RoleBuddy, ID: r.Buddy}, v.st.Status, "the person on duty calls back within a minute (V-9)")
 	v.alertOps(ctx, "panic", "ops.panic", "panic button: call the buddy back (V-9)", map[string]string{"buddy_id": r.Buddy})
 	return v.result(), nil
 }
@@ -65,7 +66,7 @@ func (v *visit) validateAbort(ctx workflow.Context, r AbortRequest) error {
 
 func (v *visit) abort(ctx workflow.Context, r AbortRequest) (VisitUpdateResult, error) {
 	v.endTimers()
-	v.setStatus(ctx, "abort", jobcore.Actor{Role: jobcore.RoleBuddy, ID: r.Buddy}, StatusAborted, "buddy left; ops told at once (V-10)")
+	v.setStatus(ctx, "abort", jobcore.Actor{Role: names.RoleBuddy, ID: r.Buddy}, StatusAborted, "buddy left; ops told at once (V-10)")
 	v.alertOps(ctx, "abort", "ops.abort", "abort alert (V-10)", map[string]string{"buddy": r.Buddy, "reason": r.Reason})
 	return v.result(), nil
 }
@@ -106,7 +107,7 @@ func (v *visit) complete(ctx workflow.Context, r CompleteRequest) (VisitUpdateRe
 	v.st.BillableMin = rules.BillableMinutes(worked) // V-11: at least one hour
 	pay := rules.BuddyPay(v.st.BillableMin, r.MileageKm, false)
 	v.st.Pay = &pay // V-13: mileage counts once ops confirm it
-	v.setStatus(ctx, "complete", jobcore.Actor{Role: jobcore.RoleBuddy, ID: r.Buddy}, StatusCompleted,
+	v.setStatus(ctx, "complete", jobcore.Actor{Role: names.RoleBuddy, ID: r.Buddy}, StatusCompleted,
 		fmt.Sprintf("worked %d min, billed %d min (V-11)", done.WorkedMinutes, v.st.BillableMin))
 	return v.result(), nil
 }

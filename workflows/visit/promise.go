@@ -6,6 +6,7 @@ import (
 
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -18,7 +19,7 @@ func (v *visit) watchHelpPromise(ctx workflow.Context) {
 	}
 	if v.promiseAtRisk() {
 		v.st.SLA = rules.SLAWarning
-		v.logTransition(ctx, "sla-warning", jobcore.Actor{Role: jobcore.RoleSystem}, v.st.Status, "help promise ends "+v.clock(v.st.HelpDeadline)+" (V-5)")
+		v.logTransition(ctx, "sla-warning", jobcore.Actor{Role: names.RoleSystem}, v.st.Status, "help promise ends "+v.clock(v.st.HelpDeadline)+" (V-5)")
 		v.publish(ctx)
 		v.alertOps(ctx, "sla_warning", "ops.sla_warning", "help promise warning (V-5)", map[string]string{"deadline": v.st.HelpDeadline.Format(time.RFC3339)})
 	}
@@ -27,7 +28,7 @@ func (v *visit) watchHelpPromise(ctx workflow.Context) {
 	}
 	if v.promiseAtRisk() {
 		v.st.SLA = rules.SLABreached
-		v.logTransition(ctx, "sla-breach", jobcore.Actor{Role: jobcore.RoleSystem}, v.st.Status, "not started within the help promise (V-5)")
+		v.logTransition(ctx, "sla-breach", jobcore.Actor{Role: names.RoleSystem}, v.st.Status, "not started within the help promise (V-5)")
 		v.publish(ctx)
 		v.alertOps(ctx, "sla_breach", "ops.sla_breach", "help promise breached (V-5)", map[string]string{"deadline": v.st.HelpDeadline.Format(time.RFC3339)})
 		if workflow.GetVersion(ctx, visitBreachChange, workflow.DefaultVersion, 1) == 1 {
@@ -70,14 +71,14 @@ func (v *visit) followBreach(ctx workflow.Context) {
 		if !now.Before(expireAt) {
 			v.endClaim()
 			v.endReminder()
-			v.setStatus(ctx, "expire", jobcore.Actor{Role: jobcore.RoleSystem}, StatusExpired,
+			v.setStatus(ctx, "expire", jobcore.Actor{Role: names.RoleSystem}, StatusExpired,
 				fmt.Sprintf("not started %s after the help promise ended; closed, ops take over the customer (V-5)", p.BreachExpiry))
 			v.alertOps(ctx, "sla_expired", "ops.sla_breach", "visit expired after its breach: ops take over (V-5)", data)
 			return
 		}
 		level++
 		data["level"] = fmt.Sprint(level)
-		v.logTransition(ctx, "sla-breach-escalate", jobcore.Actor{Role: jobcore.RoleSystem}, v.st.Status,
+		v.logTransition(ctx, "sla-breach-escalate", jobcore.Actor{Role: names.RoleSystem}, v.st.Status,
 			fmt.Sprintf("still not started after the help promise: level %d; expires %s (V-5)", level, v.clock(expireAt)))
 		v.alertOps(ctx, "sla_breach_open", "ops.sla_breach", fmt.Sprintf("help promise still breached, level %d (V-5)", level), data)
 	}

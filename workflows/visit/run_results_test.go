@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/jobflow/jobflow/rules"
-	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
@@ -43,8 +43,8 @@ func TestVisitFirstUpsertSkipsTheStartsAttributes(t *testing.T) {
 	b := h.in.Booking
 	deadline := rules.HelpDeadline(b.BookedAt, b.WishedTimes, h.in.Policy.HelpPromise)
 	require.NoError(t, h.env.SetTypedSearchAttributesOnStart(temporal.NewSearchAttributes(
-		jobcore.PartnerKey.ValueSet(b.Partner), jobcore.MarketKey.ValueSet(string(b.Market)), jobcore.RegionKey.ValueSet(b.Region),
-		jobcore.VisitStatusKey.ValueSet(string(StatusOpen)), jobcore.HelpDeadlineKey.ValueSet(deadline), jobcore.SLAStateKey.ValueSet(string(rules.SLAOk)))))
+		names.PartnerKey.ValueSet(b.Partner), names.MarketKey.ValueSet(string(b.Market)), names.RegionKey.ValueSet(b.Region),
+		names.VisitStatusKey.ValueSet(string(StatusOpen)), names.HelpDeadlineKey.ValueSet(deadline), names.SLAStateKey.ValueSet(string(rules.SLAOk)))))
 	calls := upserts(h.env)
 	h.cancelAt(time.Minute)
 	h.run()

@@ -8,6 +8,7 @@ import (
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/internal/flowtest"
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/converter"
@@ -123,5 +124,5 @@ func goodComplete(buddy string) CompleteRequest {
 
 // cancelAt ends a scenario that would otherwise wait for its promises.
 func (h *visitHarness) cancelAt(at time.Duration) *result {
-	return h.do(at, UpdateCancel, CancelRequest{By: jobcore.Actor{Role: jobcore.RoleOps, ID: "ops-1"}, Reason: "test over"})
+	return h.do(at, UpdateCancel, CancelRequest{By: jobcore.Actor{Role: names.RoleOps, ID: "ops-1"}, Reason: "test over"})
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 )
@@ -56,7 +57,7 @@ func VisitWorkflow(ctx workflow.Context, in VisitInput) (VisitResult, error) {
 	if err := v.registerUpdates(ctx); err != nil {
 		return v.end(), err
 	}
-	v.logTransition(ctx, "booked-by-partner", jobcore.Actor{Role: jobcore.RoleSystem, ID: b.Partner}, StatusOpen, "in the pool (V-1)")
+	v.logTransition(ctx, "booked-by-partner", jobcore.Actor{Role: names.RoleSystem, ID: b.Partner}, StatusOpen, "in the pool (V-1)")
 	v.publish(ctx)
 
 	// V-5: the help promise runs from the booking, whatever else happens.
@@ -92,7 +93,7 @@ func VisitWorkflow(ctx workflow.Context, in VisitInput) (VisitResult, error) {
 			return v.end(), err
 		}
 		if !rated {
-			v.logTransition(ctx, "rating-window-closed", jobcore.Actor{Role: jobcore.RoleSystem}, v.st.Status, "")
+			v.logTransition(ctx, "rating-window-closed", jobcore.Actor{Role: names.RoleSystem}, v.st.Status, "")
 			v.closing = "rating-window-closed"
 		}
 	}

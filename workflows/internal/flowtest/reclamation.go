@@ -3,18 +3,20 @@ package flowtest
 import (
 	"context"
 	"encoding/json"
+	"sync"
+	"testing"
+	"time"
+
 	"github.com/jobflow/jobflow/activities"
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/worker"
-	"sync"
-	"testing"
-	"time"
 )
 
 // msgChannels is fakeChannels that also keeps the e-mails and alerts
@@ -79,7 +81,7 @@ func NewCaseHarness(t *testing.T, id string, register ...func(worker.WorkflowReg
 	s.SetLogger(QuietLogger())
 	env := s.NewTestWorkflowEnvironment()
 	env.SetStartTime(T0)
-	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: id, TaskQueue: jobcore.TaskQueue})
+	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: id, TaskQueue: names.TaskQueue})
 	fake := &msgChannels{}
 	env.RegisterActivity(&activities.Outreach{Channels: fake})
 	for _, r := range register {
@@ -160,4 +162,4 @@ func CaseRefused[S any](t *testing.T, r *CaseResult[S], contains string) {
 
 // --- reclamation harness ------------------------------------------------------
 
-var TestJob = jobcore.JobRef{ID: "visit-acme-B-1", Kind: jobcore.JobVisit, Partner: "acme", Market: rules.Denmark, Region: "copenhagen"}
+var TestJob = jobcore.JobRef{ID: "visit-acme-B-1", Kind: names.JobVisit, Partner: "acme", Market: rules.Denmark, Region: "copenhagen"}

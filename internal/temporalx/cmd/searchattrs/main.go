@@ -14,13 +14,13 @@ import (
 	"os"
 
 	"github.com/jobflow/jobflow/internal/temporalx"
-	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 )
 
 func main() {
 	all := flag.Bool("all", false, "print every attribute, also those over the SQL visibility limits")
 	flag.Parse()
-	attrs := jobcore.SearchAttributes
+	attrs := names.SearchAttributes
 	if !*all {
 		fit, over := temporalx.FitSQLVisibility(attrs)
 		if len(over) > 0 {

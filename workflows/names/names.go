@@ -1,8 +1,39 @@
-package jobcore
+// Package names holds what other processes use to reach the flows: the
+// workflow types, the queries and updates the absence activities call, the
+// job kinds and roles, the search attributes and the task queue. It imports
+// nothing of jobflow, so activities/ uses these constants instead of copies
+// (issue #13), and a renamed one changes everywhere at once.
+package names
 
 import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
+)
+
+// Workflow types, and the query and update names the absence activities
+// call on the jobs. The flows register and handle these names.
+const (
+	VisitWorkflowName = "Visit"
+	TaskWorkflowName  = "Task"
+	VisitQuery        = "visit"
+	TaskQuery         = "task"
+	ReassignUpdate    = "reassign" // a substitute takes over; the job keeps its timers
+)
+
+// Job kinds a reclamation, a rating or an absence concerns.
+const (
+	JobVisit = "visit"
+	JobTask  = "task"
+)
+
+// Roles of the actors in the transition logs and of the absent workers.
+const (
+	RoleBuddy     = "buddy"
+	RoleOps       = "ops"
+	RoleCustomer  = "customer"
+	RoleSystem    = "system"
+	RoleAssistant = "assistant"
+	RoleTeamLead  = "teamlead"
 )
 
 // Typed search attributes ops filter on in the Temporal UI. None of them

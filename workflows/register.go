@@ -1,3 +1,9 @@
+// Package workflows registers every jobflow flow on a worker. Each flow is
+// its own package (visit, task, reclamation, rating, absence, account);
+// what they share is written once in jobcore (outbox, publisher,
+// transition log, send options) and names (the names other processes use).
+// This package's tests replay the recorded histories in testdata/ and run
+// the flows end to end against a real Temporal server.
 package workflows
 
 import (

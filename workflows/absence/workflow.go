@@ -15,6 +15,8 @@ import (
 // absences names the absence activities (nil receiver, compile-time checks).
 var absences *activities.Absences
 
+// Register adds the workflow to a worker under its stable type name
+// (recorded histories name it; never rename it).
 func Register(r worker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(AbsenceWorkflow, workflow.RegisterOptions{Name: AbsenceWorkflowName})
 }

@@ -62,6 +62,8 @@ type DigestOutcome struct {
 // notifications names the activity method for the workflow.
 var notifications *activities.Notifications
 
+// RegisterDigest keeps the retired NotificationDigest workflow registered,
+// so its recorded and running schedules replay and end (issue #13).
 func RegisterDigest(r worker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(DigestWorkflow, workflow.RegisterOptions{Name: DigestWorkflowName})
 }

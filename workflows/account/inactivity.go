@@ -118,6 +118,8 @@ type AccountState struct {
 	Digests     int                   `json:"digests"`
 }
 
+// Register adds the workflow to a worker under its stable type name
+// (recorded histories name it; never rename it).
 func Register(r worker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(CustomerAccountWorkflow, workflow.RegisterOptions{Name: AccountWorkflowName})
 }

@@ -10,6 +10,8 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
+// Register adds the workflow to a worker under its stable type name
+// (recorded histories name it; never rename it).
 func Register(r worker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(ReclamationWorkflow, workflow.RegisterOptions{Name: ReclamationWorkflowName})
 }

@@ -12,6 +12,8 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
+// Register adds the workflow to a worker under its stable type name
+// (recorded histories name it; never rename it).
 func Register(r worker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(TaskWorkflow, workflow.RegisterOptions{Name: names.TaskWorkflowName})
 }

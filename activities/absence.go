@@ -604,12 +604,11 @@ func (a *Absences) CustomerOf(ctx context.Context, jobID string) (CustomerContac
 	return CustomerContact{}, temporal.NewNonRetryableApplicationError(jobID+" has no customer e-mail", ErrInvalidRecipient, nil)
 }
 
-// SendCustomerNotice e-mails the customer of a job in their language.
-func (a *Absences) SendCustomerNotice(ctx context.Context, req CustomerNoticeRequest) (CustomerNoticeResult, error) {
-	c, err := a.CustomerOf(ctx, req.JobID)
-	if err != nil {
-		return CustomerNoticeResult{}, err
-	}
+// CustomerNoticeMessage is the absence notice as it is sent: the
+// workflow's message in the customer's language, with the customer's name
+// and, when asked for, the two choice links. Tests render it with
+// exactly these fields (issue #14).
+func CustomerNoticeMessage(req CustomerNoticeRequest, c CustomerContact, substituteURL, waitURL string) Message {
 	msg := req.Message
 	msg.Language = c.Language
 	d := map[string]string{}
@@ -618,10 +617,24 @@ func (a *Absences) SendCustomerNotice(ctx context.Context, req CustomerNoticeReq
 	}
 	d["name"] = c.Name
 	if req.ChoiceLinks {
-		d["substitute_url"] = a.choiceLink(req.AbsenceID, req.JobID, "backup", req.LinksExpire)
-		d["wait_url"] = a.choiceLink(req.AbsenceID, req.JobID, "wait", req.LinksExpire)
+		d["substitute_url"], d["wait_url"] = substituteURL, waitURL
 	}
 	msg.Data = d
+	return msg
+}
+
+// SendCustomerNotice e-mails the customer of a job in their language.
+func (a *Absences) SendCustomerNotice(ctx context.Context, req CustomerNoticeRequest) (CustomerNoticeResult, error) {
+	c, err := a.CustomerOf(ctx, req.JobID)
+	if err != nil {
+		return CustomerNoticeResult{}, err
+	}
+	var backup, wait string
+	if req.ChoiceLinks {
+		backup = a.choiceLink(req.AbsenceID, req.JobID, "backup", req.LinksExpire)
+		wait = a.choiceLink(req.AbsenceID, req.JobID, "wait", req.LinksExpire)
+	}
+	msg := CustomerNoticeMessage(req, c, backup, wait)
 	res, err := a.Channels.SendEmail(ctx, EmailRequest{Step: req.Step, To: c.Email, ToName: c.Name, Message: msg,
 		Categories: []string{"absence", msg.Template}})
 	if err != nil {

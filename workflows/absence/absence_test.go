@@ -11,6 +11,7 @@ import (
 	"github.com/jobflow/jobflow/workflows/internal/flowtest"
 	"github.com/jobflow/jobflow/workflows/jobcore"
 	"github.com/jobflow/jobflow/workflows/names"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/converter"
@@ -29,6 +30,7 @@ type fakeAbsenceWork struct {
 	texts      []activities.WorkerMessageRequest
 	notices    []activities.CustomerNoticeRequest
 	noticeAt   []time.Time
+	renderErrs []string // issue #14: every text and notice renders in every language
 }
 
 func (f *fakeAbsenceWork) FindAbsenceJobs(ctx context.Context, r activities.FindJobsRequest) ([]activities.AbsenceJob, error) {
@@ -79,6 +81,7 @@ func (f *fakeAbsenceWork) SendWorkerMessage(ctx context.Context, r activities.Wo
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.texts = append(f.texts, r)
+	f.renderErrs = append(f.renderErrs, flowtest.RenderErrors(r.Message)...)
 	return activities.SMSResult{SID: r.Step.Key()}, nil
 }
 
@@ -86,6 +89,9 @@ func (f *fakeAbsenceWork) SendCustomerNotice(ctx context.Context, r activities.C
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.notices = append(f.notices, r)
+	msg := activities.CustomerNoticeMessage(r, activities.CustomerContact{Name: "Anna Berg", Language: "sv"},
+		"https://jobflow.example/s", "https://jobflow.example/w")
+	f.renderErrs = append(f.renderErrs, flowtest.RenderErrors(msg)...)
 	return activities.CustomerNoticeResult{MessageID: r.Step.Key(), Language: "sv"}, nil
 }
 
@@ -214,6 +220,9 @@ func (h *absenceHarness) run() AbsenceState {
 	st := flowtest.FinalState[AbsenceState](h.t, h.env, QueryAbsence)
 	flowtest.CheckRunResult(h.t, res, res.ID, string(res.Status), st.ID, string(st.Status), h.in.WorkerName)
 	h.ops.Rendered(h.t)
+	h.work.mu.Lock()
+	assert.Empty(h.t, h.work.renderErrs, "every worker text and customer notice renders in every language (issue #14)")
+	h.work.mu.Unlock()
 	return st
 }
 

@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/jobflow/jobflow/activities"
-	catalogue "github.com/jobflow/jobflow/outreach"
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/account"
+	"github.com/jobflow/jobflow/workflows/internal/flowtest"
 	"github.com/jobflow/jobflow/workflows/jobcore"
 	"github.com/jobflow/jobflow/workflows/names"
 	"github.com/stretchr/testify/mock"
@@ -44,14 +44,12 @@ type taskChannels struct {
 }
 
 func (f *taskChannels) add(s taskSent, msg activities.Message) {
-	_, err := catalogue.Render(msg)
+	errs := flowtest.RenderErrors(msg)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	s.At = f.env.Now()
 	f.sent = append(f.sent, s)
-	if err != nil {
-		f.renderErrs = append(f.renderErrs, s.Template+": "+err.Error())
-	}
+	f.renderErrs = append(f.renderErrs, errs...)
 }
 
 func (f *taskChannels) SendSMS(_ context.Context, r activities.SMSRequest) (activities.SMSResult, error) {

@@ -2,11 +2,12 @@ package flowtest
 
 import (
 	"encoding/json"
+	"testing"
+
 	"github.com/jobflow/jobflow/workflows/jobcore"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/testsuite"
-	"testing"
 )
 
 // finalState queries a closed test workflow for its whole state: the run

@@ -2,16 +2,16 @@ package flowtest
 
 import (
 	"context"
-	"github.com/jobflow/jobflow/activities"
-	catalogue "github.com/jobflow/jobflow/outreach"
-	"github.com/stretchr/testify/assert"
-	"go.temporal.io/sdk/activity"
-	"go.temporal.io/sdk/log"
 	"log/slog"
 	"os"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jobflow/jobflow/activities"
+	"github.com/stretchr/testify/assert"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/log"
 )
 
 // sent is one message a fake channel accepted.
@@ -37,14 +37,12 @@ type FakeChannels struct {
 }
 
 func (f *FakeChannels) add(s Sent, msg activities.Message) {
-	_, err := catalogue.Render(msg)
+	errs := RenderErrors(msg)
 	f.Mu.Lock()
 	defer f.Mu.Unlock()
 	s.Data = msg.Data
 	f.Sent = append(f.Sent, s)
-	if err != nil {
-		f.renderErrs = append(f.renderErrs, s.Template+": "+err.Error())
-	}
+	f.renderErrs = append(f.renderErrs, errs...)
 }
 
 // rendered fails the test if any message could not be rendered.

@@ -101,8 +101,11 @@ const (
 )
 
 // TaskLinkValidity is how long after the deadline (at start) the
-// customer's task links stay valid; a backstop for the workflow's rules.
-const TaskLinkValidity = 365 * 24 * time.Hour
+// customer's task links stay valid; a backstop for the workflow's rules
+// (issue #16, M1: 30 days, not a year: long enough for the rating window
+// after a late hand-over; a task extended past it gets fresh links from
+// POST /v1/tasks/{id}/customer-links).
+const TaskLinkValidity = 30 * 24 * time.Hour
 
 // MemoTaskHash is the memo key holding the sha256 of the canonical task
 // request a task was started with (not personal data).

@@ -198,3 +198,29 @@ func TestA1_ChangePeriodRecomputesTheJobs(t *testing.T) {
 	assert.Equal(t, CoverOpen, jobOf(*after, v2).Cover, "newly inside: offered")
 	assert.Equal(t, flowtest.T0.Add(44*time.Hour), st.Log[len(st.Log)-1].At)
 }
+
+// Issue #16, M1: the customer's choice links cannot drive Updates without
+// bound: the same answer twice is refused, and after MaxCustomerChoices
+// answers every further one is refused and changes nothing.
+func TestA4_M1_CustomerChoicesAreBounded(t *testing.T) {
+	h := newAbsenceHarness(t, 4)
+	h.addJob(t1, names.JobTask, 8*24*time.Hour)
+	var answers []*absenceResult
+	for i, c := range []string{ChoiceWait, ChoiceWait, ChoiceBackup, ChoiceWait, ChoiceBackup, ChoiceWait} {
+		answers = append(answers, h.do(time.Duration(i+1)*time.Minute, UpdateCustomerChoice, CustomerChoiceRequest{JobID: t1, Choice: c}))
+	}
+	st := h.run()
+	require.True(t, answers[1].Rejected, "the same answer twice")
+	assert.Contains(t, answers[1].Err.Error(), "already recorded")
+	taken := 0
+	for _, a := range answers {
+		if !a.Rejected {
+			taken++
+		}
+	}
+	assert.Equal(t, MaxCustomerChoices, jobOf(st, t1).CustomerChoices)
+	assert.Equal(t, MaxCustomerChoices, taken)
+	last := answers[len(answers)-1]
+	require.True(t, last.Rejected, "past the cap")
+	assert.Contains(t, last.Err.Error(), "please contact")
+}

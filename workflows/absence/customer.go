@@ -10,6 +10,11 @@ import (
 
 // --- the customer's answer ---------------------------------------------
 
+// MaxCustomerChoices caps the answers a customer's choice links take per
+// job (issue #16, M1): switching between backup and wait cannot drive
+// Updates without bound; a refused answer leaves no trace in the history.
+const MaxCustomerChoices = 4
+
 func (a *absence) validateCustomerChoice(ctx workflow.Context, r CustomerChoiceRequest) error {
 	j := a.job(r.JobID)
 	if j == nil {
@@ -23,6 +28,9 @@ func (a *absence) validateCustomerChoice(ctx workflow.Context, r CustomerChoiceR
 	}
 	if j.CustomerChoice == r.Choice {
 		return jobcore.Refuse("your answer %q is already recorded", r.Choice)
+	}
+	if j.CustomerChoices >= MaxCustomerChoices {
+		return jobcore.Refuse("your answer can change %d times; please contact %s", MaxCustomerChoices-1, a.in.Contact)
 	}
 	if r.Choice == ChoiceWait && (j.Cover == CoverAssigning || j.Cover == CoverCovered) {
 		return jobcore.Refuse("a substitute already took over; please contact %s to change that", a.in.Contact)
@@ -38,6 +46,7 @@ func (a *absence) customerChoice(ctx workflow.Context, r CustomerChoiceRequest) 
 	i := a.jobIndex(r.JobID)
 	j := &a.st.Jobs[i]
 	j.CustomerChoice = r.Choice
+	j.CustomerChoices++
 	a.log(ctx, "customer-choice", jobcore.Actor{Role: names.RoleCustomer}, r.JobID+": "+r.Choice+" (A-4)")
 	switch r.Choice {
 	case ChoiceWait:

@@ -73,7 +73,8 @@ type AbsenceJobState struct {
 	HandoverBy       *time.Time   `json:"handover_by,omitempty"`
 	CustomerNotified *time.Time   `json:"customer_notified,omitempty"`
 	CustomerChoice   string       `json:"customer_choice,omitempty"`
-	PlannedAfter     *time.Time   `json:"planned_after,omitempty"` // wait: the worker does it after the absence
+	CustomerChoices  int          `json:"customer_choices,omitempty"` // answers taken (capped, MaxCustomerChoices)
+	PlannedAfter     *time.Time   `json:"planned_after,omitempty"`    // wait: the worker does it after the absence
 	Note             string       `json:"note,omitempty"`
 }
 

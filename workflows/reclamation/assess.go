@@ -208,15 +208,48 @@ func (c *reclamation) validateNote(ctx workflow.Context, r ReclamationNoteReques
 	if c.st.Status.Closed() {
 		return temporal.NewApplicationError(fmt.Sprintf("this reclamation is %s; open a new one", c.st.Status), ErrTypeReclamationClosed)
 	}
-	return MaxText("text", r.Text)
+	if err := MaxText("text", r.Text); err != nil {
+		return err
+	}
+	if c.openingNote(r) {
+		return nil
+	}
+	// Issue #16, M1: a repeated note and notes past the cap are refused;
+	// refused Updates leave no trace in the history.
+	if last := c.lastNote(r.By); last != nil && strings.TrimSpace(last.Note) == strings.TrimSpace(r.Text) {
+		return jobcore.Refuse("this note is already with the case (%s)", last.At.Format(time.RFC3339))
+	}
+	if r.By.Role == names.RoleCustomer && c.st.CustomerNotes >= MaxCustomerNotes {
+		return jobcore.Refuse("the case already holds %d notes from you; ops will contact you (C-3)", MaxCustomerNotes)
+	}
+	return nil
+}
+
+// openingNote is the note of the update-with-start that opened this run:
+// the opening complaint, already logged as "open" (api.StartReclamation).
+func (c *reclamation) openingNote(r ReclamationNoteRequest) bool {
+	return len(c.st.Log) <= 1 && r.By == c.in.OpenedBy && r.Text == c.in.Complaint
+}
+
+// lastNote is the newest note by the actor, if the log still holds one.
+func (c *reclamation) lastNote(by jobcore.Actor) *CaseEntry {
+	for i := len(c.st.Log) - 1; i >= 0; i-- {
+		if e := &c.st.Log[i]; e.Action == UpdateReclamationNote && e.By == by {
+			return e
+		}
+	}
+	return nil
 }
 
 func (c *reclamation) note(ctx workflow.Context, r ReclamationNoteRequest) (ReclamationUpdateResult, error) {
 	// The note of the update-with-start that opened this run is the opening
 	// complaint, already logged as "open" (api.StartReclamation).
-	if len(c.st.Log) <= 1 && r.By == c.in.OpenedBy && r.Text == c.in.Complaint &&
+	if c.openingNote(r) &&
 		workflow.GetVersion(ctx, "reclamation-opening-note", workflow.DefaultVersion, 1) == 1 {
 		return c.result(), nil
+	}
+	if r.By.Role == names.RoleCustomer {
+		c.st.CustomerNotes++
 	}
 	c.logEntry(ctx, UpdateReclamationNote, r.By, string(c.st.Status), r.Text)
 	return c.result(), nil

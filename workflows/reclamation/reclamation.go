@@ -102,6 +102,11 @@ func ReclamationID(jobID string, n int) string { return fmt.Sprintf("reclamation
 // API checks the same bound before anything reaches Temporal.
 const MaxReclamationText = 2000
 
+// MaxCustomerNotes caps the notes a customer adds to one case (issue #16,
+// M1): the complaint link cannot drive Updates without bound (Temporal
+// refuses every Update after 2,000 a run); past it, ops reach the customer.
+const MaxCustomerNotes = 20
+
 // ErrTypeReclamationClosed is the error type of a note refused because the
 // reclamation is closed (its run is still finishing): the caller waits for
 // the run to end and opens a new one.

@@ -1,6 +1,7 @@
 package reclamation
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -365,4 +366,36 @@ func TestReclamationInputCheck(t *testing.T) {
 	in = testReclamation(rules.Danish)
 	in.Complaint = strings.Repeat("ø", MaxReclamationText+1)
 	assert.ErrorContains(t, in.Check(), "at most 2000 characters")
+}
+
+// Issue #16, M1: the complaint link cannot drive Updates without bound: a
+// note the customer already sent is refused, and so is every customer note
+// past MaxCustomerNotes; ops may still write. Refused notes change nothing.
+func TestC3_M1_CustomerNotesAreBoundedAndNotRepeated(t *testing.T) {
+	h := newRecHarness(t, rules.Danish)
+	customer := jobcore.Actor{Role: names.RoleCustomer}
+	first := h.do(time.Minute, UpdateReclamationNote, ReclamationNoteRequest{By: customer, Text: "Gulvet er vådt."})
+	again := h.do(2*time.Minute, UpdateReclamationNote, ReclamationNoteRequest{By: customer, Text: " Gulvet er vådt. "})
+	var more []*flowtest.CaseResult[ReclamationUpdateResult]
+	for i := 2; i <= MaxCustomerNotes+1; i++ {
+		more = append(more, h.do(time.Duration(2+i)*time.Minute, UpdateReclamationNote, ReclamationNoteRequest{By: customer, Text: fmt.Sprintf("Note %d", i)}))
+	}
+	ops := h.do(40*time.Minute, UpdateReclamationNote, ReclamationNoteRequest{By: jobcore.Actor{Role: names.RoleOps, ID: "sm-1"}, Text: "Called the customer."})
+	h.rejectAt(time.Hour)
+	st := h.run()
+	flowtest.CaseAccepted(t, first)
+	flowtest.CaseRefused(t, again, "already with the case")
+	for _, r := range more[:len(more)-1] {
+		flowtest.CaseAccepted(t, r)
+	}
+	flowtest.CaseRefused(t, more[len(more)-1], fmt.Sprintf("holds %d notes", MaxCustomerNotes))
+	flowtest.CaseAccepted(t, ops)
+	assert.Equal(t, MaxCustomerNotes, st.CustomerNotes)
+	notes := 0
+	for _, e := range st.Log {
+		if e.Action == UpdateReclamationNote && e.By.Role == names.RoleCustomer {
+			notes++
+		}
+	}
+	assert.Equal(t, MaxCustomerNotes, notes, "refused notes leave no entry")
 }

@@ -190,4 +190,7 @@ type ReclamationState struct {
 	EscalationsDropped int        `json:"escalations_dropped,omitempty"`
 	LogDropped         int        `json:"log_dropped,omitempty"`
 	MessagesDropped    int        `json:"messages_dropped,omitempty"`
+	// CustomerNotes counts the notes the customer added (issue #16, M1:
+	// capped at MaxCustomerNotes, carried across runs with the state).
+	CustomerNotes int `json:"customer_notes,omitempty"`
 }

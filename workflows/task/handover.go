@@ -202,7 +202,23 @@ func (t *task) validateMarkRead(ctx workflow.Context, r TaskMarkReadRequest) err
 			return taskRefuse("there is no notification %d (N-1)", id)
 		}
 	}
-	return nil
+	// Issue #16, M1: a mark-read that changes nothing is refused, so the
+	// customer's link cannot drive Updates without bound (refused Updates
+	// are not written to the history).
+	unread := func(n *TaskNotification) bool { return n != nil && n.ReadAt == nil }
+	if len(r.IDs) == 0 {
+		for i := range t.st.Notifications {
+			if unread(&t.st.Notifications[i]) {
+				return nil
+			}
+		}
+	}
+	for _, id := range r.IDs {
+		if unread(t.notification(id)) {
+			return nil
+		}
+	}
+	return taskRefuse("nothing unread to mark (N-1)")
 }
 
 func (t *task) markRead(ctx workflow.Context, r TaskMarkReadRequest) (TaskUpdateResult, error) {

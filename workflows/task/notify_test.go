@@ -211,3 +211,25 @@ func TestN1_DigestViewListsUnreadNotifications(t *testing.T) {
 		t.Fatalf("digest view %+v", view)
 	}
 }
+
+// Issue #16, M1: the notifications-read link cannot drive Updates without
+// bound: marking read when nothing (or nothing named) is unread is
+// refused, so a script replaying the link leaves no trace in the history.
+func TestN1_M1_MarkReadThatChangesNothingIsRefused(t *testing.T) {
+	start := berlin("2026-03-09 10:00")
+	h := newTaskHarness(t, start)
+	h.accountDown = true
+	h.update(berlin("2026-03-09 10:30"), TaskUpdateAccept, TaskAcceptRequest{By: taskAssistant, Area: rules.AreaBackoffice})
+	first := h.update(berlin("2026-03-09 10:40"), TaskUpdateMarkRead, TaskMarkReadRequest{})
+	again := h.update(berlin("2026-03-09 10:41"), TaskUpdateMarkRead, TaskMarkReadRequest{})
+	named := h.update(berlin("2026-03-09 10:42"), TaskUpdateMarkRead, TaskMarkReadRequest{IDs: []int{1}})
+	h.update(berlin("2026-03-09 11:00"), TaskUpdateHandover, TaskHandoverRequest{Assistant: "vpa-7", Final: true})
+	later := h.update(berlin("2026-03-09 11:05"), TaskUpdateMarkRead, TaskMarkReadRequest{IDs: []int{1, 2}})
+	h.update(berlin("2026-03-10 09:00"), TaskUpdateRate, jobcore.RateRequest{Stars: 5})
+	h.runTask(newTaskInput(start, berlin("2026-03-20 15:00")))
+
+	mustAccept(t, "first mark read", first)
+	mustRefuse(t, "mark read again", again, "nothing unread")
+	mustRefuse(t, "mark a read notification", named, "nothing unread")
+	mustAccept(t, "mark read with one unread among the ids", later)
+}

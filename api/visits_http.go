@@ -444,7 +444,7 @@ var visitStatuses = map[string]bool{}
 func init() {
 	for _, s := range []visit.VisitStatus{visit.StatusOpen, visit.StatusClaimed, visit.StatusBooked,
 		visit.StatusStarted, visit.StatusCompleted, visit.StatusRated, visit.StatusAborted, visit.StatusCancelled,
-		visit.StatusExpired} {
+		visit.StatusExpired, visit.StatusUnfinished} {
 		visitStatuses[string(s)] = true
 	}
 }

@@ -68,6 +68,12 @@ var catalogue = map[string]entry{
 	"ops.sla_breach": {
 		Fields: []string{"job_id", "deadline", "timezone"},
 	},
+	// V-11, issue #13: a started visit not completed; closed says it was
+	// closed unfinished after the last level.
+	"ops.visit_not_completed": {
+		Fields:   []string{"job_id", "started_at", "level", "timezone"},
+		Optional: []string{"buddy", "closed"},
+	},
 	// V-10
 	"ops.abort": {
 		Fields: []string{"job_id", "reason"},

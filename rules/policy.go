@@ -26,6 +26,12 @@ type Policy struct {
 	// it, handing the customer to ops, so no visit waits without a timer.
 	BreachEscalation time.Duration `json:"breach_escalation"` // V-5: re-alert ops this often after a breach
 	BreachExpiry     time.Duration `json:"breach_expiry"`     // V-5: an unstarted visit closes this long after its breach
+	// A started visit never completed (V-11, issue #13): ops are alerted
+	// CompletionDue after the start, again every BreachEscalation, and
+	// CompletionGiveUp after that first alert the visit closes "unfinished"
+	// (VisitStatus) with a last alert: ops settle it with the buddy.
+	CompletionDue    time.Duration `json:"completion_due,omitempty"`     // V-11: a started visit is completed within this
+	CompletionGiveUp time.Duration `json:"completion_give_up,omitempty"` // V-11: ...or closes this long after the first alert
 
 	// Ratings (R-2).
 	RatingReportTime time.Duration `json:"rating_report_time"` // R-2: worker reports on a 1-2 star rating within this
@@ -59,10 +65,15 @@ type Policy struct {
 	ExtensionAnswerWindow time.Duration `json:"extension_answer_window"` // T-6: an unanswered extension request expires
 	ReviewEscalation      time.Duration `json:"review_escalation"`       // T-1: ops alerted again this often while a task stays unreviewed
 	ReviewGiveUp          time.Duration `json:"review_give_up"`          // T-1: an unreviewed task closes this long after its reaction time
-	BudgetWarnPercent     int           `json:"budget_warn_percent"`     // T-7: ask for more when less than this % is left
-	EmailWindowStart      Clock         `json:"email_window_start"`      // N-3: 08:00
-	EmailWindowEnd        Clock         `json:"email_window_end"`        // N-3: 19:00
-	DigestAt              Clock         `json:"digest_at"`               // N-1: 08:00
+	// A task past its missed deadline with no hand-over (T-5, issue #13):
+	// ops are alerted again every OverdueEscalation and OverdueGiveUp after
+	// the deadline the task closes (ClosedReason deadline_missed).
+	OverdueEscalation time.Duration `json:"overdue_escalation,omitempty"` // T-5: re-alert ops this often after a missed deadline
+	OverdueGiveUp     time.Duration `json:"overdue_give_up,omitempty"`    // T-5: a task still not handed over closes this long after its deadline
+	BudgetWarnPercent int           `json:"budget_warn_percent"`          // T-7: ask for more when less than this % is left
+	EmailWindowStart  Clock         `json:"email_window_start"`           // N-3: 08:00
+	EmailWindowEnd    Clock         `json:"email_window_end"`             // N-3: 19:00
+	DigestAt          Clock         `json:"digest_at"`                    // N-1: 08:00
 	// EmailOnDaysOff opens the e-mail window (N-3) and the digest (N-1) on
 	// weekends and holidays too; off by default (P-2). A market or partner
 	// that mails every day sets it, and so do the real-server tests, which
@@ -115,6 +126,8 @@ func DefaultPolicy() Policy {
 		RatingHandover:            72 * time.Hour,          // R-2: seeds are silent; three more days, then a reclamation answers
 		BreachEscalation:          24 * time.Hour,          // V-5: seeds are silent; re-alert ops once a day
 		BreachExpiry:              72 * time.Hour,          // V-5: seeds are silent; three days past the breach ops own the customer
+		CompletionDue:             12 * time.Hour,          // V-11: seeds are silent; a visit is a few hours of work
+		CompletionGiveUp:          72 * time.Hour,          // V-11: seeds are silent; three days of alerts, then ops settle it
 		ReclamationReply:          2 * time.Hour,           // C-2
 		ReclamationEscalation:     time.Hour,               // C-2: seeds are silent; escalate again every hour
 		ReclamationSlowAfter:      24 * time.Hour,          // C-2: seeds are silent; hourly for a day...
@@ -128,6 +141,8 @@ func DefaultPolicy() Policy {
 		ExtensionAnswerWindow:     72 * time.Hour,          // T-6: seeds are silent
 		ReviewEscalation:          4 * time.Hour,           // T-1: seeds are silent; ops again every 4 h
 		ReviewGiveUp:              72 * time.Hour,          // T-1: seeds are silent; closed unreviewed after 3 days
+		OverdueEscalation:         24 * time.Hour,          // T-5: seeds are silent; ops again once a day
+		OverdueGiveUp:             14 * 24 * time.Hour,     // T-5: seeds are silent; two weeks past the deadline it closes
 		BudgetWarnPercent:         20,                      // T-7: seeds say "early"
 		EmailWindowStart:          At(8, 0),                // N-3
 		EmailWindowEnd:            At(19, 0),               // N-3
@@ -154,6 +169,8 @@ func (p *Policy) durationFields() map[string]*time.Duration {
 		"reclamation_slow_after": &p.ReclamationSlowAfter, "reclamation_slow_escalation": &p.ReclamationSlowEscalation,
 		"reclamation_assess": &p.ReclamationAssess, "reclamation_approve": &p.ReclamationApprove,
 		"breach_escalation": &p.BreachEscalation, "breach_expiry": &p.BreachExpiry,
+		"completion_due": &p.CompletionDue, "completion_give_up": &p.CompletionGiveUp,
+		"overdue_escalation": &p.OverdueEscalation, "overdue_give_up": &p.OverdueGiveUp,
 		"rating_decision_escalation": &p.RatingDecisionEscalation, "rating_handover": &p.RatingHandover,
 		"deadline_warning_lead": &p.DeadlineWarningLead, "extension_answer_window": &p.ExtensionAnswerWindow,
 		"review_escalation": &p.ReviewEscalation, "review_give_up": &p.ReviewGiveUp,
@@ -262,6 +279,10 @@ func (p Policy) WithDefaults() Policy {
 		{&p.BreachExpiry, d.BreachExpiry},
 		{&p.RatingDecisionEscalation, d.RatingDecisionEscalation},
 		{&p.RatingHandover, d.RatingHandover},
+		{&p.CompletionDue, d.CompletionDue},
+		{&p.CompletionGiveUp, d.CompletionGiveUp},
+		{&p.OverdueEscalation, d.OverdueEscalation},
+		{&p.OverdueGiveUp, d.OverdueGiveUp},
 	} {
 		if *f.v <= 0 {
 			*f.v = f.def

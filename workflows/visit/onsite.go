@@ -34,7 +34,62 @@ func (v *visit) start(ctx workflow.Context, r StartRequest) (VisitUpdateResult, 
 	}
 	v.setStatus(ctx, "start", jobcore.Actor{Role: names.RoleBuddy, ID: r.Buddy}, StatusStarted, "recording notice repeated (V-8)")
 	v.sendSMS(ctx, "start-notice", "visit.start_notice", "start notice (V-8)", nil)
+	if workflow.GetVersion(ctx, visitCompletionChange, workflow.DefaultVersion, 1) == 1 {
+		workflow.Go(ctx, v.watchCompletion)
+	}
 	return v.result(), nil
+}
+
+// visitCompletionChange is the GetVersion change id of the completion
+// watch (issue #13). Before it, a visit started and never completed waited
+// without a timer.
+const visitCompletionChange = "visit-completion-watch"
+
+// watchCompletion keeps a started visit on a timer (V-11, issue #13): ops
+// are alerted CompletionDue after the start and again every
+// BreachEscalation; CompletionGiveUp after the first alert the visit closes
+// "unfinished" with a last alert. Completing or aborting ends the watch.
+func (v *visit) watchCompletion(ctx workflow.Context) {
+	p := v.in.Policy.WithDefaults()
+	started := *v.st.StartedAt
+	due := started.Add(p.CompletionDue)
+	giveUp := due.Add(p.CompletionGiveUp)
+	done := func() bool { return v.st.Status != StatusStarted }
+	for level, next := 1, due; ; level++ {
+		closing := !next.Before(giveUp)
+		if closing {
+			next = giveUp
+		}
+		summary := fmt.Sprintf("started visit not completed, level %d (V-11)", level)
+		if closing {
+			summary = "started visit never completed: closes (V-11)"
+		}
+		if wait := next.Sub(workflow.Now(ctx)); wait > 0 {
+			ok, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{Timeout: wait,
+				TimerOptions: workflow.TimerOptions{Summary: summary}}, done)
+			if err != nil || ok {
+				return
+			}
+		}
+		if done() {
+			return
+		}
+		data := map[string]string{"started_at": started.Format(time.RFC3339), "level": fmt.Sprint(level)}
+		if v.st.Holder != "" {
+			data["buddy"] = v.st.Holder
+		}
+		if closing {
+			data["closed"] = "true"
+			v.setStatus(ctx, "unfinished", jobcore.Actor{Role: names.RoleSystem}, StatusUnfinished,
+				fmt.Sprintf("started %s, not completed %s after the first alert: closed, ops settle it (V-11)", v.clock(started), p.CompletionGiveUp))
+			v.alertOps(ctx, "visit_unfinished", "ops.visit_not_completed", "started visit closed unfinished (V-11)", data)
+			return
+		}
+		v.logTransition(ctx, "not-completed", jobcore.Actor{Role: names.RoleSystem}, v.st.Status,
+			fmt.Sprintf("level %d: started %s, not completed (V-11)", level, v.clock(started)))
+		v.alertOps(ctx, "visit_not_completed", "ops.visit_not_completed", "started visit not completed (V-11)", data)
+		next = next.Add(p.BreachEscalation)
+	}
 }
 
 func (v *visit) validatePanic(ctx workflow.Context, r PanicRequest) error {

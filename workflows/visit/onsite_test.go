@@ -173,3 +173,46 @@ func TestV13_MileagePaidOnlyWhenOpsConfirm(t *testing.T) {
 	// + 20 km = 2 mil x 18.50 = 37 SEK.
 	assert.Equal(t, int64(47500+3700), st.Pay.TotalOre, "V-13: mileage paid once ops confirm")
 }
+
+// V-11, issue #13: a started visit never completed does not wait without a
+// timer: ops are alerted CompletionDue after the start, again every
+// BreachEscalation, and CompletionGiveUp after the first alert it closes
+// "unfinished" with a last alert.
+func TestV11_StartedNeverCompletedEscalatesThenClosesUnfinished(t *testing.T) {
+	h := newVisitHarness(t)
+	p := h.in.Policy.WithDefaults()
+	h.do(time.Minute, UpdateClaim, ClaimRequest{Buddy: "b-1"})
+	h.do(2*time.Minute, UpdateBook, goodBook("b-1"))
+	start := appointment.Sub(flowtest.T0)
+	h.do(start, UpdateStart, StartRequest{Buddy: "b-1", RecordingNoticeGiven: true})
+	before := h.query(start + p.CompletionDue - time.Minute)
+	st := h.run()
+
+	assert.Equal(t, StatusStarted, before.Status)
+	assert.Equal(t, StatusUnfinished, st.Status)
+	alerts := 0
+	for _, d := range st.Deliveries {
+		if d.Template == "ops.visit_not_completed" {
+			alerts++
+		}
+	}
+	levels := int(p.CompletionGiveUp/p.BreachEscalation) + 1 // the last level is the closing alert
+	assert.Equal(t, levels, alerts, "alerts at due, every BreachEscalation, and at the close")
+	last := st.Log[len(st.Log)-1]
+	assert.Equal(t, "unfinished", last.Action)
+	require.NotNil(t, st.StartedAt)
+	closedAt := st.StartedAt.Add(p.CompletionDue + p.CompletionGiveUp)
+	assert.True(t, last.At.Equal(closedAt), "closed at %s, want %s", last.At, closedAt)
+}
+
+// V-11: a visit completed in time raises no completion alert.
+func TestV11_CompletedInTimeRaisesNoCompletionAlert(t *testing.T) {
+	h := newVisitHarness(t)
+	h.do(time.Minute, UpdateClaim, ClaimRequest{Buddy: "b-1"})
+	h.do(2*time.Minute, UpdateBook, goodBook("b-1"))
+	start := appointment.Sub(flowtest.T0)
+	h.do(start, UpdateStart, StartRequest{Buddy: "b-1", RecordingNoticeGiven: true})
+	h.do(start+2*time.Hour, UpdateComplete, goodComplete("b-1"))
+	h.run()
+	assert.NotContains(t, h.fake.Templates("ops"), "ops.visit_not_completed")
+}

@@ -59,11 +59,15 @@ const (
 	// StatusExpired: never started, BreachExpiry past its breach (V-5,
 	// issue #13); ops own the customer. Ops filter `VisitStatus = "expired"`.
 	StatusExpired VisitStatus = "expired"
+	// StatusUnfinished: started, never completed, CompletionGiveUp past the
+	// first alert (V-11, issue #13); ops settle it with the buddy. Ops
+	// filter `VisitStatus = "unfinished"`.
+	StatusUnfinished VisitStatus = "unfinished"
 )
 
 // Terminal reports whether no further work happens on the visit.
 func (s VisitStatus) Terminal() bool {
-	return s == StatusRated || s == StatusAborted || s == StatusCancelled || s == StatusExpired
+	return s == StatusRated || s == StatusAborted || s == StatusCancelled || s == StatusExpired || s == StatusUnfinished
 }
 
 // ClaimRequest: a buddy takes a job from the pool (V-2).

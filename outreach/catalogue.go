@@ -223,7 +223,10 @@ var catalogue = map[string]entry{
 	},
 	// T-5
 	"ops.task_deadline_missed": {
-		Fields: []string{"task_id", "deadline", "timezone"},
+		// issue #13: escalation n counts the alerts after the first; closed
+		// says the task was closed without a hand-over (deadline_missed).
+		Fields:   []string{"task_id", "deadline", "timezone"},
+		Optional: []string{"escalation", "closed"},
 	},
 	// T-5: warn early, never on the last day.
 	"assistant.deadline_warning": {

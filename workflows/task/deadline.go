@@ -63,6 +63,65 @@ func (t *task) watchDeadline(ctx workflow.Context, gen int, deadline time.Time) 
 	t.publish(ctx)
 	t.alertOps(ctx, "task_deadline_missed", "ops.task_deadline_missed", "deadline missed (T-5)",
 		map[string]string{"deadline": t.iso(deadline), "assistant_id": t.st.AssistantID, "refund_eligible": "true"})
+	if t.stallOK {
+		t.watchOverdue(ctx, gen, deadline)
+	}
+}
+
+// armOverdue restarts the escalations of a deadline missed in an earlier
+// run (continue-as-new carries the count).
+func (t *task) armOverdue(ctx workflow.Context) {
+	t.stopDeadline()
+	t.deadlineGen++
+	dctx, cancel := workflow.WithCancel(ctx)
+	t.cancelDeadline = cancel
+	gen, deadline := t.deadlineGen, t.st.Deadline
+	workflow.Go(dctx, func(ctx workflow.Context) { t.watchOverdue(ctx, gen, deadline) })
+}
+
+// watchOverdue: a missed deadline does not leave the task waiting without a
+// timer (T-5, issue #13). Ops are alerted again every OverdueEscalation
+// after the deadline; OverdueGiveUp after it a task still not handed over
+// closes (TaskClosedDeadlineMissed) with a last alert. A hand-over, an
+// agreed extension (a new deadline) or a close ends the watch. The times
+// follow from the deadline and the count, so a continued run goes on where
+// the last one stopped.
+func (t *task) watchOverdue(ctx workflow.Context, gen int, deadline time.Time) {
+	p := t.in.Policy.WithDefaults()
+	current := func() bool { return gen == t.deadlineGen && t.st.Status.Working() }
+	end := deadline.Add(p.OverdueGiveUp)
+	for current() {
+		next := deadline.Add(time.Duration(t.st.OverdueEscalations+1) * p.OverdueEscalation)
+		closing := !next.Before(end)
+		summary := fmt.Sprintf("missed deadline, escalation %d (T-5)", t.st.OverdueEscalations+1)
+		if closing {
+			next, summary = end, "task not handed over: closes (T-5)"
+		}
+		if wait := next.Sub(workflow.Now(ctx)); wait > 0 {
+			ok, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{Timeout: wait,
+				TimerOptions: workflow.TimerOptions{Summary: summary}}, func() bool { return !current() })
+			if err != nil || ok {
+				return
+			}
+		}
+		if !current() {
+			return
+		}
+		data := map[string]string{"deadline": t.iso(deadline), "assistant_id": t.st.AssistantID, "refund_eligible": "true"}
+		if closing {
+			t.st.ClosedReason = TaskClosedDeadlineMissed
+			t.setStatus(ctx, "closed-overdue", jobcore.Actor{Role: names.RoleSystem}, TaskClosed,
+				fmt.Sprintf("not handed over %s after the missed deadline: closed (%s, T-5)", p.OverdueGiveUp, TaskClosedDeadlineMissed))
+			data["closed"], data["closed_reason"] = "true", TaskClosedDeadlineMissed
+			t.alertOps(ctx, "task_overdue_closed", "ops.task_deadline_missed", "overdue task closed (T-5)", data)
+			return
+		}
+		t.st.OverdueEscalations++
+		t.log(ctx, "overdue-escalated", jobcore.Actor{Role: names.RoleSystem}, t.st.Status,
+			fmt.Sprintf("escalation %d: not handed over since %s (T-5)", t.st.OverdueEscalations, t.clock(deadline)))
+		data["escalation"] = fmt.Sprint(t.st.OverdueEscalations)
+		t.alertOps(ctx, "task_deadline_missed", "ops.task_deadline_missed", "missed deadline escalated (T-5)", data)
+	}
 }
 
 // --- T-6 extension ----------------------------------------------------------------

@@ -7,6 +7,8 @@ import (
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/jobcore"
 	"github.com/jobflow/jobflow/workflows/rating"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/testsuite"
 )
 
@@ -33,7 +35,7 @@ func TestT5_DeadlineWarningThenRefundFlagAndOpsAlert(t *testing.T) {
 	if before.RefundEligible || !after.RefundEligible || !after.DeadlineMissed {
 		t.Fatalf("refund flag before %v after %v", before.RefundEligible, after.RefundEligible)
 	}
-	missed := oneSend(t, h.ch, "ops.task_deadline_missed")
+	missed := firstAlert(t, h.ch, "ops.task_deadline_missed")
 	sameTime(t, "missed alert", missed.At, deadline)
 	if missed.Data["refund_eligible"] != "true" || missed.Data["task_id"] != "task-42" {
 		t.Fatalf("alert data %+v", missed.Data)
@@ -124,7 +126,7 @@ func TestT6_ExtensionDeclinedKeepsOldDeadline(t *testing.T) {
 		t.Fatalf("extension e-mail data %+v", mail.Data)
 	}
 	sameTime(t, "deadline", st.Deadline, deadline)
-	missed := oneSend(t, h.ch, "ops.task_deadline_missed")
+	missed := firstAlert(t, h.ch, "ops.task_deadline_missed")
 	sameTime(t, "missed at the old deadline", missed.At, deadline)
 	if st.Extensions[0].Status != ExtensionDeclined || !st.RefundEligible {
 		t.Fatalf("extension %+v refund %v", st.Extensions[0], st.RefundEligible)
@@ -148,7 +150,7 @@ func TestT6_ExtensionAgreedMovesDeadlineAndTimer(t *testing.T) {
 	if atOld.RefundEligible {
 		t.Fatal("the old deadline still fired after the customer agreed")
 	}
-	missed := oneSend(t, h.ch, "ops.task_deadline_missed")
+	missed := firstAlert(t, h.ch, "ops.task_deadline_missed")
 	sameTime(t, "missed at the new deadline", missed.At, moved)
 	warns := h.ch.of("assistant.deadline_warning")
 	if len(warns) != 2 {
@@ -271,3 +273,49 @@ func TestT7_BudgetRequestOncePerCrossingWithReason(t *testing.T) {
 }
 
 func intp(i int) *int { return &i }
+
+// T-5, issue #13: a missed deadline does not leave the task waiting without
+// a timer: ops are alerted again every OverdueEscalation and OverdueGiveUp
+// after the deadline a task still not handed over closes with ClosedReason
+// deadline_missed (TaskStatus 'closed:deadline_missed') and a last alert.
+func TestT5_MissedDeadlineEscalatesThenClosesWithReason(t *testing.T) {
+	start := berlin("2026-03-09 10:00")
+	deadline := berlin("2026-03-13 15:00")
+	h := newTaskHarness(t, start)
+	h.update(berlin("2026-03-09 10:30"), TaskUpdateAccept, TaskAcceptRequest{By: taskAssistant, Area: rules.AreaBackoffice})
+	in := newTaskInput(start, deadline)
+	p := in.Policy.WithDefaults()
+	st := h.runTask(in)
+
+	assert.Equal(t, TaskClosed, st.Status)
+	assert.Equal(t, TaskClosedDeadlineMissed, st.ClosedReason)
+	assert.True(t, st.RefundEligible)
+	alerts := h.ch.of("ops.task_deadline_missed")
+	escalations := int(p.OverdueGiveUp/p.OverdueEscalation) - 1
+	require.Len(t, alerts, 1+escalations+1, "the first alert, the escalations, the closing alert")
+	assert.Equal(t, "1", alerts[1].Data["escalation"])
+	sameTime(t, "first escalation", alerts[1].At, deadline.Add(p.OverdueEscalation))
+	last := alerts[len(alerts)-1]
+	assert.Equal(t, "true", last.Data["closed"])
+	sameTime(t, "closed", last.At, deadline.Add(p.OverdueGiveUp))
+	assert.Equal(t, escalations, st.OverdueEscalations)
+}
+
+// T-1, issue #13: questions asked in time are a reaction, but a task never
+// accepted does not wait without a timer: ReviewGiveUp after the reaction
+// time it closes unreviewed (review_not_done) and ops are told.
+func TestT1_QuestionsNeverAnsweredCloseAfterTheGiveUp(t *testing.T) {
+	start := berlin("2026-03-09 10:00")
+	h := newTaskHarness(t, start)
+	h.update(berlin("2026-03-09 11:00"), TaskUpdateAskQuestions, TaskQuestionsRequest{Assistant: "vpa-7", Questions: "Welche Region?"})
+	in := newTaskInput(start, berlin("2026-03-20 15:00"))
+	p := in.Policy.WithDefaults()
+	st := h.runTask(in)
+
+	assert.Equal(t, TaskClosed, st.Status)
+	assert.Equal(t, TaskClosedReviewNotDone, st.ClosedReason)
+	closed := h.ch.of("ops.task_review_overdue")
+	require.Len(t, closed, 1, "no overdue alert (the questions were a reaction), one closing alert")
+	assert.Equal(t, "true", closed[0].Data["closed"])
+	sameTime(t, "closed", closed[0].At, st.ReviewDeadline.Add(p.ReviewGiveUp))
+}

@@ -263,6 +263,22 @@ func sameTime(t *testing.T, what string, got, want time.Time) {
 	}
 }
 
+// firstAlert is the one first alert of a template: its later escalations
+// (Data "escalation") and the closing alert (Data "closed") left out.
+func firstAlert(t *testing.T, ch *taskChannels, template string) taskSent {
+	t.Helper()
+	var first []taskSent
+	for _, s := range ch.of(template) {
+		if s.Data["escalation"] == "" && s.Data["closed"] == "" {
+			first = append(first, s)
+		}
+	}
+	if len(first) != 1 {
+		t.Fatalf("%s first alert sent %d times, want once (all: %+v)", template, len(first), ch.sent)
+	}
+	return first[0]
+}
+
 func oneSend(t *testing.T, ch *taskChannels, template string) taskSent {
 	t.Helper()
 	s := ch.of(template)

@@ -14,6 +14,44 @@ import (
 // --- T-1 review ------------------------------------------------------------
 
 func (t *task) watchReview(ctx workflow.Context) {
+	t.reviewDeadline(ctx)
+	if t.stallOK {
+		t.watchStalledReview(ctx)
+	}
+}
+
+// watchStalledReview: questions asked or the review delegated in time are
+// a reaction (T-1), but the task still waits to be accepted; ReviewGiveUp
+// after the reaction time it closes unreviewed (issue #13: no task waits
+// without a timer), and ops are told.
+func (t *task) watchStalledReview(ctx workflow.Context) {
+	if !t.st.Status.InReview() {
+		return
+	}
+	p := t.in.Policy.WithDefaults()
+	end := t.st.ReviewDeadline.Add(p.ReviewGiveUp)
+	if wait := end.Sub(workflow.Now(ctx)); wait > 0 {
+		ok, err := workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{Timeout: wait,
+			TimerOptions: workflow.TimerOptions{Summary: "task not accepted: closes (T-1)"}}, func() bool { return !t.st.Status.InReview() })
+		if err != nil || ok {
+			return
+		}
+	}
+	if !t.st.Status.InReview() {
+		return
+	}
+	t.st.ClosedReason = TaskClosedReviewNotDone
+	t.stopDeadline()
+	t.setStatus(ctx, "closed-unreviewed", jobcore.Actor{Role: names.RoleSystem}, TaskClosed,
+		fmt.Sprintf("still %s %s after the reaction time, not accepted: closed (%s, T-1)", t.st.Status, p.ReviewGiveUp, TaskClosedReviewNotDone))
+	t.alertOps(ctx, "task_review_closed", "ops.task_review_overdue", "task not accepted closed (T-1)",
+		map[string]string{"review_deadline": t.iso(t.st.ReviewDeadline), "deadline": t.iso(t.st.ReviewDeadline),
+			"assistant_id": t.st.AssistantID, "closed": "true", "closed_reason": TaskClosedReviewNotDone})
+}
+
+// reviewDeadline alerts a review not reacted to by the reaction time and,
+// with escOK, escalates it until it is reviewed or closes (T-1, T-2).
+func (t *task) reviewDeadline(ctx workflow.Context) {
 	wait := t.st.ReviewDeadline.Sub(workflow.Now(ctx))
 	reacted := func() bool { return t.st.Status != TaskReview }
 	if !t.st.ReviewOverdue { // a continued run: alerted before, go on escalating

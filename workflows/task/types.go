@@ -237,6 +237,9 @@ type TaskState struct {
 	// ReviewEscalations counts the alerts to ops after the first while the
 	// task stays unreviewed (T-1, policy review_escalation).
 	ReviewEscalations int `json:"review_escalations,omitempty"`
+	// OverdueEscalations counts the alerts after a missed deadline (T-5,
+	// issue #13), carried so a continued run goes on where it stopped.
+	OverdueEscalations int `json:"overdue_escalations,omitempty"`
 	// ClosedReason says why a task closed other than by its rating window:
 	// TaskClosedReviewNotDone (T-1).
 	ClosedReason string `json:"closed_reason,omitempty"`

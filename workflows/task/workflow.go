@@ -41,6 +41,7 @@ type task struct {
 	bounded bool // taskChangeBoundedState: no chat text, capped lists
 	canOK   bool // taskChangeContinueAsNew
 	escOK   bool // taskChangeReviewEscalation
+	stallOK bool // taskChangeStallTimers
 	updates int  // Updates handled in this run
 }
 
@@ -58,6 +59,12 @@ const (
 	// alert ops are alerted again every ReviewEscalation; ReviewGiveUp after
 	// the reaction time the task closes unreviewed (TaskClosedReviewNotDone).
 	taskChangeReviewEscalation = "task-review-escalation"
+	// taskChangeStallTimers (issue #13, T-1, T-5): a review answered with
+	// questions or delegated closes ReviewGiveUp after the reaction time if
+	// still not accepted; a missed deadline is alerted again every
+	// OverdueEscalation and the task closes OverdueGiveUp after it
+	// (TaskClosedDeadlineMissed).
+	taskChangeStallTimers = "task-stall-timers"
 )
 
 // TaskClosedReviewNotDone is the ClosedReason of a task closed because
@@ -66,6 +73,11 @@ const (
 // and "closed:<reason>").
 const TaskClosedReviewNotDone = "review_not_done"
 
+// TaskClosedDeadlineMissed is the ClosedReason of a task closed because it
+// was not handed over OverdueGiveUp after its missed deadline (T-5, issue
+// #13): TaskStatus = 'closed:deadline_missed'.
+const TaskClosedDeadlineMissed = "deadline_missed"
+
 // TaskWorkflow runs one task from its creation to the rating (or deletion),
 // in one run or, for a long task, in several (continue-as-new, issue #13).
 func TaskWorkflow(ctx workflow.Context, in TaskInput) (TaskState, error) {
@@ -73,6 +85,7 @@ func TaskWorkflow(ctx workflow.Context, in TaskInput) (TaskState, error) {
 	t.bounded = workflow.GetVersion(ctx, taskChangeBoundedState, workflow.DefaultVersion, 1) >= 1
 	t.canOK = workflow.GetVersion(ctx, taskChangeContinueAsNew, workflow.DefaultVersion, 1) >= 1
 	t.escOK = workflow.GetVersion(ctx, taskChangeReviewEscalation, workflow.DefaultVersion, 1) >= 1
+	t.stallOK = workflow.GetVersion(ctx, taskChangeStallTimers, workflow.DefaultVersion, 1) >= 1
 	carried := in.Carry != nil
 	if carried {
 		t.st, t.asg, t.out.Seq = in.Carry.State, in.Carry.Assistant, in.Carry.SendSeq
@@ -195,6 +208,8 @@ func (t *task) resume(ctx workflow.Context) {
 	}
 	if t.st.Status.Working() && !(t.st.DeadlineMissed && !t.st.Deadline.After(now)) {
 		t.armDeadline(ctx) // T-5: warning (unless sent) and miss from the carried deadline
+	} else if t.st.Status.Working() && t.stallOK {
+		t.armOverdue(ctx) // T-5: missed in an earlier run: its escalations go on
 	}
 	for _, e := range t.st.Extensions {
 		if e.Status == ExtensionPending {

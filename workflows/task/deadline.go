@@ -151,6 +151,9 @@ func (t *task) validateRequestExtension(ctx workflow.Context, r TaskExtensionReq
 	if p := t.pendingExtension(); p != nil {
 		return taskRefuse("extension request %d is still waiting for the customer's answer (until %s) (T-6)", p.ID, t.clock(p.ExpiresAt))
 	}
+	if len(t.st.Extensions) >= MaxTaskExtensions {
+		return taskRefuse("the task had %d extension requests; ops agree a new plan with the customer (T-6)", MaxTaskExtensions)
+	}
 	return nil
 }
 

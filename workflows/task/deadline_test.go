@@ -319,3 +319,33 @@ func TestT1_QuestionsNeverAnsweredCloseAfterTheGiveUp(t *testing.T) {
 	assert.Equal(t, "true", closed[0].Data["closed"])
 	sameTime(t, "closed", closed[0].At, st.ReviewDeadline.Add(p.ReviewGiveUp))
 }
+
+// Issue #13: extensions and hand-overs are numbered, not trimmed, so their
+// count is capped: past MaxTaskHandovers-1 intermediate results only the
+// final one is taken, and extension requests past MaxTaskExtensions are
+// refused.
+func TestT6_T8_ExtensionsAndHandoversAreCapped(t *testing.T) {
+	start := berlin("2026-03-09 10:00")
+	h := newTaskHarness(t, start)
+	h.update(berlin("2026-03-09 10:30"), TaskUpdateAccept, TaskAcceptRequest{By: taskAssistant, Area: rules.AreaBackoffice})
+	at := berlin("2026-03-09 11:00")
+	for i := 1; i < MaxTaskHandovers; i++ {
+		h.update(at.Add(time.Duration(i)*time.Second), TaskUpdateHandover, TaskHandoverRequest{Assistant: "vpa-7"})
+	}
+	for i := 1; i <= MaxTaskExtensions; i++ {
+		when := at.Add(time.Duration(i) * time.Minute)
+		h.update(when, TaskUpdateRequestExtension, TaskExtensionRequest{Assistant: "vpa-7", Reason: "Quelle fehlt", NewDeadline: berlin("2026-03-20 15:00").Add(time.Duration(i) * time.Hour)})
+		h.update(when.Add(10*time.Second), TaskUpdateRespondExtension, TaskExtensionResponse{ExtensionID: i, Agree: false})
+	}
+	tooMany := h.update(at.Add(50*time.Minute), TaskUpdateRequestExtension, TaskExtensionRequest{Assistant: "vpa-7", Reason: "noch einmal", NewDeadline: berlin("2026-04-20 15:00")})
+	over := h.update(at.Add(time.Hour), TaskUpdateHandover, TaskHandoverRequest{Assistant: "vpa-7"})
+	final := h.update(at.Add(time.Hour+time.Second), TaskUpdateHandover, TaskHandoverRequest{Assistant: "vpa-7", Final: true})
+	h.update(berlin("2026-03-10 09:00"), TaskUpdateRate, jobcore.RateRequest{Stars: 5})
+	st := h.runTask(newTaskInput(start, berlin("2026-03-20 15:00")))
+
+	mustRefuse(t, "an extension request past the cap", tooMany, "extension requests")
+	assert.Len(t, st.Extensions, MaxTaskExtensions)
+	mustRefuse(t, "an intermediate result past the cap", over, "hand over the final one")
+	mustAccept(t, "the final result", final)
+	assert.Len(t, st.Handovers, MaxTaskHandovers)
+}

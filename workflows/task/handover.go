@@ -21,6 +21,9 @@ func (t *task) validateHandover(ctx workflow.Context, r TaskHandoverRequest) err
 	if !t.st.Status.Working() {
 		return taskRefuse("the task is %s; results are handed over on an accepted task (T-8)", t.st.Status)
 	}
+	if len(t.st.Handovers) >= MaxTaskHandovers-1 && !r.Final {
+		return taskRefuse("the task had %d intermediate results; hand over the final one (T-8)", MaxTaskHandovers-1)
+	}
 	return nil
 }
 

@@ -176,6 +176,14 @@ const (
 	TaskTimeEntriesKeep   = 100
 )
 
+// Extensions and hand-overs are addressed by their number, so they are not
+// trimmed; a task takes at most these many (issue #13: bounded state), and
+// a request past the cap is refused, leaving no trace in the history.
+const (
+	MaxTaskExtensions = 20 // T-6: every one a new deadline the customer agreed to or not
+	MaxTaskHandovers  = 50 // T-8: intermediate results and the final one
+)
+
 // Extension request states (T-6).
 const (
 	ExtensionPending  = "pending"

@@ -855,6 +855,17 @@ func (s *Server) runTaskUpdate(ctx context.Context, w http.ResponseWriter, r *ht
 	if err == nil {
 		err = h.Get(ctx, &res)
 	}
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) && app.Type() == task.ErrTypeDuplicateRequest {
+		// The Idempotency-Key was applied by an earlier run (the task
+		// continued as new since): answer as a retry within the run would,
+		// with the task's current result, and change nothing (issue #13).
+		var st task.TaskState
+		if st, err = s.queryTask(ctx, id); err == nil {
+			w.Header().Set("Idempotent-Replayed", "true")
+			return task.ResultOf(st), true
+		}
+	}
 	if err != nil {
 		s.failTask(ctx, w, r, id, err)
 		return res, false

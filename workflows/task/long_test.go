@@ -12,9 +12,12 @@ import (
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/jobcore"
 	"github.com/jobflow/jobflow/workflows/names"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -336,4 +339,70 @@ func TestTaskDeliveryFailureAlertsOpsAndRenders(t *testing.T) {
 	if d["job_id"] != "task-42" || d["channel"] != "email" || d["error_type"] != "failed: "+activities.ErrEmailRejected || !strings.HasPrefix(d["step"], "ack") {
 		t.Errorf("alert data %v", d)
 	}
+}
+
+// sendID sends an Update with the caller's Update id (the API's
+// Idempotency-Key).
+func (h *taskHarness) sendID(when time.Time, name, id string, arg any) *taskResult {
+	r := &taskResult{}
+	h.at(when, func() {
+		h.env.UpdateWorkflow(name, id, &testsuite.TestUpdateCallback{
+			OnAccept: func() {},
+			OnReject: func(err error) { r.done, r.rejected = true, err },
+			OnComplete: func(v any, err error) {
+				r.done, r.err = true, err
+				if res, ok := v.(TaskUpdateResult); ok {
+					r.res = res
+				}
+			},
+		}, arg)
+	})
+	return r
+}
+
+// runUntilCancelled runs the task until `until`, returns its state then.
+func (h *taskHarness) runUntilCancelled(in TaskInput, until time.Time) TaskState {
+	h.t.Helper()
+	st := &TaskState{}
+	h.at(until, func() {
+		v, err := h.env.QueryWorkflow(TaskQuery)
+		require.NoError(h.t, err)
+		require.NoError(h.t, v.Get(st))
+		h.env.CancelWorkflow()
+	})
+	h.env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: TaskWorkflowID(in.TaskID)})
+	h.mockAccount()
+	h.env.ExecuteWorkflow(names.TaskWorkflowName, in)
+	require.True(h.t, h.env.IsWorkflowCompleted())
+	return *st
+}
+
+// Issue #13: Temporal dedupes an Update id within a run only; a request
+// retried with the same Idempotency-Key after the task continued as new is
+// refused as a duplicate (the API answers it with the current result), not
+// applied twice. The carried ids are bounded (TaskCarriedUpdateIDs).
+func TestT7_RetryAcrossContinueAsNewIsNotAppliedTwice(t *testing.T) {
+	start := berlin("2026-03-09 10:00")
+	in := newTaskInput(start, berlin("2026-03-20 15:00"))
+	h := newTaskHarness(t, start)
+	h.update(berlin("2026-03-09 10:30"), TaskUpdateAccept, TaskAcceptRequest{By: taskAssistant, Area: rules.AreaBackoffice})
+	first := h.sendID(berlin("2026-03-09 11:00"), TaskUpdateLogTime, "key-1", TaskTimeEntryRequest{Assistant: "vpa-7", Minutes: 30})
+	st := h.runUntilCancelled(in, berlin("2026-03-09 11:30"))
+	mustAccept(t, "first log-time", first)
+	require.Len(t, st.TimeEntries, 1)
+
+	// The next run, as continue-as-new hands it over (the ids of the run).
+	next := in
+	next.Carry = &TaskCarry{State: st, Assistant: in.Assistant, UpdateIDs: []string{"key-0", "key-1"}}
+	h2 := newTaskHarness(t, berlin("2026-03-09 11:30"))
+	retry := h2.sendID(berlin("2026-03-09 11:31"), TaskUpdateLogTime, "key-1", TaskTimeEntryRequest{Assistant: "vpa-7", Minutes: 30})
+	fresh := h2.sendID(berlin("2026-03-09 11:32"), TaskUpdateLogTime, "key-2", TaskTimeEntryRequest{Assistant: "vpa-7", Minutes: 15})
+	st2 := h2.runUntilCancelled(next, berlin("2026-03-09 12:00"))
+	mustRefuse(t, "the retried request", retry, "already applied")
+	var app *temporal.ApplicationError
+	require.ErrorAs(t, retry.rejected, &app)
+	assert.Equal(t, ErrTypeDuplicateRequest, app.Type())
+	mustAccept(t, "a new request", fresh)
+	assert.Len(t, st2.TimeEntries, 2, "the retry added nothing")
+	assert.Equal(t, 45, st2.UsedMinutes)
 }

@@ -126,7 +126,21 @@ type TaskCarry struct {
 	State     TaskState     `json:"state"`
 	Assistant TaskAssistant `json:"assistant"`
 	SendSeq   int           `json:"send_seq"`
+	// UpdateIDs are the newest TaskCarriedUpdateIDs Update ids earlier runs
+	// took (the API's Idempotency-Key): Temporal dedupes an Update id within
+	// a run only, so a retry after continue-as-new is refused as a
+	// duplicate instead of applied twice (issue #13).
+	UpdateIDs []string `json:"update_ids,omitempty"`
 }
+
+// TaskCarriedUpdateIDs bounds the Update ids a continued run remembers
+// (one run's worth, TaskContinueAsNewUpdates).
+const TaskCarriedUpdateIDs = TaskContinueAsNewUpdates
+
+// ErrTypeDuplicateRequest is the validator's refusal of an Update id an
+// earlier run already took; the API answers it with the task's current
+// result, as for a retry within the run.
+const ErrTypeDuplicateRequest = "DuplicateRequest"
 
 // A run continues as new when the server suggests it, when its history
 // reaches TaskContinueAsNewEvents events or when it has handled

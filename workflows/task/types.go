@@ -330,10 +330,16 @@ type TaskUpdateResult struct {
 // (TaskContinueAsNewUpdates).
 func (t *task) result() TaskUpdateResult {
 	t.updates++
-	r := TaskUpdateResult{ID: t.st.ID, Status: t.st.Status, Deadline: t.st.Deadline,
-		RemainingMinutes: t.st.RemainingMinutes, BudgetLow: t.st.BudgetLow}
-	if t.st.Status.InReview() {
-		r.ReviewDeadline = t.st.ReviewDeadline
+	return ResultOf(t.st)
+}
+
+// ResultOf is the common part of an Update's answer for a task state (the
+// API answers a retried request with it, ErrTypeDuplicateRequest).
+func ResultOf(st TaskState) TaskUpdateResult {
+	r := TaskUpdateResult{ID: st.ID, Status: st.Status, Deadline: st.Deadline,
+		RemainingMinutes: st.RemainingMinutes, BudgetLow: st.BudgetLow}
+	if st.Status.InReview() {
+		r.ReviewDeadline = st.ReviewDeadline
 	}
 	return r
 }

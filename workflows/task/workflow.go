@@ -8,6 +8,7 @@ import (
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/jobcore"
 	"github.com/jobflow/jobflow/workflows/names"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 )
@@ -43,6 +44,10 @@ type task struct {
 	escOK   bool // taskChangeReviewEscalation
 	stallOK bool // taskChangeStallTimers
 	updates int  // Updates handled in this run
+	// seen holds the Update ids taken by earlier runs and this one, newest
+	// last in updateIDs (carried, TaskCarriedUpdateIDs).
+	seen      map[string]bool
+	updateIDs []string
 }
 
 // Change ids of the Task workflow (workflow.GetVersion); histories recorded
@@ -89,6 +94,7 @@ func TaskWorkflow(ctx workflow.Context, in TaskInput) (TaskState, error) {
 	carried := in.Carry != nil
 	if carried {
 		t.st, t.asg, t.out.Seq = in.Carry.State, in.Carry.Assistant, in.Carry.SendSeq
+		t.updateIDs = append([]string(nil), in.Carry.UpdateIDs...)
 		t.in.Carry = nil // the next hand-over builds its own
 	} else {
 		now := workflow.Now(ctx)
@@ -195,7 +201,8 @@ func (t *task) continueAsNew(ctx workflow.Context) (TaskState, error) {
 	t.log(ctx, "continued-as-new", jobcore.Actor{Role: names.RoleSystem}, t.st.Status,
 		fmt.Sprintf("run %d after %d updates, %d events", t.st.Runs, t.updates, workflow.GetInfo(ctx).GetCurrentHistoryLength()))
 	next := t.in
-	next.Carry = &TaskCarry{State: t.st, Assistant: t.asg, SendSeq: t.out.Seq}
+	next.Carry = &TaskCarry{State: t.st, Assistant: t.asg, SendSeq: t.out.Seq,
+		UpdateIDs: jobcore.KeepNewest(t.updateIDs, TaskCarriedUpdateIDs)}
 	return t.st, workflow.NewContinueAsNewError(ctx, names.TaskWorkflowName, next)
 }
 
@@ -223,27 +230,62 @@ func (t *task) resume(ctx workflow.Context) {
 	}
 }
 
+// dedupe refuses an Update whose id an earlier run already took (the
+// API's Idempotency-Key across continue-as-new, issue #13); within a run
+// Temporal itself answers a repeated id with the first result.
+func dedupe[R any](t *task, validate func(workflow.Context, R) error) func(workflow.Context, R) error {
+	return func(ctx workflow.Context, r R) error {
+		if info := workflow.GetCurrentUpdateInfo(ctx); info != nil && t.seenUpdate(info.ID) {
+			return temporal.NewApplicationError("this request (Update id "+info.ID+") was already applied", ErrTypeDuplicateRequest)
+		}
+		return validate(ctx, r)
+	}
+}
+
+// track remembers the id of every Update the run takes.
+func track[R, S any](t *task, handle func(workflow.Context, R) (S, error)) func(workflow.Context, R) (S, error) {
+	return func(ctx workflow.Context, r R) (S, error) {
+		if info := workflow.GetCurrentUpdateInfo(ctx); info != nil && info.ID != "" {
+			t.updateIDs = append(t.updateIDs, info.ID)
+			if t.seen != nil {
+				t.seen[info.ID] = true
+			}
+		}
+		return handle(ctx, r)
+	}
+}
+
+func (t *task) seenUpdate(id string) bool {
+	if t.seen == nil {
+		t.seen = make(map[string]bool, len(t.updateIDs))
+		for _, u := range t.updateIDs {
+			t.seen[u] = true
+		}
+	}
+	return t.seen[id]
+}
+
 func (t *task) registerUpdates(ctx workflow.Context) error {
 	type reg struct {
 		name               string
 		handler, validator any
 	}
 	regs := []reg{
-		{TaskUpdateRelease, t.release, t.validateRelease},
-		{TaskUpdateAccept, t.accept, t.validateAccept},
-		{TaskUpdateAskQuestions, t.askQuestions, t.validateAskQuestions},
-		{TaskUpdateDelegate, t.delegate, t.validateDelegate},
-		{TaskUpdateDelete, t.delete, t.validateDelete},
-		{TaskUpdateStart, t.start, t.validateStart},
-		{TaskUpdateChange, t.change, t.validateChange},
-		{TaskUpdateRequestExtension, t.requestExtension, t.validateRequestExtension},
-		{TaskUpdateRespondExtension, t.respondExtension, t.validateRespondExtension},
-		{TaskUpdateLogTime, t.logTime, t.validateLogTime},
-		{TaskUpdateHandover, t.handover, t.validateHandover},
-		{TaskUpdateRate, t.rate, t.validateRate},
-		{TaskUpdateMarkRead, t.markRead, t.validateMarkRead},
-		{TaskUpdateChat, t.chat, t.validateChat},
-		{TaskUpdateReassign, t.reassign, t.validateReassign},
+		{TaskUpdateRelease, track(t, t.release), dedupe(t, t.validateRelease)},
+		{TaskUpdateAccept, track(t, t.accept), dedupe(t, t.validateAccept)},
+		{TaskUpdateAskQuestions, track(t, t.askQuestions), dedupe(t, t.validateAskQuestions)},
+		{TaskUpdateDelegate, track(t, t.delegate), dedupe(t, t.validateDelegate)},
+		{TaskUpdateDelete, track(t, t.delete), dedupe(t, t.validateDelete)},
+		{TaskUpdateStart, track(t, t.start), dedupe(t, t.validateStart)},
+		{TaskUpdateChange, track(t, t.change), dedupe(t, t.validateChange)},
+		{TaskUpdateRequestExtension, track(t, t.requestExtension), dedupe(t, t.validateRequestExtension)},
+		{TaskUpdateRespondExtension, track(t, t.respondExtension), dedupe(t, t.validateRespondExtension)},
+		{TaskUpdateLogTime, track(t, t.logTime), dedupe(t, t.validateLogTime)},
+		{TaskUpdateHandover, track(t, t.handover), dedupe(t, t.validateHandover)},
+		{TaskUpdateRate, track(t, t.rate), dedupe(t, t.validateRate)},
+		{TaskUpdateMarkRead, track(t, t.markRead), dedupe(t, t.validateMarkRead)},
+		{TaskUpdateChat, track(t, t.chat), dedupe(t, t.validateChat)},
+		{TaskUpdateReassign, track(t, t.reassign), dedupe(t, t.validateReassign)},
 	}
 	for _, r := range regs {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, r.name, r.handler,

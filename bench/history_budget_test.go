@@ -42,6 +42,13 @@ var historyBudgets = map[string]Budget{
 	"customeraccount_": {Events: 74, Bytes: 10 << 10},
 	// notificationdigest_once.json: 11 events, 2,853 bytes.
 	"notificationdigest_": {Events: 17, Bytes: 4 << 10},
+	// The long paths recorded 2026-12-08 (issue #13), 1.5x each:
+	// task_extensions_chats_rated.json: 444 events, 89,827 bytes (two
+	// extensions, 40 chats read in batches, three hand-overs: 58 Updates).
+	"task_extensions_chats_": {Events: 666, Bytes: 132 << 10},
+	// customeraccount_continued_as_new.json: 548 events, 50,978 bytes (the
+	// first run: 100 signals, then continue-as-new, AccountSignalsPerRun).
+	"customeraccount_continued_as_new": {Events: 822, Bytes: 75 << 10},
 }
 
 // defaultBudget applies to a recording no entry above names yet (task and

@@ -56,8 +56,14 @@ func recordPolicy() rules.Policy {
 
 func maybeRecord(t *testing.T, c client.Client, id, file string) {
 	t.Helper()
+	maybeRecordRun(t, c, id, "", file)
+}
+
+// maybeRecordRun records one run of the workflow (runID "" is the latest).
+func maybeRecordRun(t *testing.T, c client.Client, id, runID, file string) {
+	t.Helper()
 	if os.Getenv("JOBFLOW_RECORD_HISTORIES") != "" {
-		recordHistory(t, c, id, file)
+		recordHistory(t, c, id, runID, file)
 	}
 }
 

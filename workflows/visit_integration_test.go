@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -178,14 +179,29 @@ func TestVisitEndToEnd(t *testing.T) {
 	}, 10*time.Second, 200*time.Millisecond)
 
 	if os.Getenv("JOBFLOW_RECORD_HISTORIES") != "" {
-		recordHistory(t, srv.Client, id, "visit_end_to_end.json")
+		recordHistory(t, srv.Client, id, "", "visit_end_to_end.json")
 	}
 }
 
 // recordHistory writes a closed workflow's history as the JSON the replayer reads.
-func recordHistory(t *testing.T, c client.Client, id, file string) {
+// recordHistory writes the history of the workflow's run (runID "" is the
+// latest) to testdata/. Recordings are added, never replaced: when the
+// file exists, JOBFLOW_RECORD_HISTORIES other than "1" names the new
+// recording (<name>.<tag>.json), and without a tag the test fails.
+func recordHistory(t *testing.T, c client.Client, id, runID, file string) {
 	t.Helper()
-	iter := c.GetWorkflowHistory(context.Background(), id, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	path := filepath.Join("testdata", file)
+	if _, err := os.Stat(path); err == nil {
+		tag := os.Getenv("JOBFLOW_RECORD_HISTORIES")
+		if tag == "" || tag == "1" {
+			t.Fatalf("%s exists: recordings are added, never replaced; set JOBFLOW_RECORD_HISTORIES=<tag> to add %s", path, strings.TrimSuffix(file, ".json")+".<tag>.json")
+		}
+		path = filepath.Join("testdata", strings.TrimSuffix(file, ".json")+"."+tag+".json")
+		if _, err := os.Stat(path); err == nil {
+			t.Fatalf("%s exists: pick another tag", path)
+		}
+	}
+	iter := c.GetWorkflowHistory(context.Background(), id, runID, false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	var hist historypb.History
 	for iter.HasNext() {
 		ev, err := iter.Next()
@@ -194,5 +210,5 @@ func recordHistory(t *testing.T, c client.Client, id, file string) {
 	}
 	b, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(&hist)
 	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(filepath.Join("testdata", file), b, 0o644))
+	require.NoError(t, os.WriteFile(path, b, 0o644))
 }

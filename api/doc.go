@@ -18,9 +18,9 @@
 //     partner and its reference (V-14). Partner ids may not contain "-" so two
 //     partners' ids can never collide.
 //   - Buddies act only as themselves: the buddy field of every request is
-//     forced to the token's id. For every action except claim the API checks
-//     that the buddy holds the visit (403 not_holder) before asking the
-//     workflow, whose validator checks again.
+//     forced to the token's id. For every action except claim the Update's
+//     validator checks first that the buddy holds the visit; its NotHolder
+//     refusal is answered 403 not_holder (one round trip, issue #18).
 //   - Customer links are HMAC-signed, expiring tokens bound to one visit and
 //     one action. They can be replayed until they expire; single use is the
 //     workflow's: the rate Update's validator refuses a second rating (409).

@@ -226,18 +226,9 @@ func (s *Server) act(a action) http.HandlerFunc {
 		}
 		ctx, cancel := s.ctx(r)
 		defer cancel()
-		if a.role == roleBuddy && a.update != visit.UpdateClaim {
-			// A buddy acts only on a visit it holds (claim is how it gets one).
-			st, err := s.query(ctx, id)
-			if err != nil {
-				s.failVisit(ctx, w, r, id, err)
-				return
-			}
-			if st.Holder != p.ID {
-				fail(w, r, http.StatusForbidden, "not_holder", "you do not hold this visit; claim it first", "")
-				return
-			}
-		}
+		// A buddy acts only on a visit it holds (claim is how it gets one):
+		// the Update's validator checks that first and refuses with
+		// NotHolder, answered 403 not_holder, in one round trip (issue #18).
 		s.update(ctx, w, r, id, a.update, updateID, arg)
 	}
 }
@@ -286,6 +277,8 @@ func (s *Server) failVisit(ctx context.Context, w http.ResponseWriter, r *http.R
 	var app *temporal.ApplicationError
 	var nf *serviceerror.NotFound
 	switch {
+	case errors.As(err, &app) && app.Type() == jobcore.ErrTypeNotHolder:
+		fail(w, r, http.StatusForbidden, "not_holder", "you do not hold this visit; claim it first", "")
 	case errors.As(err, &app):
 		fail(w, r, http.StatusConflict, "transition_refused", app.Message(), "")
 	case errors.As(err, &nf):

@@ -40,6 +40,16 @@ type Delivery struct {
 
 // --- helpers -------------------------------------------------------------
 
+// ErrTypeNotHolder is the validator's refusal of a buddy who does not hold
+// the job (V-2): the API answers it 403 not_holder in one round trip,
+// without asking the workflow first (issue #18).
+const ErrTypeNotHolder = "NotHolder"
+
+// NotHolder builds that refusal.
+func NotHolder(format string, args ...any) error {
+	return temporal.NewApplicationError(fmt.Sprintf(format, args...), ErrTypeNotHolder)
+}
+
 // refuse builds a validator rejection a person can read.
 func Refuse(format string, args ...any) error {
 	return temporal.NewApplicationError(fmt.Sprintf(format, args...), "TransitionRefused")

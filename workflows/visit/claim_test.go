@@ -8,6 +8,8 @@ import (
 	"github.com/jobflow/jobflow/workflows/internal/flowtest"
 	"github.com/jobflow/jobflow/workflows/jobcore"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/temporal"
 )
 
 func TestV2_ClaimLockLapsesAfterOneHour(t *testing.T) {
@@ -156,4 +158,22 @@ func TestV5_LaterWishMovesThePromise(t *testing.T) {
 	assert.Equal(t, flowtest.T0.Add(76*time.Hour), at48.HelpDeadline, "V-5: the promise runs to the customer's later wish")
 	assert.Equal(t, rules.SLAOk, at48.SLA)
 	assert.Empty(t, h.fake.Templates("ops"))
+}
+
+// V-2, issue #18: a buddy who does not hold the visit is refused with the
+// NotHolder type before any other rule (the API answers it 403 not_holder
+// in one round trip, and the refusal says nothing of the visit's state).
+func TestV2_NonHolderIsRefusedFirstWithItsOwnType(t *testing.T) {
+	h := newVisitHarness(t)
+	h.do(time.Minute, UpdateClaim, ClaimRequest{Buddy: "b-1"})
+	start := h.do(2*time.Minute, UpdateStart, StartRequest{Buddy: "b-2", RecordingNoticeGiven: true}) // not booked yet either
+	rel := h.do(3*time.Minute, UpdateRelease, ReleaseRequest{Buddy: "b-2"})
+	h.cancelAt(4 * time.Minute)
+	h.run()
+	for _, r := range []*result{start, rel} {
+		refused(t, r, "not held by b-2")
+		var app *temporal.ApplicationError
+		require.ErrorAs(t, r.Err, &app)
+		assert.Equal(t, jobcore.ErrTypeNotHolder, app.Type())
+	}
 }

@@ -16,9 +16,21 @@ func (v *visit) mustHold(buddy string) error {
 		return jobcore.Refuse("name the buddy acting on the job")
 	}
 	if v.st.Holder != buddy {
-		return jobcore.Refuse("the job is not held by %s; only its holder can do this (V-2)", buddy)
+		return jobcore.NotHolder("the job is not held by %s; only its holder can do this (V-2)", buddy)
 	}
 	return nil
+}
+
+// holderFirst runs the holder check before the action's own rules, so a
+// buddy who does not hold the visit learns only that (403 not_holder),
+// never the visit's state (V-2, V-14).
+func holderFirst[R any](v *visit, buddy func(R) string, validate func(workflow.Context, R) error) func(workflow.Context, R) error {
+	return func(ctx workflow.Context, r R) error {
+		if err := v.mustHold(buddy(r)); err != nil {
+			return err
+		}
+		return validate(ctx, r)
+	}
 }
 
 // checkTime enforces V-3: a future time inside the customer's wishes, or

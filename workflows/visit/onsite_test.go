@@ -90,14 +90,16 @@ func TestV8_StartRepeatsRecordingNotice(t *testing.T) {
 
 func TestV9_PanicButtonAlertsOps(t *testing.T) {
 	h := newVisitHarness(t)
-	early := h.do(30*time.Second, UpdatePanic, PanicRequest{Buddy: "b-1"})
+	unheld := h.do(30*time.Second, UpdatePanic, PanicRequest{Buddy: "b-1"})
 	h.do(time.Minute, UpdateClaim, ClaimRequest{Buddy: "b-1"})
 	h.do(2*time.Minute, UpdateBook, goodBook("b-1"))
+	early := h.do(2*time.Minute+30*time.Second, UpdatePanic, PanicRequest{Buddy: "b-1"})
 	h.do(3*time.Minute, UpdateStart, StartRequest{Buddy: "b-1", RecordingNoticeGiven: true})
 	p := h.do(4*time.Minute, UpdatePanic, PanicRequest{Buddy: "b-1"})
 	after := h.query(4*time.Minute + time.Second)
 	h.do(5*time.Minute, UpdateAbort, AbortRequest{Buddy: "b-1", Reason: "test over"})
 	h.run()
+	refused(t, unheld, "not held by b-1") // V-2 first: a non-holder learns nothing of the visit
 	refused(t, early, "V-9")
 	accepted(t, p)
 	assert.Equal(t, StatusStarted, p.Result.Status, "V-9: the visit goes on")

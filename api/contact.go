@@ -38,5 +38,11 @@ func (s *Server) contact(w http.ResponseWriter, r *http.Request) {
 		fail(w, r, http.StatusForbidden, "not_holder", "only the buddy holding the visit sees the customer's contact (V-14)", "")
 		return
 	}
+	// Issue #16: the former holder of a finished visit no longer reads the
+	// customer's contact; ops still do.
+	if p.Role == roleBuddy && !c.Status.NeedsContact() {
+		fail(w, r, http.StatusForbidden, "visit_over", "the visit is "+string(c.Status)+": its contact is no longer shown to the buddy (V-14)", "")
+		return
+	}
 	writeJSON(w, http.StatusOK, c)
 }

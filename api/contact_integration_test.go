@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -35,4 +36,13 @@ func TestIntegrationV3_ContactForTheHolderOnly(t *testing.T) {
 	assert.Equal(t, "not_holder", a.code(t))
 	assert.Equal(t, http.StatusOK, e.do("GET", "/v1/visits/"+id+"/contact", auth(opsToken), nil).status)
 	assert.Equal(t, http.StatusUnauthorized, e.do("GET", "/v1/visits/"+id+"/contact", nil, nil).status)
+
+	// Issue #16: once the visit is over, its former holder reads no contact.
+	require.Equal(t, http.StatusOK, e.act(opsToken, id, "cancel", map[string]any{"reason": "test over"}).status)
+	assert.EventuallyWithT(t, func(c *assert.CollectT) {
+		a := e.do("GET", "/v1/visits/"+id+"/contact", auth(buddy1Token), nil)
+		assert.Equal(c, http.StatusForbidden, a.status)
+		assert.Equal(c, "visit_over", a.code(t))
+	}, 10*time.Second, 200*time.Millisecond)
+	assert.Equal(t, http.StatusOK, e.do("GET", "/v1/visits/"+id+"/contact", auth(opsToken), nil).status, "ops still do")
 }

@@ -42,6 +42,15 @@ type VisitContact struct {
 	Problem     string           `json:"problem"`
 	WishedTimes []rules.Window   `json:"wished_times"`
 	Holder      string           `json:"holder,omitempty"`
+	// Status lets the API hand the contact to the holder only while the
+	// visit needs it (claimed, booked, started; issue #16).
+	Status VisitStatus `json:"status,omitempty"`
+}
+
+// NeedsContact reports whether the holder still works with the customer:
+// a completed, rated or closed visit's former holder gets no contact (V-14).
+func (s VisitStatus) NeedsContact() bool {
+	return s == StatusClaimed || s == StatusBooked || s == StatusStarted
 }
 
 // VisitStatus is where a visit is in its lifecycle.

@@ -52,7 +52,7 @@ func VisitWorkflow(ctx workflow.Context, in VisitInput) (VisitResult, error) {
 	}
 	if err := workflow.SetQueryHandler(ctx, QueryContact, func() (VisitContact, error) {
 		return VisitContact{Customer: b.Customer, Address: b.Address, Product: b.Product, Problem: b.Problem,
-			WishedTimes: b.WishedTimes, Holder: v.st.Holder}, nil
+			WishedTimes: b.WishedTimes, Holder: v.st.Holder, Status: v.st.Status}, nil
 	}); err != nil {
 		return v.end(), err
 	}

@@ -109,7 +109,7 @@ func Render(msg activities.Message) (Rendered, error) {
 	if subject == "" || text == "" {
 		return Rendered{}, permanent(ErrTemplate, "template %s/%s rendered empty", msg.Template, lang)
 	}
-	html, err := renderHTML(lang, subject, text)
+	html, err := renderHTML(lang, subject, text, linkFields(data))
 	if err != nil {
 		return Rendered{}, permanent(ErrTemplate, "template %s/%s html: %v", msg.Template, lang, err)
 	}
@@ -325,9 +325,24 @@ func formatWhen(lang rules.Language, t time.Time) string {
 	return formatDate(lang, t) + " " + formatClock(lang, t)
 }
 
+// linkFields are the URLs the workflow and the API put into the message
+// (Data keys ending in "url": rating_url, consent_url, app_url...): only
+// these become links in an e-mail. A URL typed into free text (an
+// extension's reason, an absence contact) stays plain text, so nobody can
+// put a clickable link into a customer's e-mail (issue #16).
+func linkFields(data map[string]string) map[string]bool {
+	links := map[string]bool{}
+	for k, v := range data {
+		if strings.HasSuffix(k, "url") && v != "" {
+			links[v] = true
+		}
+	}
+	return links
+}
+
 // htmlLayout turns the text body into HTML: paragraphs at blank lines, line
-// breaks kept, URLs made links. html/template escapes everything that came
-// from Data.
+// breaks kept, the message's own links (linkFields) made links.
+// html/template escapes everything that came from Data.
 var htmlLayout = htmltemplate.Must(htmltemplate.New("mail").Parse(`<!DOCTYPE html>
 <html lang="{{.Lang}}"><head><meta charset="utf-8"><title>{{.Subject}}</title></head>
 <body style="font-family:sans-serif;line-height:1.5">
@@ -343,7 +358,7 @@ type segment struct {
 
 var urlPattern = regexp.MustCompile(`https?://[^\s<>"]+`)
 
-func renderHTML(lang rules.Language, subject, text string) (string, error) {
+func renderHTML(lang rules.Language, subject, text string, links map[string]bool) (string, error) {
 	var paragraphs [][][]segment
 	for _, para := range strings.Split(text, "\n\n") {
 		var lines [][]segment
@@ -355,7 +370,8 @@ func renderHTML(lang rules.Language, subject, text string) (string, error) {
 					segs = append(segs, segment{Text: line})
 					break
 				}
-				segs = append(segs, segment{Text: line[:loc[0]]}, segment{Text: line[loc[0]:loc[1]], URL: true})
+				u := line[loc[0]:loc[1]]
+				segs = append(segs, segment{Text: line[:loc[0]]}, segment{Text: u, URL: links[strings.TrimRight(u, ".,;:!?)")] || links[u]})
 				line = line[loc[1]:]
 			}
 			lines = append(lines, segs)

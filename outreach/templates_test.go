@@ -129,3 +129,26 @@ func TestRenderFallbackAndLinks(t *testing.T) {
 		t.Errorf("T-3 text: %s", r.Text)
 	}
 }
+
+// Issue #16: only the message's own links (its *_url fields) become links
+// in the e-mail's HTML; a URL typed into free text (the extension's reason)
+// stays text, so an assistant cannot put a clickable link into a
+// customer's e-mail.
+func TestHTMLLinksOnlyTheMessagesOwnURLs(t *testing.T) {
+	r, err := Render(activities.Message{Template: "task.extension_request", Language: "en", Data: map[string]string{
+		"name": "Test", "task_title": "Research", "reason": "see https://evil.example/agree and agree",
+		"deadline": "2026-03-13T15:00:00+01:00", "proposed_deadline": "2026-03-18T15:00:00+01:00", "timezone": "Europe/Berlin",
+		"consent_url": "https://app.example/tasks/task-42/extensions/1?token=t"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(r.HTML, `<a href="https://app.example/tasks/task-42/extensions/1?token=t">`) {
+		t.Errorf("the consent link is not a link:\n%s", r.HTML)
+	}
+	if strings.Contains(r.HTML, `href="https://evil.example`) {
+		t.Errorf("a URL from the reason became a link:\n%s", r.HTML)
+	}
+	if !strings.Contains(r.HTML, "https://evil.example/agree") {
+		t.Errorf("the reason's text is lost:\n%s", r.HTML)
+	}
+}

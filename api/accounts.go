@@ -46,7 +46,7 @@ func (s *Server) accountStarted(ctx context.Context, in task.TaskInput) {
 		account.AccountWorkflowName,
 		account.AccountInput{AccountID: in.AccountID, Market: in.Market, Customer: in.Customer, Policy: policy, AppURL: appURL})
 	if err != nil {
-		s.logger().Warn("account activity not recorded", "account", id, "error", err)
+		s.logger().Warn("account activity not recorded", "account", id, "error_type", errType(err))
 	}
 }
 
@@ -62,6 +62,6 @@ func (s *Server) customerActive(ctx context.Context, taskID, kind string) {
 		account.AccountSignalActivity, account.AccountActivitySignal{Kind: kind, Ref: taskID})
 	var nf *serviceerror.NotFound
 	if err != nil && !errors.As(err, &nf) {
-		s.logger().Warn("account activity not recorded", "task", taskID, "error", err)
+		s.logger().Warn("account activity not recorded", "task", taskID, "error_type", errType(err))
 	}
 }

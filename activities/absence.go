@@ -504,7 +504,8 @@ func (a *Absences) ReassignAbsenceJob(ctx context.Context, req ReassignJobReques
 		}
 		arg = map[string]any{"by": map[string]string{"role": "ops", "id": req.By}, "to": to, "reason": req.Reason}
 	default:
-		arg = map[string]string{"from": req.From, "to": req.To, "reason": req.Reason}
+		arg = map[string]any{"from": req.From, "to": req.To, "reason": req.Reason,
+			"by": map[string]string{"role": names.RoleSystem, "id": req.By}}
 	}
 	var answer jobUpdateAnswer
 	h, err := a.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{

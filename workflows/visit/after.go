@@ -111,7 +111,11 @@ func (v *visit) reassign(ctx workflow.Context, r ReassignRequest) (VisitUpdateRe
 	v.st.Holder = r.To
 	// The claim lock, the help promise and the reminder keep running: a
 	// substitute inherits the promises, not a fresh clock.
-	v.setStatus(ctx, "reassign", jobcore.Actor{Role: names.RoleOps, ID: ""}, v.st.Status, fmt.Sprintf("from %s to %s: %s (A-1)", from, r.To, r.Reason))
+	by := r.By
+	if by.Role == "" { // a request from before By: the absence that sent it
+		by = jobcore.Actor{Role: names.RoleSystem, ID: "absence"}
+	}
+	v.setStatus(ctx, "reassign", by, v.st.Status, fmt.Sprintf("from %s to %s: %s (A-1)", from, r.To, r.Reason))
 	return v.result(), nil
 }
 

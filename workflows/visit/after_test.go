@@ -7,6 +7,7 @@ import (
 	"github.com/jobflow/jobflow/activities"
 	"github.com/jobflow/jobflow/workflows/internal/flowtest"
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 	"github.com/jobflow/jobflow/workflows/rating"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -70,7 +71,8 @@ func TestA1_ReassignKeepsTheAppointmentAndReminder(t *testing.T) {
 	h := newVisitHarness(t)
 	h.do(time.Minute, UpdateClaim, ClaimRequest{Buddy: "b-1"})
 	h.do(2*time.Minute, UpdateBook, goodBook("b-1"))
-	re := h.do(3*time.Minute, UpdateReassign, ReassignRequest{From: "b-1", To: "b-9", Reason: "sick"})
+	re := h.do(3*time.Minute, UpdateReassign, ReassignRequest{From: "b-1", To: "b-9", Reason: "sick",
+		By: jobcore.Actor{Role: names.RoleSystem, ID: "absence-b-1-sick-SE-2026-11-23"}})
 	oldBuddy := h.do(4*time.Minute, UpdateStart, StartRequest{Buddy: "b-1", RecordingNoticeGiven: true})
 	h.cancelAt(appointment.Sub(flowtest.T0) - 30*time.Minute)
 	st := h.run()
@@ -78,6 +80,11 @@ func TestA1_ReassignKeepsTheAppointmentAndReminder(t *testing.T) {
 	refused(t, oldBuddy, "not held by b-1")
 	assert.Equal(t, "b-9", st.Holder)
 	assert.Len(t, deliveries(st, "call"), 1, "the substitute's appointment keeps its reminder")
+	for _, e := range st.Log {
+		if e.Action == "reassign" {
+			assert.Equal(t, jobcore.Actor{Role: names.RoleSystem, ID: "absence-b-1-sick-SE-2026-11-23"}, e.By, "the log names who reassigned (issue #16)")
+		}
+	}
 }
 
 func TestDeliveryFailureIsRecordedAndOpsAlerted(t *testing.T) {

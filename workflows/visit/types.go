@@ -161,6 +161,9 @@ type ReassignRequest struct {
 	From   string `json:"from"`
 	To     string `json:"to"`
 	Reason string `json:"reason"`
+	// By is who reassigns: the absence workflow (role system, its id) or
+	// ops (issue #16: the log names a real actor, never an empty ops id).
+	By jobcore.Actor `json:"by,omitzero"`
 }
 
 // MileageRequest: ops confirm the mileage the buddy reported (V-13).

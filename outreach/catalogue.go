@@ -237,6 +237,11 @@ var catalogue = map[string]entry{
 		Fields: []string{"worker_id", "shift_start", "timezone"},
 	},
 	// a job must never be left unmanned.
+	// A-1, issue #14: the absence could not look up the worker's jobs; ops
+	// check them by hand (no job id to name).
+	"ops.absence_lookup_failed": {
+		Fields: []string{"worker_id", "absence_id", "error_type"},
+	},
 	"ops.substitute_missing": {
 		Fields: []string{"job_id", "worker_id"},
 	},

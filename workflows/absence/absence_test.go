@@ -31,11 +31,15 @@ type fakeAbsenceWork struct {
 	notices    []activities.CustomerNoticeRequest
 	noticeAt   []time.Time
 	renderErrs []string // issue #14: every text and notice renders in every language
+	findErr    error    // FindAbsenceJobs fails with it
 }
 
 func (f *fakeAbsenceWork) FindAbsenceJobs(ctx context.Context, r activities.FindJobsRequest) ([]activities.AbsenceJob, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.findErr != nil {
+		return nil, f.findErr
+	}
 	out := []activities.AbsenceJob{}
 	for _, j := range f.jobs {
 		if j.Holder != r.WorkerID {

@@ -56,8 +56,8 @@ func (a *absence) recompute(ctx workflow.Context) {
 		absences.FindAbsenceJobs, activities.FindJobsRequest{WorkerID: a.in.WorkerID, Role: a.in.Role, From: p.From, To: p.To}).Get(ctx, &found)
 	if err != nil {
 		a.log(ctx, "find-jobs-failed", jobcore.Actor{Role: names.RoleSystem}, jobcore.FailureOutcome(err))
-		a.alertOps(ctx, "substitute_missing", "ops.substitute_missing", "jobs could not be looked up (A-1)",
-			map[string]string{"job_id": "(lookup failed)", "worker_id": a.in.WorkerID})
+		a.alertOps(ctx, "absence_lookup_failed", "ops.absence_lookup_failed", "jobs could not be looked up (A-1)",
+			map[string]string{"error_type": jobcore.FailureOutcome(err)})
 		return
 	}
 	now := workflow.Now(ctx)

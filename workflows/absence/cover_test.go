@@ -10,6 +10,7 @@ import (
 	"github.com/jobflow/jobflow/workflows/names"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/temporal"
 )
 
 func TestA1_ThreeDayAbsenceCoversEachJobAndEscalatesTheRest(t *testing.T) {
@@ -223,4 +224,18 @@ func TestA4_M1_CustomerChoicesAreBounded(t *testing.T) {
 	last := answers[len(answers)-1]
 	require.True(t, last.Rejected, "past the cap")
 	assert.Contains(t, last.Err.Error(), "please contact")
+}
+
+// A-1, issue #14: when the worker's jobs cannot be looked up, ops get an
+// alert that says so (with the worker, the absence and the error type),
+// not a "substitute missing" for a job named "(lookup failed)".
+func TestA1_JobsNotFoundAlertOpsToCheckByHand(t *testing.T) {
+	h := newAbsenceHarness(t, 2)
+	h.work.findErr = temporal.NewNonRetryableApplicationError("visibility down", "VisibilityUnavailable", nil)
+	st := h.run()
+	alerts := opsAlerts(h.ops, "ops.absence_lookup_failed")
+	require.NotEmpty(t, alerts)
+	assert.Equal(t, "failed: VisibilityUnavailable", alerts[0].Data["error_type"])
+	assert.Equal(t, st.ID, alerts[0].Data["absence_id"])
+	assert.Empty(t, opsAlerts(h.ops, "ops.substitute_missing"))
 }

@@ -19,6 +19,8 @@ import (
 
 	"github.com/jobflow/jobflow/activities"
 	"github.com/jobflow/jobflow/outreach/sandbox"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 const (
@@ -426,4 +428,27 @@ func TestErrorClassification(t *testing.T) {
 	if err == nil || strings.Contains(err.Error(), customer) {
 		t.Errorf("error leaks the number: %v", err)
 	}
+}
+
+// Issue #14: texts that ask the customer to reply are sent from a no-reply
+// address, so the mail carries SENDGRID_REPLY_TO as its Reply-To; without
+// it there is none, and a bad address is refused at start-up.
+func TestSendGridReplyTo(t *testing.T) {
+	cfg := testConfig("http://127.0.0.1:1")
+	cfg.SendGridReplyTo = "Jobflow Support <support@jobflow.example>"
+	sg, err := NewSendGrid(cfg, nil)
+	require.NoError(t, err)
+	msg := activities.Message{Template: "rating.followup", Language: "en", Data: map[string]string{"name": "Test"}}
+	m := sg.buildMail(activities.EmailRequest{To: "kund@example.com", Message: msg}, Rendered{Subject: "s", Text: "t", HTML: "<p>t</p>"})
+	require.NotNil(t, m.ReplyTo)
+	assert.Equal(t, "support@jobflow.example", m.ReplyTo.Address)
+
+	cfg.SendGridReplyTo = ""
+	sg, err = NewSendGrid(cfg, nil)
+	require.NoError(t, err)
+	assert.Nil(t, sg.buildMail(activities.EmailRequest{To: "kund@example.com", Message: msg}, Rendered{Subject: "s", Text: "t"}).ReplyTo)
+
+	cfg.SendGridReplyTo = "not an address"
+	_, err = NewSendGrid(cfg, nil)
+	assert.ErrorContains(t, err, "SENDGRID_REPLY_TO")
 }

@@ -24,6 +24,10 @@ type Config struct {
 
 	SendGridAPIKey  string `env:"SENDGRID_API_KEY,required"`
 	SendGridFrom    string `env:"SENDGRID_FROM,required"` // "Jobflow <noreply@jobflow.example>" or a bare address
+	// SendGridReplyTo is where a customer's reply goes (issue #14: texts
+	// that say "just reply to this message" are sent from a no-reply
+	// address); empty: no Reply-To.
+	SendGridReplyTo string `env:"SENDGRID_REPLY_TO"`
 	SendGridAPIBase string `env:"SENDGRID_API_BASE" envDefault:"https://api.sendgrid.com"`
 	// SendGridTemplates maps catalogue ids to SendGrid dynamic template ids,
 	// e.g. "visit.rating_request:d-123,visit.booking_confirmation:d-456".

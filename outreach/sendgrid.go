@@ -21,6 +21,7 @@ type SendGrid struct {
 	key       string
 	host      string
 	from      *mail.Email
+	replyTo   *mail.Email // nil: no Reply-To
 	templates map[string]string
 	client    *rest.Client
 	ledger    Ledger
@@ -32,12 +33,21 @@ func NewSendGrid(cfg Config, ledger Ledger) (*SendGrid, error) {
 	if err != nil {
 		return nil, fmt.Errorf("SENDGRID_FROM: %w", err)
 	}
+	var replyTo *mail.Email
+	if cfg.SendGridReplyTo != "" {
+		a, err := netmail.ParseAddress(cfg.SendGridReplyTo)
+		if err != nil {
+			return nil, fmt.Errorf("SENDGRID_REPLY_TO: %w", err)
+		}
+		replyTo = mail.NewEmail(a.Name, a.Address)
+	}
 	// sendgrid-go's default client has no timeout; ours has.
 	hc := &http.Client{Timeout: cfg.HTTPTimeout}
 	return &SendGrid{
 		key:       cfg.SendGridAPIKey,
 		host:      strings.TrimSuffix(cfg.SendGridAPIBase, "/"),
 		from:      mail.NewEmail(from.Name, from.Address),
+		replyTo:   replyTo,
 		templates: cfg.SendGridTemplates,
 		client:    &rest.Client{HTTPClient: hc},
 		ledger:    ledger,
@@ -51,6 +61,9 @@ func NewSendGrid(cfg Config, ledger Ledger) (*SendGrid, error) {
 func (s *SendGrid) buildMail(req activities.EmailRequest, r Rendered) *mail.SGMailV3 {
 	m := mail.NewV3Mail()
 	m.SetFrom(s.from)
+	if s.replyTo != nil {
+		m.SetReplyTo(s.replyTo)
+	}
 	p := mail.NewPersonalization()
 	p.AddTos(mail.NewEmail(req.ToName, req.To))
 	m.AddPersonalizations(p)

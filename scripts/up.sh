@@ -208,6 +208,7 @@ if (( SANDBOX )); then
   export TWILIO_FROM="+46700000000"
   export SENDGRID_API_KEY="SGsandbox"
   export SENDGRID_FROM="noreply@jobflow.local"
+  export SENDGRID_REPLY_TO="${SENDGRID_REPLY_TO:-support@jobflow.local}"
 fi
 
 # >>> codec server (issue 8): decrypts payloads for the Temporal UI and CLI,

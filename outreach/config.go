@@ -22,8 +22,8 @@ type Config struct {
 	TwilioMessagingServiceSID string `env:"TWILIO_MESSAGING_SERVICE_SID"` // preferred for SMS when set
 	TwilioAPIBase             string `env:"TWILIO_API_BASE"`              // e.g. http://127.0.0.1:8025 (sandbox) or Prism; empty = api.twilio.com
 
-	SendGridAPIKey  string `env:"SENDGRID_API_KEY,required"`
-	SendGridFrom    string `env:"SENDGRID_FROM,required"` // "Jobflow <noreply@jobflow.example>" or a bare address
+	SendGridAPIKey string `env:"SENDGRID_API_KEY,required"`
+	SendGridFrom   string `env:"SENDGRID_FROM,required"` // "Jobflow <noreply@jobflow.example>" or a bare address
 	// SendGridReplyTo is where a customer's reply goes (issue #14: texts
 	// that say "just reply to this message" are sent from a no-reply
 	// address); empty: no Reply-To.

@@ -177,11 +177,11 @@ func absenceBuild[T any](set func(*T, Principal) *ValidationError) func([]byte, 
 
 var absenceActions = []absenceAction{
 	{"approve", absence.UpdateAbsenceApprove, true, absenceBuild(func(q *absence.ApproveAbsenceRequest, p Principal) *ValidationError {
-		q.Manager = p.ID
+		q.Manager, q.By = p.ID, jobcore.Actor{Role: p.Role, ID: p.ID}
 		return nil
 	})},
 	{"reject", absence.UpdateAbsenceReject, true, absenceBuild(func(q *absence.RejectAbsenceRequest, p Principal) *ValidationError {
-		q.Manager = p.ID
+		q.Manager, q.By = p.ID, jobcore.Actor{Role: p.Role, ID: p.ID}
 		return maxLen("reason", q.Reason, 1000)
 	})},
 	{"accept-substitute", absence.UpdateAcceptSubstitute, false, func(body []byte, p Principal, manager bool) (any, *ValidationError) {

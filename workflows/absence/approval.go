@@ -2,7 +2,6 @@ package absence
 
 import (
 	"github.com/jobflow/jobflow/workflows/jobcore"
-	"github.com/jobflow/jobflow/workflows/names"
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -22,21 +21,21 @@ func (a *absence) validateApprove(ctx workflow.Context, r ApproveAbsenceRequest)
 }
 
 func (a *absence) approve(ctx workflow.Context, r ApproveAbsenceRequest) (AbsenceUpdateResult, error) {
-	a.approveNow(ctx, r.Manager, "approved without questions (A-2)")
+	a.approveNow(ctx, manager(r.By, r.Manager), "approved without questions (A-2)")
 	if !a.coverStarted {
 		a.startCover(ctx, "")
 	}
 	return a.result(""), nil
 }
 
-func (a *absence) approveNow(ctx workflow.Context, manager, note string) {
+func (a *absence) approveNow(ctx workflow.Context, by jobcore.Actor, note string) {
 	now := workflow.Now(ctx)
-	a.st.ApprovedBy, a.st.ApprovedAt = manager, &now
+	a.st.ApprovedBy, a.st.ApprovedAt = by.ID, &now
 	if a.st.Status == AbsenceReported {
-		a.setStatus(ctx, "approve", jobcore.Actor{Role: names.RoleOps, ID: manager}, AbsenceApproved, note)
+		a.setStatus(ctx, "approve", by, AbsenceApproved, note)
 		return
 	}
-	a.log(ctx, "approve", jobcore.Actor{Role: names.RoleOps, ID: manager}, note)
+	a.log(ctx, "approve", by, note)
 }
 
 func (a *absence) validateReject(ctx workflow.Context, r RejectAbsenceRequest) error {
@@ -54,6 +53,6 @@ func (a *absence) validateReject(ctx workflow.Context, r RejectAbsenceRequest) e
 
 func (a *absence) reject(ctx workflow.Context, r RejectAbsenceRequest) (AbsenceUpdateResult, error) {
 	a.rejected = true
-	a.setStatus(ctx, "reject", jobcore.Actor{Role: names.RoleOps, ID: r.Manager}, AbsenceRejected, r.Reason)
+	a.setStatus(ctx, "reject", manager(r.By, r.Manager), AbsenceRejected, r.Reason)
 	return a.result(""), nil
 }

@@ -41,7 +41,7 @@ func TestA1_HolidayWaitsForApproval(t *testing.T) {
 	h.in.Period = AbsencePeriod{From: flowtest.T0.Add(48 * time.Hour), To: flowtest.T0.Add(72 * time.Hour)}
 	h.addJob(v1, names.JobVisit, 60*time.Hour)
 	pending := h.query(time.Hour)
-	h.do(2*time.Hour, UpdateAbsenceApprove, ApproveAbsenceRequest{Manager: "ops-1"})
+	h.do(2*time.Hour, UpdateAbsenceApprove, ApproveAbsenceRequest{Manager: "tl-1", By: jobcore.Actor{Role: names.RoleTeamLead, ID: "tl-1"}})
 	approved := h.query(3 * time.Hour)
 	h.do(4*time.Hour, UpdateAcceptSubstitute, accept(v1, "b-2"))
 	st := h.run()
@@ -52,6 +52,11 @@ func TestA1_HolidayWaitsForApproval(t *testing.T) {
 	require.NotNil(t, jobOf(st, v1).HandoverBy)
 	assert.Equal(t, flowtest.T0.Add(48*time.Hour), *jobOf(st, v1).HandoverBy, "A-4: the worker hands over before leaving")
 	assert.ElementsMatch(t, []string{"b-2", "b-1"}, h.work.textsTo("absence.handover"))
+	for _, e := range st.Log {
+		if e.Action == "approve" {
+			assert.Equal(t, jobcore.Actor{Role: names.RoleTeamLead, ID: "tl-1"}, e.By, "the approval is logged with the manager's real role (issue #16)")
+		}
+	}
 }
 
 func TestA5_AutoReplyDuringTheAbsence(t *testing.T) {

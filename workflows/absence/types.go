@@ -6,6 +6,7 @@ import (
 	"github.com/jobflow/jobflow/activities"
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/jobcore"
+	"github.com/jobflow/jobflow/workflows/names"
 )
 
 // AbsencePeriod is [From, To].
@@ -108,12 +109,25 @@ type AbsenceState struct {
 // no reason, no diagnosis, no document (A-2).
 type ApproveAbsenceRequest struct {
 	Manager string `json:"manager"`
+	// By is the manager with the role they act in (issue #16: the log
+	// names the real role, a team lead is not logged as ops); empty in
+	// requests from before it: ops.
+	By jobcore.Actor `json:"by,omitzero"`
+}
+
+// manager is who acts: By, or ops by the manager's id.
+func manager(by jobcore.Actor, id string) jobcore.Actor {
+	if by.Role != "" {
+		return by
+	}
+	return jobcore.Actor{Role: names.RoleOps, ID: id}
 }
 
 // RejectAbsenceRequest: the manager declines a holiday or other absence.
 type RejectAbsenceRequest struct {
-	Manager string `json:"manager"`
-	Reason  string `json:"reason"`
+	Manager string        `json:"manager"`
+	Reason  string        `json:"reason"`
+	By      jobcore.Actor `json:"by,omitzero"` // as in ApproveAbsenceRequest
 }
 
 // AcceptSubstituteRequest: a colleague takes one job (A-1). Ops may name

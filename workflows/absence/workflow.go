@@ -65,7 +65,7 @@ func AbsenceWorkflow(ctx workflow.Context, in AbsenceInput) (AbsenceResult, erro
 	a.coverCtx = ctx
 
 	if in.ReportedBy.Role == names.RoleOps {
-		a.approveNow(ctx, in.ReportedBy.ID, "reported by the manager: approved at once (A-1)")
+		a.approveNow(ctx, manager(in.ReportedBy, in.ReportedBy.ID), "reported by the manager: approved at once (A-1)")
 	} else {
 		a.publish(ctx)
 		a.alertOps(ctx, "absence_approval", "ops.absence_approval", "absence to approve (A-1, A-2)",

@@ -270,8 +270,21 @@ var tokenIDRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
 // Principal is who a bearer token stands for.
 type Principal struct {
-	Role string `json:"role"` // buddy or ops
+	Role string `json:"role"` // buddy, ops, assistant, teamlead
 	ID   string `json:"id"`
+	// Partners are the partners an assistant serves: it creates tasks only
+	// for their customers (issue #16, M3). Other roles ignore it.
+	Partners []string `json:"partners,omitempty"`
+}
+
+// Serves reports whether the principal works for the partner.
+func (p Principal) Serves(partner string) bool {
+	for _, x := range p.Partners {
+		if x == partner {
+			return true
+		}
+	}
+	return false
 }
 
 // Tokens maps bearer tokens, by their sha256, to principals; tokens are

@@ -23,6 +23,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/jobflow/jobflow/rules"
+	"github.com/jobflow/jobflow/workflows/account"
 	"github.com/jobflow/jobflow/workflows/jobcore"
 	"github.com/jobflow/jobflow/workflows/names"
 	"github.com/jobflow/jobflow/workflows/task"
@@ -270,7 +271,7 @@ func (q TaskRequest) Validate(partner string, now time.Time) (task.TaskInput, *V
 		created = q.CreatedAt.UTC()
 	}
 	return task.TaskInput{
-		TaskID: partner + "-" + q.TaskRef, AccountID: q.AccountID, Partner: partner, Market: market, Language: lang,
+		TaskID: partner + "-" + q.TaskRef, AccountID: ScopedAccountID(partner, q.AccountID), Partner: partner, Market: market, Language: lang,
 		Title: q.Title, Description: q.Description, BudgetMinutes: q.BudgetMinutes, Deadline: q.Deadline.UTC(),
 		Customer:  jobcore.Customer{Name: q.Customer.Name, Phone: q.Customer.Phone, Email: q.Customer.Email, Language: custLang},
 		Assistant: task.TaskAssistant{ID: q.Assistant.ID, Email: q.Assistant.Email, Language: asgLang},
@@ -524,14 +525,35 @@ func (s *Server) createTask(w http.ResponseWriter, r *http.Request) {
 	}
 	id := task.TaskWorkflowID(in.TaskID)
 	info(r).workflowID = id
+	ctx, cancel := s.ctx(r)
+	defer cancel()
+	if p.Role == roleAssistant {
+		// Issue #16, M3: an assistant works for the partners its token names,
+		// and only for a customer the partner (or ops) already has: the
+		// customer's contact comes from that account, never from the
+		// assistant, so the consent link (T-6) cannot go to an address of
+		// the assistant's choosing.
+		if !p.Serves(partner) {
+			fail(w, r, http.StatusForbidden, "not_your_partner", "this assistant does not work for partner "+partner, "partner")
+			return
+		}
+		c, err := s.accountCustomer(ctx, in.AccountID)
+		switch {
+		case errors.Is(err, errNoAccount):
+			fail(w, r, http.StatusConflict, "account_unknown", "an assistant creates tasks for an existing customer account of the partner; the partner or ops create the first task", "account_id")
+			return
+		case err != nil:
+			s.failTemporal(w, r, err)
+			return
+		}
+		in.Customer = c
+	}
 	in.Policy, in.CreatedBy = policy, creator
 	in.LinkBase = strings.TrimRight(s.Visits.PublicBaseURL, "/") + "/v1"
 	exp := in.Deadline.Add(TaskLinkValidity)
 	if len(s.LinkSecret) > 0 {
 		in.ConsentToken = SignLink(s.LinkSecret, id, LinkActionTaskExtension, exp)
 	}
-	ctx, cancel := s.ctx(r)
-	defer cancel()
 	s.accountStarted(ctx, in) // N-4: a new task is account activity; N-1: the account is there for the task's signals
 	res, created, err := s.Visits.StartTask(ctx, in, req.Hash(partner))
 	switch {
@@ -552,6 +574,44 @@ func (s *Server) createTask(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, res)
 }
+
+// ScopedAccountID is the account id the workflows use: the partner's own
+// account id prefixed with the partner (partner ids hold no "-"), so two
+// partners' customers never share an account workflow and nobody reaches
+// another partner's account by naming its id (issue #16, M3).
+func ScopedAccountID(partner, accountID string) string { return partner + "-" + accountID }
+
+// accountCustomer reads the customer of a running or closed account
+// workflow from its input (the first event of its history; the payload
+// codec decrypts it). An assistant's task takes its customer from there.
+func (s *Server) accountCustomer(ctx context.Context, accountID string) (jobcore.Customer, error) {
+	it := s.Visits.Client.GetWorkflowHistory(ctx, account.AccountWorkflowID(accountID), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	if !it.HasNext() {
+		return jobcore.Customer{}, errNoAccount
+	}
+	ev, err := it.Next()
+	if err != nil {
+		var nf *serviceerror.NotFound
+		if errors.As(err, &nf) {
+			return jobcore.Customer{}, errNoAccount
+		}
+		return jobcore.Customer{}, err
+	}
+	attrs := ev.GetWorkflowExecutionStartedEventAttributes()
+	if attrs == nil || len(attrs.GetInput().GetPayloads()) == 0 {
+		return jobcore.Customer{}, errNoAccount
+	}
+	var in account.AccountInput
+	if err := HistoryConverter.FromPayload(attrs.GetInput().GetPayloads()[0], &in); err != nil {
+		return jobcore.Customer{}, err
+	}
+	if in.Customer.Email == "" {
+		return jobcore.Customer{}, errNoAccount
+	}
+	return in.Customer, nil
+}
+
+var errNoAccount = errors.New("no such customer account")
 
 func (s *Server) queryTask(ctx context.Context, id string) (task.TaskState, error) {
 	return queryState[task.TaskState](ctx, s.Visits.Client, id, task.TaskQuery)

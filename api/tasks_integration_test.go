@@ -14,6 +14,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/worker"
 
 	"github.com/jobflow/jobflow/activities"
@@ -205,7 +207,7 @@ func TestIntegrationTasks(t *testing.T) {
 
 	// N-4: the task's creation started the customer's account, and the
 	// consent answer counted as the customer's activity.
-	acct := account.AccountWorkflowID(q.AccountID)
+	acct := account.AccountWorkflowID(ScopedAccountID("acme", q.AccountID))
 	// The account's last activity is the consent answer (the account also
 	// gets the tasks' N-1 notification signals, which are not activity).
 	var as account.AccountState
@@ -291,11 +293,41 @@ func TestIntegrationTaskCreatedByAssistant(t *testing.T) {
 	q := liveTask("TASK-2")
 	q.Partner = "acme"
 	q.Assistant.ID = ""
+	// Issue #16, M3: an assistant needs the partner's existing account of
+	// the customer: the first task comes from the partner.
 	body, _ := json.Marshal(q)
 	a := e.do("POST", "/v1/tasks", bearer(assistantToken), body)
+	require.Equal(t, http.StatusConflict, a.status, string(a.body))
+	assert.Equal(t, "account_unknown", a.code(t))
+	first := liveTask("TASK-1B")
+	first.AccountID = q.AccountID
+	require.Equal(t, http.StatusCreated, e.createSigned(first).status)
+	// ...and the customer's contact comes from that account, not from the
+	// assistant (the consent link goes to the customer, T-6).
+	q.Customer.Email = "vpa-7@assistant.example"
+	body, _ = json.Marshal(q)
+	a = e.do("POST", "/v1/tasks", bearer(assistantToken), body)
 	require.Equal(t, http.StatusCreated, a.status, string(a.body))
 	var created TaskCreated
 	a.json(t, &created)
+	// The task's input holds the account's customer, not the address the
+	// assistant gave (its e-mails wait for the N-3 window, so read the input).
+	it := e.srv.Client.GetWorkflowHistory(context.Background(), created.TaskID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	ev, err := it.Next()
+	require.NoError(t, err)
+	var in task.TaskInput
+	require.NoError(t, converter.GetDefaultDataConverter().FromPayload(ev.GetWorkflowExecutionStartedEventAttributes().GetInput().GetPayloads()[0], &in))
+	assert.Equal(t, goodTask().Customer.Email, in.Customer.Email, "the account's customer, never the assistant's choice")
+	assert.Equal(t, ScopedAccountID("acme", q.AccountID), in.AccountID, "account ids are scoped per partner")
+	// Not for a partner the assistant does not serve (vpa-8 serves none).
+	other := liveTask("TASK-3")
+	other.Partner = "acme"
+	other.Assistant.ID = ""
+	other.AccountID = q.AccountID
+	ob, _ := json.Marshal(other)
+	na := e.do("POST", "/v1/tasks", bearer(assistant2Token), ob)
+	assert.Equal(t, http.StatusForbidden, na.status, string(na.body))
+	assert.Equal(t, "not_your_partner", na.code(t))
 	assert.Nil(t, created.CustomerLinks, "an assistant must not hold the customer's rating link")
 	st := e.task(assistantToken, created.TaskID)
 	assert.Equal(t, "vpa-7", st.AssistantID)

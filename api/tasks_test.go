@@ -29,7 +29,7 @@ const (
 func taskTokens(t *testing.T) *Tokens {
 	t.Helper()
 	tokens, err := LoadTokens("", fmt.Sprintf(`{%q:{"role":"buddy","id":"b-1"},%q:{"role":"ops","id":"o-1"},`+
-		`%q:{"role":"assistant","id":"vpa-7"},%q:{"role":"assistant","id":"vpa-8"},%q:{"role":"teamlead","id":"tl-1"}}`,
+		`%q:{"role":"assistant","id":"vpa-7","partners":["acme"]},%q:{"role":"assistant","id":"vpa-8"},%q:{"role":"teamlead","id":"tl-1"}}`,
 		buddy1Token, opsToken, assistantToken, assistant2Token, teamLeadToken))
 	require.NoError(t, err)
 	return tokens
@@ -130,7 +130,7 @@ func TestTaskTokensServeTheTaskEndpointsOnly(t *testing.T) {
 	assert.False(t, ok)
 	p, ok := tokens.LookupAny(assistantToken)
 	require.True(t, ok)
-	assert.Equal(t, Principal{Role: "assistant", ID: "vpa-7"}, p)
+	assert.Equal(t, Principal{Role: "assistant", ID: "vpa-7", Partners: []string{"acme"}}, p)
 	p, ok = tokens.Lookup(opsToken)
 	require.True(t, ok)
 	assert.Equal(t, "ops", p.Role)

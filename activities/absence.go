@@ -427,7 +427,7 @@ func (a *Absences) AbsenceCandidates(ctx context.Context, req CandidatesRequest)
 		if away[e.ID] || e.Role != req.Role || e.Market != req.Market {
 			continue
 		}
-		regionOK := req.Region != "" && slices.Contains(e.Regions, req.Region)
+		regionOK := req.Region != "" && slices.ContainsFunc(e.Regions, func(r string) bool { return rules.NormalRegion(r) == rules.NormalRegion(req.Region) })
 		competenceOK := false
 		for _, c := range req.Competences {
 			if c != "" && slices.Contains(e.Competences, c) {

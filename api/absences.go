@@ -252,7 +252,7 @@ func (s *Server) reportAbsence(w http.ResponseWriter, r *http.Request) {
 		policy = pol
 	}
 	in := absence.AbsenceInput{
-		WorkerID: rep.WorkerID, WorkerName: rep.WorkerName, Role: rep.Role, Market: rep.Market, Region: rep.Region,
+		WorkerID: rep.WorkerID, WorkerName: rep.WorkerName, Role: rep.Role, Market: rep.Market, Region: rules.NormalRegion(rep.Region),
 		Competences: rep.Competences, Kind: rep.Kind, Period: rep.Period,
 		ReportedBy: jobcore.Actor{Role: p.Role, ID: p.ID}, Contact: rep.Contact, Policy: policy,
 	}

@@ -248,7 +248,7 @@ func (r BookingRequest) Validate(partner string, now time.Time) (visit.Booking, 
 		Partner:    partner,
 		BookingRef: r.BookingRef,
 		Market:     market,
-		Region:     r.Region,
+		Region:     rules.NormalRegion(r.Region), // issue #17: one spelling for ops' filters
 		Customer: jobcore.Customer{
 			Name:     r.Customer.Name,
 			Phone:    r.Customer.Phone,

@@ -332,7 +332,7 @@ func TestRoutesMatchOpenAPI(t *testing.T) {
 func TestListQuery(t *testing.T) {
 	q, err := ListQuery(map[string]string{"status": "open", "region": "Malmö Syd"})
 	require.Nil(t, err)
-	assert.Equal(t, "WorkflowType = 'Visit' AND VisitStatus = 'open' AND Region = 'Malmö Syd'", q)
+	assert.Equal(t, "WorkflowType = 'Visit' AND VisitStatus = 'open' AND Region = 'malmö syd'", q, "issue #17: regions are matched in their normal form (rules.NormalRegion)")
 	for k, v := range map[string]string{
 		"status":  "open' OR '1'='1",
 		"region":  `x" OR WorkflowType != "`,

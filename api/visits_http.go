@@ -17,6 +17,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/jobcore"
 	"github.com/jobflow/jobflow/workflows/names"
 	"github.com/jobflow/jobflow/workflows/visit"
@@ -455,7 +456,7 @@ func ListQuery(q map[string]string) (string, *ValidationError) {
 	add := func(attr, v string) { clauses = append(clauses, attr+" = "+quote(v)) }
 	if v := q["status"]; v != "" {
 		if !visitStatuses[v] {
-			return "", invalid("invalid_status", "status", "status must be one of open, claimed, booked, started, completed, rated, aborted, cancelled")
+			return "", invalid("invalid_status", "status", "status must be one of open, claimed, booked, started, completed, rated, aborted, cancelled, expired, unfinished")
 		}
 		add(names.VisitStatusKey.GetName(), v)
 	}
@@ -463,7 +464,7 @@ func ListQuery(q map[string]string) (string, *ValidationError) {
 		if len(v) > maxRegionLen || !regionRe.MatchString(v) {
 			return "", invalid("invalid_region", "region", "region may hold only letters, digits, spaces, '.', '_' and '-'")
 		}
-		add(names.RegionKey.GetName(), v)
+		add(names.RegionKey.GetName(), rules.NormalRegion(v))
 	}
 	if v := q["partner"]; v != "" {
 		if !ValidPartnerID(v) {

@@ -67,6 +67,9 @@ var catalogue = map[string]entry{
 	},
 	"ops.sla_breach": {
 		Fields: []string{"job_id", "deadline", "timezone"},
+		// level: the follow-up alert's level (2, 3, ...; issue #17: a
+		// level-2 alert must not read as the first); closed: the visit expired.
+		Optional: []string{"level"},
 	},
 	// V-11, issue #13: a started visit not completed; closed says it was
 	// closed unfinished after the last level.

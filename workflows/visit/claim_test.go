@@ -135,6 +135,11 @@ func TestV5_HelpPromiseWarningThenBreach(t *testing.T) {
 	assert.Equal(t, rules.SLAWarning, warned.SLA, "V-5: ops warned before the breach")
 	assert.Equal(t, rules.SLABreached, breached.SLA, "V-5: breach at 48 h")
 	assert.Equal(t, []string{"ops.sla_warning", "ops.sla_breach"}, h.fake.Templates("ops"))
+	for _, s := range h.fake.Sent {
+		if s.Template == "ops.sla_warning" {
+			assert.Equal(t, "48", s.Data["promise_hours"], "P-1: the warning names the partner's promise, from the policy")
+		}
+	}
 }
 
 func TestV5_StartedInTimeRaisesNoAlert(t *testing.T) {

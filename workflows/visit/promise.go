@@ -21,7 +21,13 @@ func (v *visit) watchHelpPromise(ctx workflow.Context) {
 		v.st.SLA = rules.SLAWarning
 		v.logTransition(ctx, "sla-warning", jobcore.Actor{Role: names.RoleSystem}, v.st.Status, "help promise ends "+v.clock(v.st.HelpDeadline)+" (V-5)")
 		v.publish(ctx)
-		v.alertOps(ctx, "sla_warning", "ops.sla_warning", "help promise warning (V-5)", map[string]string{"deadline": v.st.HelpDeadline.Format(time.RFC3339)})
+		data := map[string]string{"deadline": v.st.HelpDeadline.Format(time.RFC3339)}
+		// P-1, issue #17: name the partner's promise only when the deadline
+		// is that promise (a wished time later than it is the deadline too).
+		if p := v.in.Policy.HelpPromise; p > 0 && v.st.HelpDeadline.Equal(v.in.Booking.BookedAt.Add(p)) {
+			data["promise_hours"] = fmt.Sprint(int(p.Hours()))
+		}
+		v.alertOps(ctx, "sla_warning", "ops.sla_warning", "help promise warning (V-5)", data)
 	}
 	if !jobcore.Sleep(ctx, v.st.HelpDeadline.Sub(workflow.Now(ctx)), "48 h help promise: breach (V-5)") {
 		return

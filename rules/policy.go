@@ -3,6 +3,7 @@ package rules
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"sort"
 	"strconv"
 	"time"
@@ -79,7 +80,12 @@ type Policy struct {
 	// that mails every day sets it, and so do the real-server tests, which
 	// must run on any day (issue #15). omitempty: inputs without it decode
 	// as before.
-	EmailOnDaysOff      bool          `json:"email_on_days_off,omitempty"`
+	EmailOnDaysOff bool `json:"email_on_days_off,omitempty"`
+	// ServicePhone is the customer service number the reminder call, the
+	// reminder SMS and the cancellation notice give (V-7; seed 001: "010-17
+	// 77 307"), set per market or partner (P-1: contact details come from
+	// the policy, never from a text). Empty: the texts name none.
+	ServicePhone        string        `json:"service_phone,omitempty"`
 	HandoverUnreadDelay time.Duration `json:"handover_unread_delay"` // N-1: 30 min
 	ChatUnreadDelay     time.Duration `json:"chat_unread_delay"`     // N-2: 2 h
 	InactivityNudge     time.Duration `json:"inactivity_nudge"`      // N-4: 3 weeks
@@ -189,6 +195,10 @@ func (p *Policy) clockFields() map[string]*Clock {
 	}
 }
 
+// servicePhoneRe: a number as a customer dials it ("010-17 77 307",
+// "+46 10 177 73 07").
+var servicePhoneRe = regexp.MustCompile(`^\+?[0-9][0-9 -]{4,22}[0-9]$`)
+
 // Overrides are policy values by name, as written in a partner's or a
 // market's configuration: durations as Go durations ("90m", "72h"), times of
 // day as "HH:MM", percentages as integers.
@@ -222,6 +232,13 @@ func (p Policy) Apply(o Overrides) (Policy, error) {
 				return p, fmt.Errorf("policy %s: %w", name, err)
 			}
 			*f = c
+			continue
+		}
+		if name == "service_phone" {
+			if !servicePhoneRe.MatchString(v) {
+				return p, fmt.Errorf("policy %s: want a phone number of digits, spaces, '+' and '-', got %q", name, v)
+			}
+			p.ServicePhone = v
 			continue
 		}
 		if name == "email_on_days_off" {

@@ -130,3 +130,14 @@ func TestP1_PolicyValidateBoundaries(t *testing.T) {
 		})
 	}
 }
+
+// P-1, V-7: the customer service number is a policy value, per market or
+// partner, checked when the configuration is read.
+func TestP1_ServicePhoneIsPolicy(t *testing.T) {
+	p, err := DefaultPolicy().Apply(Overrides{"service_phone": "010-17 77 307"})
+	require.NoError(t, err)
+	assert.Equal(t, "010-17 77 307", p.ServicePhone)
+	assert.Empty(t, DefaultPolicy().ServicePhone, "no number unless configured")
+	_, err = DefaultPolicy().Apply(Overrides{"service_phone": "call us"})
+	assert.ErrorContains(t, err, "service_phone")
+}

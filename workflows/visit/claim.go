@@ -114,6 +114,8 @@ func (v *visit) book(ctx workflow.Context, r BookRequest) (VisitUpdateResult, er
 	v.sendEmail(ctx, "booking-confirmation", "visit.booking_confirmation", "booking confirmation (V-3)", map[string]string{
 		"appointment":    at.Format(time.RFC3339),
 		"hardware_fault": fmt.Sprint(r.HardwareFault),
+		// P-1, issue #14: the reminder's lead from the policy, not "one hour".
+		"reminder_lead_minutes": fmt.Sprint(int(v.in.Policy.ReminderLead.Minutes())),
 	})
 	v.scheduleReminder(ctx)
 	return v.result(), nil

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jobflow/jobflow/activities"
 	"github.com/jobflow/jobflow/rules"
 	"github.com/jobflow/jobflow/workflows/internal/flowtest"
 	"github.com/jobflow/jobflow/workflows/jobcore"
@@ -181,4 +182,29 @@ func TestV2_NonHolderIsRefusedFirstWithItsOwnType(t *testing.T) {
 		require.ErrorAs(t, r.Err, &app)
 		assert.Equal(t, jobcore.ErrTypeNotHolder, app.Type())
 	}
+}
+
+// V-7, P-1 (issue #14): the reminder gives the customer service number of
+// the policy, and the booking confirmation the policy's reminder lead.
+func TestV7_ReminderGivesThePolicysServicePhoneAndLead(t *testing.T) {
+	h := newVisitHarness(t)
+	h.in.Policy.ServicePhone = "010-17 77 307"
+	h.in.Policy.ReminderLead = 90 * time.Minute
+	h.fake.CallOutcome = activities.CallNoAnswer
+	h.do(time.Minute, UpdateClaim, ClaimRequest{Buddy: "b-1"})
+	h.do(2*time.Minute, UpdateBook, goodBook("b-1"))
+	h.cancelAt(appointment.Sub(flowtest.T0) - 30*time.Minute)
+	h.run()
+	var saw []string
+	for _, s := range h.fake.Sent {
+		switch s.Template {
+		case "visit.reminder_call", "visit.reminder_sms":
+			assert.Equal(t, "010-17 77 307", s.Data["service_phone"], s.Template)
+			saw = append(saw, s.Template)
+		case "visit.booking_confirmation":
+			assert.Equal(t, "90", s.Data["reminder_lead_minutes"])
+			saw = append(saw, s.Template)
+		}
+	}
+	assert.ElementsMatch(t, []string{"visit.booking_confirmation", "visit.reminder_call", "visit.reminder_sms"}, saw)
 }

@@ -19,6 +19,9 @@ func (v *visit) message(template string, data map[string]string) activities.Mess
 		"region":   v.st.Region,
 		"partner":  v.st.Partner,
 	}
+	if phone := v.in.Policy.ServicePhone; phone != "" {
+		d["service_phone"] = phone // V-7, P-1: the policy's number, the texts that give one use it
+	}
 	jobcore.MergeFields(d, data)
 	return activities.Message{Template: template, Language: string(v.in.Booking.Customer.Language), Data: d}
 }

@@ -795,7 +795,13 @@ var taskActions = []taskAction{
 		if e := maxLen("note", q.Note, maxTextLen); e != nil {
 			return e
 		}
-		return maxLen("result_ref", q.ResultRef, 500)
+		if e := maxLen("result_ref", q.ResultRef, 500); e != nil {
+			return e
+		}
+		if q.ResultURL != "" && !httpURL(q.ResultURL) {
+			return invalid("invalid_url", "result_url", "result_url must be an http(s) link of at most 500 characters")
+		}
+		return nil
 	})},
 	{"reassign", task.TaskUpdateReassign, []string{roleOps, roleTeamLead}, buildTask(func(q *task.TaskReassignRequest, by jobcore.Actor) *ValidationError {
 		q.By = by
@@ -838,13 +844,17 @@ func buildChat(body []byte, by jobcore.Actor) (any, *ValidationError) {
 	if !messageRefRe.MatchString(m.MessageRef) {
 		return nil, invalid("missing_field", "message_ref", "message_ref (the partner app's id of the message: 1-200 characters A-Z, a-z, 0-9, '.', '_', ':', '/', '#', '-') is required; the text stays in the app")
 	}
-	if m.MessageURL != "" {
-		u, err := url.Parse(m.MessageURL)
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(m.MessageURL) > 500 {
-			return nil, invalid("invalid_url", "message_url", "message_url must be an http(s) link of at most 500 characters")
-		}
+	if m.MessageURL != "" && !httpURL(m.MessageURL) {
+		return nil, invalid("invalid_url", "message_url", "message_url must be an http(s) link of at most 500 characters")
 	}
 	return task.TaskChatRequest{From: by, MessageRef: m.MessageRef, MessageURL: m.MessageURL}, nil
+}
+
+// httpURL: an http(s) link with a host, at most 500 characters (links the
+// partner's app gives for a chat message or a result).
+func httpURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && len(s) <= 500
 }
 
 func roleIn(role string, roles []string) bool {

@@ -75,6 +75,8 @@ type AccountNotification struct {
 	EmailAt *time.Time `json:"email_at,omitempty"`
 	// TaskEmailsAt: the task e-mails it itself if unread then (N-2).
 	TaskEmailsAt *time.Time `json:"task_emails_at,omitempty"`
+	Link         string     `json:"link,omitempty"`         // a hand-over's result (T-8)
+	Intermediate bool       `json:"intermediate,omitempty"` // an intermediate result: no rating invite
 }
 
 // AccountOlderUnread counts a task's unread notifications dropped from the
@@ -107,7 +109,8 @@ func (a *customerAccount) notified(ctx workflow.Context, s AccountNotifySignal) 
 			return // a repeated signal
 		}
 	}
-	n := AccountNotification{TaskID: s.TaskID, TaskTitle: s.TaskTitle, ID: s.ID, Kind: s.Kind, At: s.At, Text: s.Text}
+	n := AccountNotification{TaskID: s.TaskID, TaskTitle: s.TaskTitle, ID: s.ID, Kind: s.Kind, At: s.At, Text: s.Text,
+		Link: s.Link, Intermediate: s.Intermediate}
 	if n.At.IsZero() {
 		n.At = workflow.Now(ctx)
 	}
@@ -296,6 +299,12 @@ func (a *customerAccount) handoverEmail(ctx workflow.Context, n AccountNotificat
 	}
 	if data["task_title"] == "" {
 		data["task_title"], data["title"] = n.TaskID, n.TaskID
+	}
+	if n.Link != "" {
+		data["result_url"] = n.Link // T-8, issue #14
+	}
+	if n.Intermediate {
+		data["intermediate"] = "true"
 	}
 	a.sendEmail(ctx, fmt.Sprintf("handover-%s-%d", n.TaskID, n.ID), AccountHandoverTemplate,
 		"hand-over unread e-mail (N-1)", data)

@@ -50,6 +50,10 @@ type AccountNotifySignal struct {
 	// TaskEmailsAfter > 0: the task e-mails it itself if still unread after
 	// this (N-2 chat); a digest leaves it out once that is due.
 	TaskEmailsAfter time.Duration `json:"task_emails_after,omitempty"`
+	// Link and Intermediate of a hand-over (T-8, issue #14): the e-mail
+	// links the result and invites no rating for an intermediate one.
+	Link         string `json:"link,omitempty"`
+	Intermediate bool   `json:"intermediate,omitempty"`
 }
 
 // AccountReadSignal: notifications of a task were read (IDs), or all of

@@ -11,6 +11,8 @@ import (
 	"github.com/jobflow/jobflow/workflows/account"
 	"github.com/jobflow/jobflow/workflows/jobcore"
 	"github.com/jobflow/jobflow/workflows/names"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/testsuite"
@@ -365,4 +367,33 @@ func TestN1_TasksSignalTheirAccountWhichSendsDigestAndHandover(t *testing.T) {
 	if d.Data["count"] != "2" || d.Data["task_ids"] != "task-43" || !strings.Contains(d.Data["items"], "Reise planen") {
 		t.Fatalf("digest %+v", d.Data)
 	}
+}
+
+// T-8, issue #14: an intermediate result's hand-over e-mail invites no
+// rating and links the result, whether the account sends it (the task
+// told it) or the task itself (the account was not reachable).
+func TestT8_IntermediateHandoverMailLinksTheResultWithoutRatingInvite(t *testing.T) {
+	start := berlin("2026-03-09 09:00") // Monday
+	h := newTaskHarness(t, start)
+	s := handoverNote("task-1", 3)
+	s.Text, s.Intermediate, s.Link = "intermediate result handed over", true, "https://app.example/tasks/task-1/results/3"
+	h.notifyAccount(berlin("2026-03-09 14:00"), s)
+	h.runAccountChecked(newGermanAccount(), berlin("2026-03-10 12:00"))
+	mails := h.ch.of(account.AccountHandoverTemplate)
+	require.Len(t, mails, 1)
+	assert.Equal(t, "true", mails[0].Data["intermediate"])
+	assert.Equal(t, "https://app.example/tasks/task-1/results/3", mails[0].Data["result_url"])
+
+	h2 := newTaskHarness(t, start)
+	h2.accountDown = true
+	h2.update(berlin("2026-03-09 10:30"), TaskUpdateAccept, TaskAcceptRequest{By: taskAssistant, Area: rules.AreaBackoffice})
+	h2.update(berlin("2026-03-09 11:00"), TaskUpdateHandover, TaskHandoverRequest{Assistant: "vpa-7", ResultURL: "https://app.example/r/1"})
+	h2.update(berlin("2026-03-09 14:00"), TaskUpdateHandover, TaskHandoverRequest{Assistant: "vpa-7", Final: true})
+	h2.update(berlin("2026-03-10 09:00"), TaskUpdateRate, jobcore.RateRequest{Stars: 5})
+	h2.runTask(newTaskInput(start, berlin("2026-03-20 15:00")))
+	own := h2.ch.of("task.handover")
+	require.Len(t, own, 2, "both hand-overs left unread")
+	assert.Equal(t, "true", own[0].Data["intermediate"])
+	assert.Equal(t, "https://app.example/r/1", own[0].Data["result_url"])
+	assert.Empty(t, own[1].Data["intermediate"], "the final result invites the rating")
 }

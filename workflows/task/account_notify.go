@@ -19,11 +19,13 @@ func (t *task) accountOn(ctx workflow.Context) bool {
 // toAccount tells the account about notification id; true when the account
 // now owns its unread e-mail (the N-1 hand-over), so notifyLink arms no e-mail.
 // If the signal fails, the task falls back to its own hand-over e-mail.
-func (t *task) toAccount(ctx workflow.Context, id int, kind, text string, unreadDelay time.Duration, template string) bool {
+func (t *task) toAccount(ctx workflow.Context, n TaskNotification, unreadDelay time.Duration, template string) bool {
 	if !t.accountOn(ctx) {
 		return false
 	}
-	s := account.AccountNotifySignal{TaskID: t.st.ID, TaskTitle: t.st.Title, ID: id, Kind: kind, At: workflow.Now(ctx), Text: text}
+	id := n.ID
+	s := account.AccountNotifySignal{TaskID: t.st.ID, TaskTitle: t.st.Title, ID: id, Kind: n.Kind, At: workflow.Now(ctx), Text: n.Text,
+		Link: n.Link, Intermediate: n.Intermediate}
 	owns := unreadDelay > 0 && template == "task.handover"
 	switch {
 	case owns:

@@ -34,7 +34,8 @@ func (t *task) handover(ctx workflow.Context, r TaskHandoverRequest) (TaskUpdate
 		kind = "final result"
 	}
 	// N-1: a hand-over still unread after HandoverUnreadDelay goes by e-mail.
-	nid := t.notify(ctx, NoteHandedOver, kind+" handed over", t.in.Policy.HandoverUnreadDelay, "task.handover")
+	nid := t.addNotification(ctx, TaskNotification{Kind: NoteHandedOver, Text: kind + " handed over", Link: r.ResultURL, Intermediate: !r.Final},
+		t.in.Policy.HandoverUnreadDelay, "task.handover")
 	t.st.Handovers = append(t.st.Handovers, TaskHandover{ID: id, At: workflow.Now(ctx), Assistant: r.Assistant,
 		Final: r.Final, Note: r.Note, ResultRef: r.ResultRef, NotificationID: nid})
 	by := jobcore.Actor{Role: names.RoleAssistant, ID: r.Assistant}
@@ -110,15 +111,21 @@ func (t *task) rate(ctx workflow.Context, r jobcore.RateRequest) (TaskUpdateResu
 // notify adds an in-app notification; with a delay, one still unread after
 // it goes by e-mail at the next e-mail slot (N-1 hand-over, N-2 chat).
 func (t *task) notify(ctx workflow.Context, kind, text string, unreadDelay time.Duration, template string) int {
-	return t.notifyLink(ctx, kind, text, "", unreadDelay, template)
+	return t.addNotification(ctx, TaskNotification{Kind: kind, Text: text}, unreadDelay, template)
 }
 
 func (t *task) notifyLink(ctx workflow.Context, kind, text, link string, unreadDelay time.Duration, template string) int {
+	return t.addNotification(ctx, TaskNotification{Kind: kind, Text: text, Link: link}, unreadDelay, template)
+}
+
+// addNotification numbers and keeps n (its kind, text, link and flags
+// set by the caller) and tells the account.
+func (t *task) addNotification(ctx workflow.Context, n TaskNotification, unreadDelay time.Duration, template string) int {
 	now := workflow.Now(ctx)
 	t.st.NotificationsTotal = max(t.st.NotificationsTotal, len(t.st.Notifications)) + 1
 	id := t.st.NotificationsTotal
-	n := TaskNotification{ID: id, Kind: kind, At: now, Text: text, Link: link}
-	owned := t.toAccount(ctx, id, kind, text, unreadDelay, template) // N-1: the account is told; it owns the hand-over e-mail (account_notify.go)
+	n.ID, n.At = id, now
+	owned := t.toAccount(ctx, n, unreadDelay, template) // N-1: the account is told; it owns the hand-over e-mail (account_notify.go)
 	if unreadDelay > 0 && template != "" && !owned {
 		due := now.Add(unreadDelay)
 		n.EmailTemplate, n.EmailDueAt = template, &due
@@ -165,6 +172,7 @@ func (t *task) trimNotifications() {
 func (t *task) watchUnread(ctx workflow.Context, id int, wait time.Duration) {
 	n := t.notification(id)
 	kind, text, link, template, delay := n.Kind, n.Text, n.Link, n.EmailTemplate, n.EmailDueAt.Sub(n.At)
+	intermediate := n.Intermediate
 	unread := func() bool {
 		n := t.notification(id)
 		return n != nil && n.ReadAt == nil && t.st.Status != TaskDeleted
@@ -182,7 +190,15 @@ func (t *task) watchUnread(ctx workflow.Context, id int, wait time.Duration) {
 			}
 		}
 		data := map[string]string{"notification_id": fmt.Sprint(id), "kind": kind, "text": text}
-		if link != "" {
+		switch {
+		case kind == NoteHandedOver: // T-8, issue #14: the result's link; no rating invite for an intermediate one
+			if link != "" {
+				data["result_url"] = link
+			}
+			if intermediate {
+				data["intermediate"] = "true"
+			}
+		case link != "":
 			data["message_url"] = link
 		}
 		settle := func(at *time.Time) {

@@ -85,6 +85,9 @@ type TaskHandoverRequest struct {
 	Final     bool   `json:"final"`
 	Note      string `json:"note,omitempty"`
 	ResultRef string `json:"result_ref,omitempty"` // where the result lies (chat attachment, cloud folder)
+	// ResultURL opens the result in the partner's app; the hand-over e-mail
+	// links it (issue #14). Optional.
+	ResultURL string `json:"result_url,omitempty"`
 }
 
 // TaskMarkReadRequest marks in-app notifications read (N-1); no ids: all.
@@ -140,6 +143,9 @@ type TaskNotification struct {
 	// Link opens what the notification is about (the chat message in the
 	// partner's app, N-2); empty when there is none.
 	Link string `json:"link,omitempty"`
+	// Intermediate marks the notice of an intermediate result (T-8): its
+	// e-mail invites no rating (issue #14).
+	Intermediate bool `json:"intermediate,omitempty"`
 	// EmailTemplate and EmailDueAt: the notification goes by e-mail if
 	// still unread at EmailDueAt (N-1 hand-over, N-2 chat); EmailDone once
 	// that e-mail was sent, found not needed or failed. A continued run

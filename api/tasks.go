@@ -788,6 +788,9 @@ var taskActions = []taskAction{
 		if e := maxLen("note", q.Note, maxReasonLen); e != nil {
 			return e
 		}
+		if q.ExtraMinutes < 0 || q.ExtraMinutes > 100*60 {
+			return invalid("invalid_value", "extra_minutes", "extra_minutes must be 0..6000")
+		}
 		return maxLen("reason", q.Reason, maxReasonLen)
 	})},
 	{"handover", task.TaskUpdateHandover, []string{roleAssistant}, buildTask(func(q *task.TaskHandoverRequest, by jobcore.Actor) *ValidationError {

@@ -124,6 +124,15 @@ func (t *task) watchOverdue(ctx workflow.Context, gen int, deadline time.Time) {
 	}
 }
 
+// extraMinutes is the budget request's extra_minutes: "" (the text asks
+// for more time without a number) unless the assistant named it (T-7).
+func extraMinutes(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return fmt.Sprint(n)
+}
+
 // --- T-6 extension ----------------------------------------------------------------
 
 func (t *task) pendingExtension() *TaskExtension {
@@ -311,6 +320,7 @@ func (t *task) logTime(ctx workflow.Context, r TaskTimeEntryRequest) (TaskUpdate
 			"remaining_minutes": fmt.Sprint(t.st.RemainingMinutes),
 			"remaining_time":    rules.FormatMinutes(t.st.RemainingMinutes),
 			"threshold_percent": fmt.Sprint(t.in.Policy.BudgetWarnPercent),
+			"extra_minutes":     extraMinutes(r.ExtraMinutes),
 		}, func() bool { return t.st.Status != TaskDeleted }, nil)
 	}
 	return t.result(), nil

@@ -240,7 +240,7 @@ func TestT7_BudgetRequestOncePerCrossingWithReason(t *testing.T) {
 	h.update(berlin("2026-03-09 11:00"), TaskUpdateStart, TaskStartRequest{Assistant: "vpa-7"})
 	e1 := h.update(berlin("2026-03-09 12:00"), TaskUpdateLogTime, TaskTimeEntryRequest{Assistant: "vpa-7", Minutes: 80})
 	noReason := h.update(berlin("2026-03-09 13:00"), TaskUpdateLogTime, TaskTimeEntryRequest{Assistant: "vpa-7", Minutes: 5})
-	e2 := h.update(berlin("2026-03-09 13:05"), TaskUpdateLogTime, TaskTimeEntryRequest{Assistant: "vpa-7", Minutes: 5, Reason: "Mehr Quellen als erwartet"})
+	e2 := h.update(berlin("2026-03-09 13:05"), TaskUpdateLogTime, TaskTimeEntryRequest{Assistant: "vpa-7", Minutes: 5, Reason: "Mehr Quellen als erwartet", ExtraMinutes: 60})
 	e3 := h.update(berlin("2026-03-09 14:00"), TaskUpdateLogTime, TaskTimeEntryRequest{Assistant: "vpa-7", Minutes: 10})
 	more := h.update(berlin("2026-03-09 15:00"), TaskUpdateChange, TaskChangeRequest{By: taskCustomer, BudgetMinutes: intp(200)})
 	e4 := h.update(berlin("2026-03-10 10:00"), TaskUpdateLogTime, TaskTimeEntryRequest{Assistant: "vpa-7", Minutes: 70, Reason: "Zweite Runde"})
@@ -261,6 +261,9 @@ func TestT7_BudgetRequestOncePerCrossingWithReason(t *testing.T) {
 		t.Fatalf("%d budget requests, want 2 (one per crossing)", len(asks))
 	}
 	sameTime(t, "first ask", asks[0].At, berlin("2026-03-09 13:05"))
+	if asks[0].Data["extra_minutes"] != "60" || asks[1].Data["extra_minutes"] != "" {
+		t.Fatalf("T-7: the ask says how much more time (issue #14): %q / %q", asks[0].Data["extra_minutes"], asks[1].Data["extra_minutes"])
+	}
 	if asks[0].Data["reason"] != "Mehr Quellen als erwartet" || asks[0].Data["remaining_minutes"] != "15" {
 		t.Fatalf("first ask %+v", asks[0].Data)
 	}

@@ -77,6 +77,9 @@ type TaskTimeEntryRequest struct {
 	Minutes   int    `json:"minutes"`
 	Note      string `json:"note,omitempty"`
 	Reason    string `json:"reason,omitempty"`
+	// ExtraMinutes is how much more time the assistant asks the customer
+	// for when the budget runs low (T-7, issue #14); optional.
+	ExtraMinutes int `json:"extra_minutes,omitempty"`
 }
 
 // TaskHandoverRequest hands over a result (T-8); only a final one ends the work.

@@ -10,14 +10,17 @@ import (
 	"fmt"
 	"html/template"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"go.temporal.io/sdk/converter"
+	"golang.org/x/time/rate"
 )
 
 // Codec server defaults.
@@ -110,7 +113,21 @@ type server struct {
 	origins map[string]bool
 	secret  []byte // signs session cookies; random per process
 	codec   http.Handler
+
+	// Issue #16: /login attempts per client address are rate limited, and
+	// /logout revokes the session (until it would have expired).
+	mu      sync.Mutex
+	logins  map[string]*rate.Limiter
+	revoked map[string]time.Time // session id -> its expiry
 }
+
+// LoginRate and LoginBurst bound /login posts per client address: a token
+// cannot be guessed by trying (answered 429 with Retry-After).
+const (
+	LoginRate  = rate.Limit(5.0 / 60) // 5 a minute
+	LoginBurst = 5
+	maxTracked = 10_000 // login limiters and revoked sessions kept at most
+)
 
 // NewHandler serves the Temporal codec protocol for c behind token
 // authentication and CORS:
@@ -146,7 +163,8 @@ func NewHandler(c *Codec, o ServerOptions) (http.Handler, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	s := &server{o: o, origins: map[string]bool{}, codec: converter.NewPayloadCodecHTTPHandler(c)}
+	s := &server{o: o, origins: map[string]bool{}, codec: converter.NewPayloadCodecHTTPHandler(c),
+		logins: map[string]*rate.Limiter{}, revoked: map[string]time.Time{}}
 	for _, t := range o.Tokens {
 		s.hashes = append(s.hashes, sha256.Sum256([]byte(t)))
 	}
@@ -221,6 +239,9 @@ func (s *server) serve(w http.ResponseWriter, r *http.Request) {
 	case r.URL.Path == "/login":
 		s.login(w, r)
 	case r.URL.Path == "/logout" && r.Method == http.MethodPost:
+		if c, err := r.Cookie(s.o.CookieName); err == nil && s.validSession(c.Value) {
+			s.revoke(c.Value)
+		}
 		http.SetCookie(w, &http.Cookie{Name: s.o.CookieName, Value: "", Path: "/", MaxAge: -1,
 			HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.o.SecureCookie})
 		w.WriteHeader(http.StatusNoContent)
@@ -297,31 +318,77 @@ func (s *server) authorized(r *http.Request) bool {
 	return false
 }
 
-// Sessions are stateless: "v1.<expiry unix>.<hex HMAC(process secret)>".
-// A restart of the codec server (new secret) ends every session.
+// Sessions are signed, not stored: "v2.<expiry unix>.<random id>.<hex
+// HMAC(process secret)>". /logout revokes one (its id is kept until its
+// expiry); a restart of the codec server (new secret) ends every session.
 func (s *server) newSession() (string, time.Time) {
 	exp := s.o.Now().Add(s.o.SessionTTL)
 	e := strconv.FormatInt(exp.Unix(), 10)
-	return "v1." + e + "." + hex.EncodeToString(s.sessionMAC(e)), exp
+	idb := make([]byte, 12)
+	_, _ = rand.Read(idb)
+	id := hex.EncodeToString(idb)
+	return "v2." + e + "." + id + "." + hex.EncodeToString(s.sessionMAC(e, id)), exp
 }
 
-func (s *server) sessionMAC(exp string) []byte {
+func (s *server) sessionMAC(exp, id string) []byte {
 	m := hmac.New(sha256.New, s.secret)
-	m.Write([]byte("jobflow-codec-session\x00" + exp))
+	m.Write([]byte("jobflow-codec-session\x00" + exp + "\x00" + id))
 	return m.Sum(nil)
 }
 
 func (s *server) validSession(v string) bool {
 	parts := strings.Split(v, ".")
-	if len(parts) != 3 || parts[0] != "v1" {
+	if len(parts) != 4 || parts[0] != "v2" {
 		return false
 	}
-	sig, err := hex.DecodeString(parts[2])
-	if err != nil || !hmac.Equal(sig, s.sessionMAC(parts[1])) {
+	sig, err := hex.DecodeString(parts[3])
+	if err != nil || !hmac.Equal(sig, s.sessionMAC(parts[1], parts[2])) {
 		return false
 	}
 	exp, err := strconv.ParseInt(parts[1], 10, 64)
-	return err == nil && s.o.Now().Before(time.Unix(exp, 0))
+	if err != nil || !s.o.Now().Before(time.Unix(exp, 0)) {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, gone := s.revoked[parts[2]]
+	return !gone
+}
+
+// revoke ends a valid session before its expiry (POST /logout).
+func (s *server) revoke(v string) {
+	parts := strings.Split(v, ".")
+	exp, _ := strconv.ParseInt(parts[1], 10, 64)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.o.Now()
+	if len(s.revoked) >= maxTracked {
+		for id, e := range s.revoked {
+			if !now.Before(e) {
+				delete(s.revoked, id)
+			}
+		}
+	}
+	s.revoked[parts[2]] = time.Unix(exp, 0)
+}
+
+// loginAllowed takes one /login attempt of the client's address.
+func (s *server) loginAllowed(r *http.Request) bool {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l := s.logins[host]
+	if l == nil {
+		if len(s.logins) >= maxTracked {
+			s.logins = map[string]*rate.Limiter{}
+		}
+		l = rate.NewLimiter(LoginRate, LoginBurst)
+		s.logins[host] = l
+	}
+	return l.AllowN(s.o.Now(), 1)
 }
 
 var loginPage = template.Must(template.New("login").Parse(`<!doctype html>
@@ -354,6 +421,11 @@ func (s *server) login(w http.ResponseWriter, r *http.Request) {
 	case http.MethodGet:
 		_ = loginPage.Execute(w, loginData{Return: s.safeReturn(r.URL.Query().Get("return"))})
 	case http.MethodPost:
+		if !s.loginAllowed(r) {
+			w.Header().Set("Retry-After", "60")
+			http.Error(w, "too many sign-in attempts; try again in a minute", http.StatusTooManyRequests)
+			return
+		}
 		r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
 		if err := r.ParseForm(); err != nil {
 			http.Error(w, "bad form", http.StatusBadRequest)

@@ -254,3 +254,44 @@ func TestNewHandler_RefusesNoTokensOrWildcard(t *testing.T) {
 		t.Fatal("no tokens at all must be refused")
 	}
 }
+
+// Issue #16: /logout revokes the session (the cookie no longer decodes,
+// even when kept), and /login attempts are rate limited per client address
+// (a token cannot be guessed by trying).
+func TestServer_LogoutRevokesAndLoginIsRateLimited(t *testing.T) {
+	f := newFixture(t)
+	jarless := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	good, err := jarless.PostForm(f.srv.URL+"/login", url.Values{"token": {token}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	good.Body.Close()
+	ck := good.Cookies()[0]
+	cookie := map[string]string{"Content-Type": "application/json", "Cookie": ck.Name + "=" + ck.Value}
+	if res := f.do(t, "POST", "/decode", f.body, cookie); res.StatusCode != 200 {
+		t.Fatalf("decode with the session: %d", res.StatusCode)
+	}
+	if res := f.do(t, "POST", "/logout", nil, map[string]string{"Cookie": ck.Name + "=" + ck.Value}); res.StatusCode != http.StatusNoContent {
+		t.Fatalf("logout: %d", res.StatusCode)
+	}
+	if res := f.do(t, "POST", "/decode", f.body, cookie); res.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("a revoked session still decodes: %d", res.StatusCode)
+	}
+
+	codes := map[int]int{}
+	for i := 0; i < codec.LoginBurst+2; i++ {
+		res, err := jarless.PostForm(f.srv.URL+"/login", url.Values{"token": {"wrong-wrong-wrong-wrong"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		codes[res.StatusCode]++
+		if res.StatusCode == http.StatusTooManyRequests && res.Header.Get("Retry-After") == "" {
+			t.Error("429 without Retry-After")
+		}
+	}
+	// One attempt went to the good login above: the burst allows LoginBurst in all.
+	if codes[http.StatusTooManyRequests] != 3 || codes[http.StatusUnauthorized] != codec.LoginBurst-1 {
+		t.Fatalf("attempts answered %v, want %d × 401 then 429", codes, codec.LoginBurst-1)
+	}
+}

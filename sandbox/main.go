@@ -31,6 +31,8 @@ type config struct {
 	LostResponseRate float64       `env:"SANDBOX_LOST_RESPONSE_RATE"`
 	Latency          time.Duration `env:"SANDBOX_LATENCY"`
 	CallOutcome      string        `env:"SANDBOX_CALL_OUTCOME"` // completed | no-answer | busy | failed
+	// ControlToken guards the outbox and /_control (empty: loopback only).
+	ControlToken string `env:"SANDBOX_CONTROL_TOKEN"`
 }
 
 func main() {
@@ -46,7 +48,7 @@ func main() {
 	}
 	srv := sandbox.New(sandbox.Config{
 		AccountSID: cfg.AccountSID, AuthToken: cfg.AuthToken, SendGridKey: cfg.SendGridKey,
-		OutboxFile: cfg.OutboxFile, StepDelay: cfg.StepDelay,
+		OutboxFile: cfg.OutboxFile, StepDelay: cfg.StepDelay, ControlToken: cfg.ControlToken,
 		Faults: sandbox.Faults{
 			ErrorRate: cfg.ErrorRate, ErrorStatus: cfg.ErrorStatus, LostResponseRate: cfg.LostResponseRate,
 			Latency: sandbox.Duration(cfg.Latency), CallOutcome: cfg.CallOutcome,

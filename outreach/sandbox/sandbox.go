@@ -17,12 +17,13 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha1"
+	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"github.com/jobflow/jobflow/outreach/sms"
 	mrand "math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -31,6 +32,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/jobflow/jobflow/outreach/sms"
 )
 
 // Config configures a Server. Zero values are usable: any credentials are
@@ -50,6 +53,10 @@ type Config struct {
 	Faults     Faults
 	// CallbackClient posts status callbacks; nil = a client with a 5 s timeout.
 	CallbackClient *http.Client
+	// ControlToken guards the outbox (/, /outbox) and /_control, which hold
+	// live link tokens and steer faults (issue #16): empty, they answer only
+	// loopback callers; set, any caller with "Authorization: Bearer <it>".
+	ControlToken string
 }
 
 // DefaultRejectPrefixes are the test numbers of the package doc.
@@ -158,16 +165,38 @@ func New(cfg Config) *Server {
 	m.HandleFunc("GET /2010-04-01/Accounts/{account}/Calls/{sid}", s.twilio(s.fetchCall))
 	m.HandleFunc("POST /v3/mail/send", s.mailSend)
 	m.HandleFunc("GET /v3/messages", s.emailActivity)
-	m.HandleFunc("GET /outbox", s.getOutbox)
-	m.HandleFunc("DELETE /outbox", s.deleteOutbox)
-	m.HandleFunc("GET /_control", s.getControl)
-	m.HandleFunc("POST /_control", s.postControl)
-	m.HandleFunc("GET /{$}", s.outboxPage)
+	m.HandleFunc("GET /outbox", s.guarded(s.getOutbox))
+	m.HandleFunc("DELETE /outbox", s.guarded(s.deleteOutbox))
+	m.HandleFunc("GET /_control", s.guarded(s.getControl))
+	m.HandleFunc("POST /_control", s.guarded(s.postControl))
+	m.HandleFunc("GET /{$}", s.guarded(s.outboxPage))
 	s.mux = m
 	return s
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// guarded answers the outbox and control endpoints only to whom
+// Config.ControlToken says: loopback callers, or the token's holders.
+func (s *Server) guarded(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if tok := s.cfg.ControlToken; tok != "" {
+			got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+			if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(tok)) != 1 {
+				http.Error(w, "the sandbox's outbox and control need its SANDBOX_CONTROL_TOKEN", http.StatusUnauthorized)
+				return
+			}
+			h(w, r)
+			return
+		}
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+			http.Error(w, "the sandbox's outbox and control answer loopback callers only (set SANDBOX_CONTROL_TOKEN to reach them from elsewhere)", http.StatusForbidden)
+			return
+		}
+		h(w, r)
+	}
+}
 
 // SetFaults replaces the fault injection settings.
 func (s *Server) SetFaults(f Faults) {

@@ -278,3 +278,40 @@ func TestSegmentsAsTwilio(t *testing.T) {
 		}
 	}
 }
+
+// Issue #16: the outbox and /_control hold live link tokens and steer
+// faults: without a ControlToken only loopback callers get them; with one,
+// only its holders.
+func TestOutboxAndControlAreGuarded(t *testing.T) {
+	open := New(Config{})
+	req := httptest.NewRequest("GET", "/outbox", nil)
+	req.RemoteAddr = "10.1.2.3:5555"
+	rec := httptest.NewRecorder()
+	open.ServeHTTP(rec, req)
+	if rec.Code != http.StatusForbidden {
+		t.Fatalf("a remote caller got the outbox: %d", rec.Code)
+	}
+	req.RemoteAddr = "127.0.0.1:5555"
+	rec = httptest.NewRecorder()
+	open.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("loopback outbox: %d", rec.Code)
+	}
+
+	guarded := New(Config{ControlToken: "control-token-0123"})
+	for _, c := range []struct {
+		auth string
+		want int
+	}{{"", http.StatusUnauthorized}, {"Bearer wrong", http.StatusUnauthorized}, {"Bearer control-token-0123", http.StatusOK}} {
+		req := httptest.NewRequest("GET", "/_control", nil)
+		req.RemoteAddr = "10.1.2.3:5555"
+		if c.auth != "" {
+			req.Header.Set("Authorization", c.auth)
+		}
+		rec := httptest.NewRecorder()
+		guarded.ServeHTTP(rec, req)
+		if rec.Code != c.want {
+			t.Errorf("%q: %d, want %d", c.auth, rec.Code, c.want)
+		}
+	}
+}

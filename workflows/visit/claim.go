@@ -111,12 +111,17 @@ func (v *visit) book(ctx workflow.Context, r BookRequest) (VisitUpdateResult, er
 	at := r.At
 	v.st.AppointmentAt = &at
 	v.setStatus(ctx, "book", jobcore.Actor{Role: names.RoleBuddy, ID: r.Buddy}, StatusBooked, "appointment "+v.clock(at))
-	v.sendEmail(ctx, "booking-confirmation", "visit.booking_confirmation", "booking confirmation (V-3)", map[string]string{
+	fields := map[string]string{
 		"appointment":    at.Format(time.RFC3339),
 		"hardware_fault": fmt.Sprint(r.HardwareFault),
-		// P-1, issue #14: the reminder's lead from the policy, not "one hour".
-		"reminder_lead_minutes": fmt.Sprint(int(v.in.Policy.ReminderLead.Minutes())),
-	})
+	}
+	// P-1, issue #14: the reminder's lead from the policy, not "one hour";
+	// in whole minutes (a lead under a minute, as in the fault suite, is
+	// left out: the template takes no zero).
+	if m := int(v.in.Policy.ReminderLead.Minutes()); m >= 1 {
+		fields["reminder_lead_minutes"] = fmt.Sprint(m)
+	}
+	v.sendEmail(ctx, "booking-confirmation", "visit.booking_confirmation", "booking confirmation (V-3)", fields)
 	v.scheduleReminder(ctx)
 	return v.result(), nil
 }

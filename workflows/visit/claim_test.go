@@ -208,3 +208,15 @@ func TestV7_ReminderGivesThePolicysServicePhoneAndLead(t *testing.T) {
 	}
 	assert.ElementsMatch(t, []string{"visit.booking_confirmation", "visit.reminder_call", "visit.reminder_sms"}, saw)
 }
+
+// Issue #14: a reminder lead under a minute (the fault suite's 3 s) still
+// renders the booking confirmation (the render check fails otherwise).
+func TestV7_ShortReminderLeadStillRendersTheConfirmation(t *testing.T) {
+	h := newVisitHarness(t)
+	h.in.Policy.ReminderLead = 3 * time.Second
+	h.do(time.Minute, UpdateClaim, ClaimRequest{Buddy: "b-1"})
+	h.do(2*time.Minute, UpdateBook, goodBook("b-1"))
+	h.cancelAt(3 * time.Minute)
+	h.run() // renders every message in every language (flowtest.RenderErrors)
+	assert.Contains(t, h.fake.Templates("email"), "visit.booking_confirmation")
+}
